@@ -1,0 +1,63 @@
+"""The order activities. One class so the worker can hand them their store and settings."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from temporalio import activity
+from temporalio.exceptions import ApplicationError
+
+from activities.fulfilment_store import FulfilmentStore
+from core.models import FulfilmentInput, OrderInput, OrderStatus
+
+INVALID_ORDER = "InvalidOrder"
+
+
+class OrderActivities:
+    def __init__(
+        self,
+        store: FulfilmentStore,
+        simulate_validation_failures: int = 0,
+        blocked_items: Sequence[str] = (),
+    ) -> None:
+        self.store = store
+        self.simulate_validation_failures = simulate_validation_failures
+        self.blocked_items = [item.casefold() for item in blocked_items]
+
+    @activity.defn(name="validate_order")
+    async def validate_order(self, order: OrderInput) -> None:
+        """Fail transiently the configured number of times (the seed's retry demo), then apply the rules.
+
+        A rule violation is non-retryable: retrying cannot make a blocked item acceptable.
+        """
+        attempt = activity.info().attempt
+        if attempt <= self.simulate_validation_failures:
+            activity.logger.warning("Simulated transient validation failure for %s (attempt %d)",
+                                    order.order_id, attempt)
+            raise RuntimeError(f"simulated transient failure {attempt}/{self.simulate_validation_failures}")
+        item = order.item.casefold()
+        for blocked in self.blocked_items:
+            if blocked in item:
+                raise ApplicationError(f"item {order.item!r} is not orderable", type=INVALID_ORDER,
+                                       non_retryable=True)
+        activity.logger.info("Order %s validated", order.order_id)
+
+    @activity.defn(name="notify_manager")
+    async def notify_manager(self, order: OrderInput) -> None:
+        activity.logger.info("Notifying manager about order %s...", order.order_id)
+
+    @activity.defn(name="process_approved_order")
+    def process_approved_order(self, entry: FulfilmentInput) -> bool:
+        return self._record(entry, OrderStatus.APPROVED)
+
+    @activity.defn(name="process_rejected_order")
+    def process_rejected_order(self, entry: FulfilmentInput) -> bool:
+        return self._record(entry, OrderStatus.REJECTED)
+
+    def _record(self, entry: FulfilmentInput, expected: OrderStatus) -> bool:
+        if entry.outcome is not expected:
+            raise ApplicationError(f"{entry.outcome} sent to the {expected} activity", non_retryable=True)
+        created = self.store.record(entry)
+        activity.logger.info("Order %s %s (%s)", entry.order_id, entry.outcome.value,
+                             "recorded" if created else "already recorded")
+        return created

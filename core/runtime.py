@@ -1,0 +1,68 @@
+"""What a face needs running: the embedded server (on the embedded default), the service, a worker.
+
+The desktop app and ``serve`` both start through here, so they start the same way.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+
+from core.embedded_server import EmbeddedServer
+from core.service import OrderService
+from core.settings import Settings
+from core.worker import EmbeddedWorker
+
+log = logging.getLogger(__name__)
+
+Progress = Callable[[str], None]
+
+
+class DeskRuntime:
+    def __init__(self, settings: Settings, with_worker: bool = True) -> None:
+        self.settings = settings
+        self.with_worker = with_worker
+        self.server: EmbeddedServer | None = EmbeddedServer(settings) if settings.embedded else None
+        self.worker: EmbeddedWorker | None = None
+        self.service: OrderService | None = None
+
+    @property
+    def address(self) -> str:
+        return self.server.address if self.server else self.settings.temporal_address
+
+    @property
+    def web_ui_url(self) -> str | None:
+        return self.server.ui_url if self.server else None
+
+    async def start(self, progress: Progress = log.info) -> OrderService:
+        """Start what is missing; on failure, stop what was started and re-raise."""
+        try:
+            if self.server is not None:
+                progress(f"Starting the embedded Temporal server on {self.server.address}…")
+                await self.server.start()
+            progress(f"Connecting to Temporal at {self.address}…")
+            self.service = await OrderService.connect(self.settings, self.address)
+            if self.with_worker:
+                progress("Starting the embedded worker…")
+                await self.start_worker()
+            progress(f"Ready: Temporal at {self.address}")
+            return self.service
+        except BaseException:
+            await self.stop()
+            raise
+
+    async def start_worker(self) -> None:
+        if self.worker is None:
+            self.worker = EmbeddedWorker(self.settings, self.address)
+        await self.worker.start_async()
+
+    async def stop_worker(self) -> None:
+        if self.worker is not None:
+            await self.worker.stop_async()
+
+    async def stop(self) -> None:
+        await self.stop_worker()
+        self.worker = None
+        self.service = None
+        if self.server is not None:
+            self.server.stop()

@@ -1,0 +1,286 @@
+"""OrderService: the one way into Temporal for every face (REST, desktop, CLI, benchmarks).
+
+It owns the workflow-ID scheme, turns SDK failures into the typed errors of ``core.errors``,
+and reads state the cheapest consistent way: status from the workflow's own search attributes
+(``describe``, served by the server without a worker, strongly consistent), details from the
+workflow query while it runs and from its result once closed.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import uuid
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from datetime import UTC, datetime, timedelta
+
+from temporalio.api.enums.v1 import IndexedValueType
+from temporalio.api.operatorservice.v1 import AddSearchAttributesRequest, ListSearchAttributesRequest
+from temporalio.client import (
+    Client,
+    WorkflowExecutionDescription,
+    WorkflowExecutionStatus,
+    WorkflowHandle,
+    WorkflowQueryFailedError,
+    WorkflowUpdateFailedError,
+    WorkflowUpdateRPCTimeoutOrCancelledError,
+)
+from temporalio.common import WorkflowIDConflictPolicy, WorkflowIDReusePolicy
+from temporalio.exceptions import ApplicationError, WorkflowAlreadyStartedError
+from temporalio.service import RPCError, RPCStatusCode
+
+from core import search_attributes as sa
+from core.errors import (
+    Forbidden,
+    IdempotencyConflict,
+    InvalidTransition,
+    OrderNotFound,
+    TemporalUnavailable,
+)
+from core.models import (
+    Action,
+    Actor,
+    Decision,
+    OrderDetails,
+    OrderInput,
+    OrderRequest,
+    OrderStatus,
+    OrderSummary,
+)
+from core.settings import Settings
+from workflows.order_approval import FORBIDDEN, INVALID_TRANSITION, WORKFLOW_NAME, OrderApprovalWorkflow
+
+ORDER_PREFIX = "order_"
+DECISION_TIMEOUT = timedelta(seconds=5)
+
+
+
+def new_order_id(caller: str | None = None, idempotency_key: str | None = None) -> str:
+    """``order_<12 hex>``: random, or derived from (caller, key) so a retried create finds its order."""
+    if idempotency_key is None:
+        return ORDER_PREFIX + uuid.uuid4().hex[:12]
+    digest = hashlib.sha256(f"{caller}\0{idempotency_key}".encode()).hexdigest()
+    return ORDER_PREFIX + digest[:16]
+
+
+def workflow_id(order_id: str) -> str:
+    """The workflow ID is the order ID itself, as in the seed: what a person reads is what Temporal shows."""
+    return order_id
+
+
+class OrderService:
+    def __init__(self, client: Client, settings: Settings) -> None:
+        self.client = client
+        self.settings = settings
+
+    @classmethod
+    async def connect(cls, settings: Settings, address: str) -> OrderService:
+        from core.temporal_client import connect
+
+        try:
+            client = await connect(settings, address)
+        except RuntimeError as err:  # the SDK reports a refused connection as RuntimeError
+            raise TemporalUnavailable(f"Temporal at {address} does not answer: {err}") from err
+        service = cls(client, settings)
+        await service.ensure_search_attributes()
+        return service
+
+    @property
+    def four_eyes(self) -> bool:
+        """Four-eyes applies only where identities are configured; the seed's anonymous demo stays open."""
+        return self.settings.four_eyes and self.settings.identities_configured
+
+    # ---- set-up -------------------------------------------------------------------------------
+
+    async def ensure_search_attributes(self) -> None:
+        """Register the custom search attributes the lists need, if the namespace lacks them. Idempotent."""
+        async with self._translated():
+            existing = await self.client.operator_service.list_search_attributes(
+                ListSearchAttributesRequest(namespace=self.settings.namespace))
+            missing = {
+                key.name: IndexedValueType.ValueType(key.indexed_value_type.value)
+                for key in sa.ALL
+                if key.name not in existing.custom_attributes
+            }
+            if not missing:
+                return
+            try:
+                await self.client.operator_service.add_search_attributes(
+                    AddSearchAttributesRequest(namespace=self.settings.namespace, search_attributes=missing))
+            except RPCError as err:
+                if err.status is not RPCStatusCode.ALREADY_EXISTS:
+                    raise
+
+    async def healthy(self) -> bool:
+        try:
+            await self.client.service_client.check_health(timeout=timedelta(seconds=2))
+        except Exception:
+            return False
+        return True
+
+    # ---- commands -----------------------------------------------------------------------------
+
+    async def create_order(self, request: OrderRequest, actor: Actor,
+                           idempotency_key: str | None = None) -> str:
+        order_id = new_order_id(actor.name, idempotency_key)
+        order = OrderInput(order_id=order_id, item=request.item, quantity=request.quantity,
+                           created_by=actor.name, four_eyes=self.four_eyes)
+        async with self._translated():
+            try:
+                await self.client.start_workflow(
+                    OrderApprovalWorkflow.run, order,
+                    id=workflow_id(order_id),
+                    task_queue=self.settings.task_queue,
+                    id_reuse_policy=WorkflowIDReusePolicy.REJECT_DUPLICATE,
+                    id_conflict_policy=(WorkflowIDConflictPolicy.USE_EXISTING if idempotency_key
+                                        else WorkflowIDConflictPolicy.FAIL),
+                    search_attributes=sa.initial(OrderStatus.VALIDATING.value, order.item, order.quantity,
+                                                 order.created_by, datetime.now(UTC)),
+                )
+            except WorkflowAlreadyStartedError:
+                if idempotency_key is None:
+                    raise
+            if idempotency_key is not None:
+                await self._check_same_request(order_id, request)
+        return order_id
+
+    async def _check_same_request(self, order_id: str, request: OrderRequest) -> None:
+        summary = _summary(await self._describe(order_id))
+        if (summary.item, summary.quantity) != (request.item, request.quantity):
+            raise IdempotencyConflict(
+                f"Idempotency-Key already used for order {order_id} with a different request")
+
+    async def approve(self, order_id: str, actor: Actor, reason: str | None = None,
+                      request_id: str | None = None) -> OrderStatus:
+        return await self.decide(order_id, Action.APPROVE, actor, reason, request_id)
+
+    async def reject(self, order_id: str, actor: Actor, reason: str | None = None,
+                     request_id: str | None = None) -> OrderStatus:
+        return await self.decide(order_id, Action.REJECT, actor, reason, request_id)
+
+    async def cancel(self, order_id: str, actor: Actor, reason: str | None = None,
+                     request_id: str | None = None) -> OrderStatus:
+        return await self.decide(order_id, Action.CANCEL, actor, reason, request_id)
+
+    async def decide(self, order_id: str, action: Action, actor: Actor, reason: str | None = None,
+                     request_id: str | None = None) -> OrderStatus:
+        """Send a decision as a Workflow Update, so a refusal comes back at once with its reason.
+
+        ``request_id`` becomes the Update ID: a retried request with the same ID is the same
+        decision, not a second one.
+        """
+        decision = Decision(action=action, actor=actor, reason=reason or None)
+        handle = self._handle(order_id)
+        async with self._translated(order_id):
+            try:
+                return await handle.execute_update(
+                    OrderApprovalWorkflow.decide, decision, id=request_id, rpc_timeout=DECISION_TIMEOUT)
+            except WorkflowUpdateFailedError as err:
+                raise _decision_error(err.cause) from err
+            except WorkflowUpdateRPCTimeoutOrCancelledError as err:
+                raise TemporalUnavailable(
+                    f"no worker took the {decision.action.value} decision for {order_id} within "
+                    f"{DECISION_TIMEOUT.total_seconds():.0f} s; is a worker running on task queue "
+                    f"{self.settings.task_queue!r}?") from err
+            except RPCError as err:
+                if err.status is RPCStatusCode.NOT_FOUND or _completed(err):
+                    status = await self.status(order_id)
+                    raise InvalidTransition(
+                        f"cannot {decision.action.value} an order that is {status.value}", status) from err
+                raise
+
+    # ---- reads --------------------------------------------------------------------------------
+
+    async def status(self, order_id: str) -> OrderStatus:
+        return _summary(await self._describe(order_id)).status
+
+    async def summary(self, order_id: str) -> OrderSummary:
+        return _summary(await self._describe(order_id))
+
+    async def details(self, order_id: str) -> OrderDetails:
+        description = await self._describe(order_id)
+        handle = self._handle(order_id)
+        async with self._translated(order_id):
+            if description.status is WorkflowExecutionStatus.COMPLETED:
+                return await handle.result()
+            try:
+                return await handle.query(OrderApprovalWorkflow.details, rpc_timeout=DECISION_TIMEOUT)
+            except WorkflowQueryFailedError as err:
+                raise TemporalUnavailable(f"order {order_id} could not be read: {err}") from err
+            except RPCError as err:
+                if err.status is RPCStatusCode.DEADLINE_EXCEEDED:
+                    raise TemporalUnavailable(
+                        f"no worker answered for order {order_id}; is a worker running?") from err
+                raise
+
+    async def list_orders(self, status: OrderStatus | None = None, limit: int = 200) -> list[OrderSummary]:
+        """Newest first, from the visibility index (eventually consistent: a second behind at most)."""
+        query = f"WorkflowType = '{WORKFLOW_NAME}'"
+        if status is not None:
+            query += f" AND {sa.ORDER_STATUS.name} = '{status.value}'"
+        orders: list[OrderSummary] = []
+        async with self._translated():
+            async for execution in self.client.list_workflows(query, limit=limit, page_size=min(limit, 1000)):
+                summary = _summary_or_none(execution)
+                if summary is not None:
+                    orders.append(summary)
+        return orders
+
+    # ---- plumbing -----------------------------------------------------------------------------
+
+    def _handle(self, order_id: str) -> WorkflowHandle[OrderApprovalWorkflow, OrderDetails]:
+        return self.client.get_workflow_handle_for(OrderApprovalWorkflow.run, workflow_id(order_id))
+
+    async def _describe(self, order_id: str) -> WorkflowExecutionDescription:
+        if not order_id.startswith(ORDER_PREFIX) or len(order_id) > 64:
+            raise OrderNotFound(order_id)
+        async with self._translated(order_id):
+            return await self._handle(order_id).describe(rpc_timeout=DECISION_TIMEOUT)
+
+    @asynccontextmanager
+    async def _translated(self, order_id: str | None = None) -> AsyncIterator[None]:
+        """Turn the SDK's transport errors into the service's typed ones."""
+        try:
+            yield
+        except RPCError as err:
+            if err.status is RPCStatusCode.NOT_FOUND and order_id is not None:
+                raise OrderNotFound(order_id) from err
+            if err.status in (RPCStatusCode.UNAVAILABLE, RPCStatusCode.DEADLINE_EXCEEDED,
+                              RPCStatusCode.CANCELLED, RPCStatusCode.RESOURCE_EXHAUSTED):
+                raise TemporalUnavailable(f"Temporal did not answer: {err.message}") from err
+            raise
+
+
+def _completed(err: RPCError) -> bool:
+    return "already completed" in err.message.lower() or "workflow execution already" in err.message.lower()
+
+
+def _decision_error(cause: BaseException | None) -> Exception:
+    if isinstance(cause, ApplicationError):
+        current = OrderStatus(cause.details[0]) if cause.details else None
+        if cause.type == FORBIDDEN:
+            return Forbidden(cause.message, current)
+        if cause.type == INVALID_TRANSITION:
+            return InvalidTransition(cause.message, current)
+    return TemporalUnavailable(f"decision failed: {cause}")
+
+
+def _summary_or_none(execution: WorkflowExecutionDescription) -> OrderSummary | None:
+    try:
+        return _summary(execution)
+    except (KeyError, ValueError):
+        return None
+
+
+def _summary(execution: WorkflowExecutionDescription) -> OrderSummary:
+    attrs = execution.typed_search_attributes
+    return OrderSummary(
+        order_id=execution.id,
+        item=attrs[sa.ORDER_ITEM],
+        quantity=attrs[sa.ORDER_QUANTITY],
+        status=OrderStatus(attrs[sa.ORDER_STATUS]),
+        created_by=attrs[sa.ORDER_CREATED_BY],
+        created_at=execution.start_time,
+        updated_at=attrs.get(sa.ORDER_UPDATED_AT),
+    )
+

@@ -1,0 +1,75 @@
+"""The one settings class: every face and process builds it once at its entry point and passes it down."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import platformdirs
+from pydantic import Field, SecretStr, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+from core.models import Role
+
+APP_NAME = "order-desk"
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(
+        env_prefix="ORDER_DESK_",
+        env_file=".env",
+        env_file_encoding="utf-8",
+        env_ignore_empty=True,
+        extra="ignore",
+    )
+
+    # Temporal
+    temporal_address: str = Field("", description="host:port of a Temporal frontend; empty = embedded server")
+    namespace: str = "default"
+    task_queue: str = "order-task-queue"
+    temporal_tls: bool = False
+    temporal_tls_cert: Path | None = None
+    temporal_tls_key: Path | None = None
+    temporal_tls_ca: Path | None = None
+    temporal_api_key: SecretStr | None = None
+
+    # Embedded dev server
+    data_dir: Path = Field(default_factory=lambda: platformdirs.user_data_path(APP_NAME))
+    embedded_port: int = Field(7233, ge=1, le=65535)
+    embedded_ui_port: int = Field(8233, ge=1, le=65535)
+    embedded_retention_days: int = Field(30, ge=1, le=3650)
+    embedded_start_timeout: float = Field(30.0, gt=0)
+
+    # Business rules
+    simulate_validation_failures: int = Field(0, ge=0, le=100)
+    blocked_items: Annotated[list[str], NoDecode] = Field(default_factory=list)
+    four_eyes: bool = True
+
+    # Who acts
+    actor: str | None = Field(None, description="the desktop's actor; default: the OS user name")
+    api_token: SecretStr | None = Field(None, description="one shared bearer token for the REST API")
+    tokens_file: Path | None = Field(None, description="JSON {token: {user, role}}: per-user API tokens")
+    roles: dict[str, Role] = Field(default_factory=dict, description="desktop users' roles, {user: role}")
+
+    @field_validator("blocked_items", mode="before")
+    @classmethod
+    def _split_items(cls, value: object) -> object:
+        if isinstance(value, str):
+            return [part.strip() for part in value.split(",") if part.strip()]
+        return value
+
+    @property
+    def identities_configured(self) -> bool:
+        return self.tokens_file is not None or bool(self.roles)
+
+    @property
+    def embedded(self) -> bool:
+        return not self.temporal_address.strip()
+
+    @property
+    def fulfilment_db(self) -> Path:
+        return self.data_dir / "fulfilment.db"
+
+    @property
+    def temporal_db(self) -> Path:
+        return self.data_dir / "temporal.db"

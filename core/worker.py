@@ -1,0 +1,129 @@
+"""The Temporal worker: as a process of its own (``order-desk worker``) or embedded in a thread.
+
+The embedded worker runs on its own event loop with its own Client: a temporalio Client is
+bound to the loop that made it, so the worker never shares the face's client.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import concurrent.futures
+import logging
+import threading
+
+from temporalio.client import Client
+from temporalio.worker import Worker
+from temporalio.worker.workflow_sandbox import SandboxedWorkflowRunner, SandboxRestrictions
+
+from activities.fulfilment_store import FulfilmentStore
+from activities.orders import OrderActivities
+from core.settings import Settings
+from core.temporal_client import connect
+from workflows.order_approval import OrderApprovalWorkflow
+
+log = logging.getLogger(__name__)
+
+# Modules the sandbox may use as they are loaded outside it: they are deterministic, and
+# re-importing pydantic models for every workflow run is what makes a sandboxed worker slow.
+PASSTHROUGH_MODULES = ("core", "activities", "pydantic", "pydantic_core", "annotated_types")
+
+
+def build_worker(client: Client, settings: Settings,
+                 executor: concurrent.futures.Executor | None = None) -> Worker:
+    activities = OrderActivities(
+        FulfilmentStore(settings.fulfilment_db),
+        simulate_validation_failures=settings.simulate_validation_failures,
+        blocked_items=settings.blocked_items,
+    )
+    return Worker(
+        client,
+        task_queue=settings.task_queue,
+        workflows=[OrderApprovalWorkflow],
+        activities=[
+            activities.validate_order,
+            activities.notify_manager,
+            activities.process_approved_order,
+            activities.process_rejected_order,
+        ],
+        activity_executor=executor or concurrent.futures.ThreadPoolExecutor(max_workers=16),
+        workflow_runner=SandboxedWorkflowRunner(
+            restrictions=SandboxRestrictions.default.with_passthrough_modules(*PASSTHROUGH_MODULES)),
+    )
+
+
+async def run_worker(settings: Settings, address: str, stop: asyncio.Event | None = None) -> None:
+    """Run a worker until ``stop`` is set (or forever), then shut it down gracefully."""
+    client = await connect(settings, address)
+    worker = build_worker(client, settings)
+    log.info("Worker listening on task queue %r at %s", settings.task_queue, address)
+    async with worker:
+        await (stop or asyncio.Event()).wait()
+    log.info("Worker stopped")
+
+
+class EmbeddedWorker:
+    """A worker in a thread of its own, for the desktop app and ``serve``."""
+
+    def __init__(self, settings: Settings, address: str) -> None:
+        self.settings = settings
+        self.address = address
+        self._thread: threading.Thread | None = None
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._stop: asyncio.Event | None = None
+        self._started = threading.Event()
+        self.error: BaseException | None = None
+
+    @property
+    def running(self) -> bool:
+        return self._thread is not None and self._thread.is_alive()
+
+    def start(self, timeout: float = 30.0) -> None:
+        """Start the thread and wait until the worker is polling (or raise its start-up error)."""
+        if self.running:
+            return
+        self.error = None
+        self._started.clear()
+        self._thread = threading.Thread(target=self._main, name="order-desk-worker", daemon=True)
+        self._thread.start()
+        if not self._started.wait(timeout):
+            raise TimeoutError(f"the embedded worker did not start within {timeout:.0f} s")
+        if self.error is not None:
+            raise self.error
+
+    async def start_async(self, timeout: float = 30.0) -> None:
+        """``start`` without blocking the caller's event loop (the Qt loop, say)."""
+        await asyncio.to_thread(self.start, timeout)
+
+    def _main(self) -> None:
+        loop = asyncio.new_event_loop()
+        self._loop = loop
+        try:
+            loop.run_until_complete(self._serve())
+        except BaseException as err:  # reported to start() or kept for whoever asks
+            self.error = err
+            log.exception("Embedded worker failed")
+        finally:
+            self._started.set()
+            loop.close()
+            self._loop = None
+
+    async def _serve(self) -> None:
+        self._stop = asyncio.Event()
+        client = await connect(self.settings, self.address)
+        worker = build_worker(client, self.settings)
+        async with worker:
+            self._started.set()
+            await self._stop.wait()
+
+    def stop(self, timeout: float = 30.0) -> None:
+        """Ask the worker to finish its in-flight tasks and wait for the thread to end."""
+        thread, loop, stop = self._thread, self._loop, self._stop
+        if thread is None:
+            return
+        if loop is not None and stop is not None and not loop.is_closed():
+            loop.call_soon_threadsafe(stop.set)
+        thread.join(timeout)
+        self._thread = None
+
+    async def stop_async(self, timeout: float = 30.0) -> None:
+        await asyncio.to_thread(self.stop, timeout)

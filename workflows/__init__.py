@@ -1,0 +1,1 @@
+"""Temporal workflows. Nothing here may import Qt: the sandbox re-imports these modules."""

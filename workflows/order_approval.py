@@ -1,0 +1,190 @@
+"""OrderApprovalWorkflow: one order from validation to its final decision.
+
+Decisions arrive two ways. Signals ``approve``/``reject``/``cancel`` keep the seed's contract
+(fire and forget: a signal the state forbids is ignored and logged). The update ``decide`` is
+the path the faces use: its validator refuses a forbidden decision before anything is written
+to history, so the caller learns at once why.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from datetime import timedelta
+
+from temporalio import workflow
+from temporalio.common import RetryPolicy
+from temporalio.exceptions import ActivityError, ApplicationError
+
+with workflow.unsafe.imports_passed_through():
+    from activities.orders import INVALID_ORDER, OrderActivities
+    from core import search_attributes as sa
+    from core.models import (
+        Action,
+        Actor,
+        Decision,
+        FulfilmentInput,
+        OrderDetails,
+        OrderInput,
+        OrderStatus,
+        Role,
+        Transition,
+    )
+
+WORKFLOW_NAME = "OrderApprovalWorkflow"
+INVALID_TRANSITION = "InvalidTransition"
+FORBIDDEN = "Forbidden"
+SYSTEM_ACTOR = "system"
+
+VALIDATION_RETRY = RetryPolicy(
+    initial_interval=timedelta(seconds=1),
+    backoff_coefficient=2.0,
+    maximum_interval=timedelta(seconds=10),
+    maximum_attempts=0,
+    non_retryable_error_types=[INVALID_ORDER],
+)
+SHORT_ACTIVITY = timedelta(seconds=30)
+
+
+def refusal(decision: Decision, order: OrderInput, status: OrderStatus) -> ApplicationError | None:
+    """Why a decision may not be applied now, or None. Shared by the validator and the handlers.
+
+    The state is checked first, so the loser of a race always learns the winner's status (409).
+    """
+    if not decision.action.allowed_from(status):
+        return ApplicationError(f"cannot {decision.action.value} an order that is {status.value}",
+                                status.value, type=INVALID_TRANSITION, non_retryable=True)
+    actor = decision.actor
+    if actor.role is Role.CLERK:
+        if decision.action is not Action.CANCEL:
+            return ApplicationError(f"{actor.name} is a clerk: only a manager may {decision.action.value}",
+                                    status.value, type=FORBIDDEN, non_retryable=True)
+        if actor.name != order.created_by:
+            return ApplicationError(f"{actor.name} is a clerk and may cancel only their own orders",
+                                    status.value, type=FORBIDDEN, non_retryable=True)
+    if (order.four_eyes and decision.action is Action.APPROVE and actor.name == order.created_by):
+        return ApplicationError(f"four-eyes rule: {actor.name} created this order and may not approve it",
+                                status.value, type=FORBIDDEN, non_retryable=True)
+    return None
+
+
+@workflow.defn(name=WORKFLOW_NAME)
+class OrderApprovalWorkflow:
+    @workflow.init
+    def __init__(self, order: OrderInput) -> None:
+        self._order = order
+        now = workflow.now()
+        self._details = OrderDetails(
+            order_id=order.order_id, item=order.item, quantity=order.quantity,
+            status=OrderStatus.VALIDATING, created_by=order.created_by, created_at=now, updated_at=now,
+            history=[Transition(status=OrderStatus.VALIDATING, at=now, actor=order.created_by)],
+        )
+        self._decision: Decision | None = None
+
+    @property
+    def _status(self) -> OrderStatus:
+        return self._details.status
+
+    @workflow.run
+    async def run(self, order: OrderInput) -> OrderDetails:
+        validation = workflow.start_activity_method(
+            OrderActivities.validate_order, order,
+            start_to_close_timeout=SHORT_ACTIVITY, retry_policy=VALIDATION_RETRY,
+        )
+        await workflow.wait_condition(lambda: validation.done() or self._decision is not None)
+        if self._decision is not None:  # cancelled while validating
+            validation.cancel()
+            with contextlib.suppress(ActivityError):
+                await validation
+            await self._finish()
+            return self._details
+        try:
+            await validation
+        except ActivityError as err:
+            if not (isinstance(err.cause, ApplicationError) and err.cause.type == INVALID_ORDER):
+                raise
+            self._transition(OrderStatus.REJECTED, SYSTEM_ACTOR, err.cause.message)
+            self._decision = Decision(action=Action.REJECT, actor=Actor(name=SYSTEM_ACTOR),
+                                      reason=err.cause.message)
+            await self._finish()
+            return self._details
+
+        self._transition(OrderStatus.PENDING_APPROVAL, SYSTEM_ACTOR)
+        await workflow.execute_activity_method(
+            OrderActivities.notify_manager, order, start_to_close_timeout=SHORT_ACTIVITY,
+        )
+        await workflow.wait_condition(lambda: self._decision is not None)
+        await self._finish()
+        return self._details
+
+    async def _finish(self) -> None:
+        decision = self._decision
+        assert decision is not None
+        entry = FulfilmentInput(order_id=self._order.order_id, outcome=self._status,
+                                actor=decision.actor.name, reason=decision.reason)
+        if self._status is OrderStatus.APPROVED:
+            await workflow.execute_activity_method(
+                OrderActivities.process_approved_order, entry, start_to_close_timeout=SHORT_ACTIVITY)
+        elif self._status is OrderStatus.REJECTED:
+            await workflow.execute_activity_method(
+                OrderActivities.process_rejected_order, entry, start_to_close_timeout=SHORT_ACTIVITY)
+        self._details.fulfilled = True
+        await workflow.wait_condition(workflow.all_handlers_finished)
+
+    def _transition(self, status: OrderStatus, actor: str, reason: str | None = None) -> None:
+        now = workflow.now()
+        self._details.status = status
+        self._details.updated_at = now
+        self._details.history.append(Transition(status=status, at=now, actor=actor, reason=reason))
+        workflow.upsert_search_attributes([
+            sa.ORDER_STATUS.value_set(status.value),
+            sa.ORDER_UPDATED_AT.value_set(now),
+        ])
+
+    def _check(self, decision: Decision) -> None:
+        """Raise why ``decision`` may not be applied now. A decision moves the state at once, so a
+        second one (a race's loser) finds a final state and is refused."""
+        error = refusal(decision, self._order, self._status)
+        if error is not None:
+            raise error
+
+    def _apply(self, decision: Decision) -> OrderStatus:
+        self._check(decision)
+        self._decision = decision
+        self._transition(decision.action.outcome, decision.actor.name, decision.reason)
+        return self._status
+
+    @workflow.update
+    def decide(self, decision: Decision) -> OrderStatus:
+        return self._apply(decision)
+
+    @decide.validator
+    def _validate_decide(self, decision: Decision) -> None:
+        self._check(decision)
+
+    def _signal(self, action: Action, decision: Decision | None) -> None:
+        decision = decision or Decision(action=action, actor=Actor(name="api"))
+        decision = decision.model_copy(update={"action": action})
+        try:
+            self._apply(decision)
+        except ApplicationError as err:
+            workflow.logger.warning("Ignored %s signal for %s: %s", action.value, self._order.order_id, err)
+
+    @workflow.signal
+    def approve(self, decision: Decision | None = None) -> None:
+        self._signal(Action.APPROVE, decision)
+
+    @workflow.signal
+    def reject(self, decision: Decision | None = None) -> None:
+        self._signal(Action.REJECT, decision)
+
+    @workflow.signal
+    def cancel(self, decision: Decision | None = None) -> None:
+        self._signal(Action.CANCEL, decision)
+
+    @workflow.query
+    def status(self) -> OrderStatus:
+        return self._status
+
+    @workflow.query
+    def details(self) -> OrderDetails:
+        return self._details
