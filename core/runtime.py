@@ -30,10 +30,6 @@ class DeskRuntime:
     def address(self) -> str:
         return self.server.address if self.server else self.settings.temporal_address
 
-    @property
-    def web_ui_url(self) -> str | None:
-        return self.server.ui_url if self.server else None
-
     async def start(self, progress: Progress = log.info) -> OrderService:
         """Start what is missing; on failure, stop what was started and re-raise."""
         try:

@@ -32,6 +32,7 @@ class Settings(BaseSettings):
     temporal_tls_key: Path | None = None
     temporal_tls_ca: Path | None = None
     temporal_api_key: SecretStr | None = None
+    temporal_ui_url: str | None = Field(None, description="Temporal Web UI of a configured cluster")
 
     # Embedded dev server
     data_dir: Path = Field(default_factory=lambda: platformdirs.user_data_path(APP_NAME))
@@ -65,6 +66,17 @@ class Settings(BaseSettings):
     @property
     def embedded(self) -> bool:
         return not self.temporal_address.strip()
+
+    @property
+    def web_ui_url(self) -> str | None:
+        if self.embedded:
+            return f"http://127.0.0.1:{self.embedded_ui_port}"
+        return self.temporal_ui_url
+
+    def workflow_url(self, workflow_id: str) -> str | None:
+        """Where a person sees one order's workflow in the Temporal Web UI."""
+        base = self.web_ui_url
+        return f"{base.rstrip('/')}/namespaces/{self.namespace}/workflows/{workflow_id}" if base else None
 
     @property
     def fulfilment_db(self) -> Path:
