@@ -96,7 +96,7 @@ class EmbeddedServer:
 
     @property
     def ui_url(self) -> str:
-        return f"http://{self.HOST}:{self.settings.embedded_ui_port}"
+        return f"http://{self.HOST}:{self.settings.embedded_ui_port}"  # = Settings.web_ui_url
 
     def command(self, binary: Path) -> list[str]:
         db = self.settings.temporal_db

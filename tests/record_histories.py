@@ -1,0 +1,104 @@
+"""Record one history per workflow path into tests/histories/ for the replay test.
+
+Run it after a deliberate, compatible change to the workflow (``python -m tests.record_histories``);
+the replay test then proves that every recorded path still replays, so a change that breaks
+determinism for orders already in flight fails CI.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import tempfile
+import uuid
+from collections.abc import Awaitable, Callable
+from pathlib import Path
+
+from core.embedded_server import EmbeddedServer
+from core.models import Actor, OrderRequest, OrderStatus
+from core.service import OrderService
+from core.settings import Settings
+from core.worker import build_worker
+from tests.helpers import free_port
+
+HISTORIES = Path(__file__).parent / "histories"
+CLERK = Actor(name="alice")
+MANAGER = Actor(name="mona")
+
+
+async def _pending(service: OrderService, item: str = "Laptop Gaming XYZ") -> str:
+    order_id = await service.create_order(OrderRequest(item=item, quantity=1), CLERK)
+    while await service.status(order_id) != OrderStatus.PENDING_APPROVAL:
+        await asyncio.sleep(0.1)
+    return order_id
+
+
+async def approved(service: OrderService) -> str:
+    order_id = await _pending(service)
+    await service.approve(order_id, MANAGER, "ok")
+    return order_id
+
+
+async def rejected(service: OrderService) -> str:
+    order_id = await _pending(service)
+    await service.reject(order_id, MANAGER, "over budget")
+    return order_id
+
+
+async def cancelled_pending(service: OrderService) -> str:
+    order_id = await _pending(service)
+    await service.cancel(order_id, CLERK)
+    return order_id
+
+
+async def cancelled_validating(service: OrderService) -> str:
+    order_id = await service.create_order(OrderRequest(item="Slow item", quantity=1), CLERK)
+    await asyncio.sleep(0.5)
+    await service.cancel(order_id, CLERK)
+    return order_id
+
+
+async def invalid_order(service: OrderService) -> str:
+    order_id = await service.create_order(OrderRequest(item="Plutonium rods", quantity=1), CLERK)
+    return order_id
+
+
+async def signal_approved(service: OrderService) -> str:
+    order_id = await _pending(service)
+    await service.client.get_workflow_handle(order_id).signal("approve")
+    return order_id
+
+
+PATHS: dict[str, tuple[dict, Callable[[OrderService], Awaitable[str]]]] = {
+    "approved": ({}, approved),
+    "rejected": ({}, rejected),
+    "cancelled_pending": ({}, cancelled_pending),
+    "cancelled_validating": ({"simulate_validation_failures": 3}, cancelled_validating),
+    "invalid_order": ({"blocked_items": ["plutonium"]}, invalid_order),
+    "transient_failure_then_approved": ({"simulate_validation_failures": 1}, approved),
+    "signal_approved": ({}, signal_approved),
+}
+
+
+async def main() -> None:
+    with tempfile.TemporaryDirectory() as tmp:
+        base = Settings(_env_file=None, data_dir=Path(tmp), embedded_port=free_port(), embedded_ui_port=free_port())
+        server = EmbeddedServer(base)
+        address = await server.start()
+        try:
+            for name, (overrides, path) in PATHS.items():
+                settings = base.model_copy(update={**overrides, "task_queue": f"record-{uuid.uuid4()}"})
+                service = await OrderService.connect(settings, address)
+                async with build_worker(service.client, settings):
+                    order_id = await path(service)
+                    handle = service.client.get_workflow_handle(order_id)
+                    await handle.result()
+                    history = await handle.fetch_history()
+                HISTORIES.mkdir(exist_ok=True)
+                (HISTORIES / f"{name}.json").write_text(history.to_json())
+                print(f"recorded {name}: {len(history.events)} events")
+        finally:
+            server.stop()
+
+
+if __name__ == "__main__":
+    asyncio.run(main())

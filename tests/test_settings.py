@@ -1,0 +1,49 @@
+"""Settings: one pydantic-settings class, read from ORDER_DESK_* variables and .env."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+from core.settings import Settings
+
+
+def test_settings_from_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    monkeypatch.setenv("ORDER_DESK_TEMPORAL_ADDRESS", "temporal.example:7233")
+    monkeypatch.setenv("ORDER_DESK_NAMESPACE", "orders")
+    monkeypatch.setenv("ORDER_DESK_TASK_QUEUE", "q1")
+    monkeypatch.setenv("ORDER_DESK_DATA_DIR", str(tmp_path))
+    monkeypatch.setenv("ORDER_DESK_EMBEDDED_PORT", "17233")
+    monkeypatch.setenv("ORDER_DESK_EMBEDDED_UI_PORT", "18233")
+    monkeypatch.setenv("ORDER_DESK_SIMULATE_VALIDATION_FAILURES", "2")
+    monkeypatch.setenv("ORDER_DESK_BLOCKED_ITEMS", "plutonium, uranium")
+    monkeypatch.setenv("ORDER_DESK_ROLES", '{"alice": "clerk"}')
+    settings = Settings(_env_file=None)
+    assert (settings.temporal_address, settings.namespace, settings.task_queue) == (
+        "temporal.example:7233", "orders", "q1")
+    assert (settings.data_dir, settings.embedded_port, settings.embedded_ui_port) == (tmp_path, 17233, 18233)
+    assert settings.simulate_validation_failures == 2
+    assert settings.blocked_items == ["plutonium", "uranium"]
+    assert not settings.embedded and settings.identities_configured
+
+
+def test_settings_defaults_match_the_seed(monkeypatch: pytest.MonkeyPatch) -> None:
+    for name in list(os.environ):
+        if name.startswith("ORDER_DESK_"):
+            monkeypatch.delenv(name)
+    settings = Settings(_env_file=None)
+    assert settings.embedded and settings.task_queue == "order-task-queue" and settings.namespace == "default"
+    assert (settings.embedded_port, settings.embedded_ui_port, settings.simulate_validation_failures) == (7233, 8233, 0)
+    assert settings.data_dir.name == "order-desk"
+
+
+def test_settings_read_dotenv(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    monkeypatch.delenv("ORDER_DESK_TASK_QUEUE", raising=False)
+    (tmp_path / ".env").write_text("ORDER_DESK_TASK_QUEUE=from-dotenv\nORDER_DESK_TEMPORAL_ADDRESS=\n")
+    monkeypatch.chdir(tmp_path)
+    settings = Settings()
+    assert settings.task_queue == "from-dotenv" and settings.embedded
+
+
