@@ -1,4 +1,4 @@
-"""The order activities. One class so the worker can hand them their store and settings."""
+"""The order activities. One class so the worker can hand them the ledger and the settings they need."""
 
 from __future__ import annotations
 
@@ -7,8 +7,8 @@ from collections.abc import Sequence
 from temporalio import activity
 from temporalio.exceptions import ApplicationError
 
-from activities.fulfilment_store import FulfilmentStore
-from core.models import FulfilmentInput, OrderInput, OrderStatus
+from core.ledger import Ledger
+from core.models import FulfilmentInput, OrderDetails, OrderInput, OrderStatus
 
 INVALID_ORDER = "InvalidOrder"
 
@@ -16,11 +16,11 @@ INVALID_ORDER = "InvalidOrder"
 class OrderActivities:
     def __init__(
         self,
-        store: FulfilmentStore,
+        ledger: Ledger,
         simulate_validation_failures: int = 0,
         blocked_items: Sequence[str] = (),
     ) -> None:
-        self.store = store
+        self.ledger = ledger
         self.simulate_validation_failures = simulate_validation_failures
         self.blocked_items = [item.casefold() for item in blocked_items]
 
@@ -46,18 +46,28 @@ class OrderActivities:
     async def notify_manager(self, order: OrderInput) -> None:
         activity.logger.info("Notifying manager about order %s...", order.order_id)
 
+    @activity.defn(name="record_order")
+    def record_order(self, details: OrderDetails) -> None:
+        """Keep the ledger's copy current (run as a local activity after every transition)."""
+        self.ledger.record(details)
+
     @activity.defn(name="process_approved_order")
     def process_approved_order(self, entry: FulfilmentInput) -> bool:
-        return self._record(entry, OrderStatus.APPROVED)
+        return self._fulfil(entry, OrderStatus.APPROVED)
 
     @activity.defn(name="process_rejected_order")
     def process_rejected_order(self, entry: FulfilmentInput) -> bool:
-        return self._record(entry, OrderStatus.REJECTED)
+        return self._fulfil(entry, OrderStatus.REJECTED)
 
-    def _record(self, entry: FulfilmentInput, expected: OrderStatus) -> bool:
+    @activity.defn(name="process_expired_order")
+    def process_expired_order(self, entry: FulfilmentInput) -> bool:
+        return self._fulfil(entry, OrderStatus.EXPIRED)
+
+    def _fulfil(self, entry: FulfilmentInput, expected: OrderStatus) -> bool:
+        """Write the order's one fulfilment record; a retry finds it there and writes nothing."""
         if entry.outcome is not expected:
             raise ApplicationError(f"{entry.outcome} sent to the {expected} activity", non_retryable=True)
-        created = self.store.record(entry)
+        created = self.ledger.record_fulfilment(entry)
         activity.logger.info("Order %s %s (%s)", entry.order_id, entry.outcome.value,
                              "recorded" if created else "already recorded")
         return created

@@ -26,6 +26,11 @@ def _parser() -> argparse.ArgumentParser:
     serve.add_argument("--no-worker", action="store_true", help="separate `order-desk worker` processes do the work")
     commands.add_parser("worker", help="run a Temporal worker process (run several to scale out)")
     commands.add_parser("dev-server", help="run only the embedded Temporal dev server, in the foreground")
+    db = commands.add_parser("db", help="the ledger database").add_subparsers(dest="db_command", required=True)
+    db.add_parser("upgrade", help="apply the ledger's schema migrations")
+    ledger = commands.add_parser("ledger", help="the order ledger").add_subparsers(dest="ledger_command",
+                                                                                   required=True)
+    ledger.add_parser("rebuild", help="re-derive the ledger rows of every order Temporal still holds")
     return parser
 
 
@@ -56,6 +61,25 @@ async def _worker(settings: Settings) -> None:
     finally:
         if server:
             server.stop()
+
+
+def _db_upgrade(settings: Settings) -> None:
+    from core.ledger import Ledger
+    from core.ledger.migrate import current
+
+    ledger = Ledger(settings.ledger_url)
+    print(f"ledger at {ledger.engine.url.render_as_string(hide_password=True)} is at revision {current(ledger.engine)}")
+
+
+async def _ledger_rebuild(settings: Settings) -> None:
+    from core.runtime import DeskRuntime
+
+    runtime = DeskRuntime(settings, with_worker=False)
+    service = await runtime.start()
+    try:
+        print(f"rebuilt the ledger rows of {await service.rebuild_ledger()} orders")
+    finally:
+        await runtime.stop()
 
 
 async def _dev_server(settings: Settings) -> None:
@@ -92,6 +116,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             asyncio.run(_worker(settings))
         elif command == "dev-server":
             asyncio.run(_dev_server(settings))
+        elif command == "db":
+            _db_upgrade(settings)
+        elif command == "ledger":
+            asyncio.run(_ledger_rebuild(settings))
     except (EmbeddedServerError, OrderDeskError) as err:
         print(f"order-desk: {err}", file=sys.stderr)
         return 1

@@ -6,7 +6,7 @@ field never breaks a running workflow's history.
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Annotated, Literal
 
@@ -23,13 +23,14 @@ class OrderStatus(StrEnum):
     APPROVED = "APPROVED"
     REJECTED = "REJECTED"
     CANCELLED = "CANCELLED"
+    EXPIRED = "EXPIRED"
 
     @property
     def is_final(self) -> bool:
         return self in FINAL_STATUSES
 
 
-FINAL_STATUSES = frozenset({OrderStatus.APPROVED, OrderStatus.REJECTED, OrderStatus.CANCELLED})
+FINAL_STATUSES = frozenset({OrderStatus.APPROVED, OrderStatus.REJECTED, OrderStatus.CANCELLED, OrderStatus.EXPIRED})
 
 
 class Action(StrEnum):
@@ -95,6 +96,8 @@ class OrderInput(BaseModel):
     quantity: int
     created_by: str
     four_eyes: bool = False
+    reminder_interval: timedelta | None = None
+    approval_deadline: timedelta | None = None
 
 
 class Transition(BaseModel):

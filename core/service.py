@@ -8,6 +8,7 @@ workflow query while it runs and from its result once closed.
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import uuid
 from collections.abc import AsyncIterator
@@ -30,6 +31,7 @@ from temporalio.exceptions import ApplicationError, WorkflowAlreadyStartedError
 from temporalio.service import RPCError, RPCStatusCode
 
 from core import search_attributes as sa
+from core.csv_export import CSV_HEADER, csv_rows
 from core.errors import (
     Forbidden,
     IdempotencyConflict,
@@ -37,6 +39,7 @@ from core.errors import (
     OrderNotFound,
     TemporalUnavailable,
 )
+from core.ledger import ALL_ORDERS, Ledger, OrderFilter
 from core.models import (
     Action,
     Actor,
@@ -69,9 +72,10 @@ def workflow_id(order_id: str) -> str:
 
 
 class OrderService:
-    def __init__(self, client: Client, settings: Settings) -> None:
+    def __init__(self, client: Client, settings: Settings, ledger: Ledger | None = None) -> None:
         self.client = client
         self.settings = settings
+        self.ledger = ledger or Ledger(settings.ledger_url)
 
     @classmethod
     async def connect(cls, settings: Settings, address: str) -> OrderService:
@@ -81,7 +85,8 @@ class OrderService:
             client = await connect(settings, address)
         except RuntimeError as err:  # the SDK reports a refused connection as RuntimeError
             raise TemporalUnavailable(f"Temporal at {address} does not answer: {err}") from err
-        service = cls(client, settings)
+        ledger = await asyncio.to_thread(Ledger, settings.ledger_url)
+        service = cls(client, settings, ledger)
         await service.ensure_search_attributes()
         return service
 
@@ -124,7 +129,9 @@ class OrderService:
                            idempotency_key: str | None = None) -> str:
         order_id = new_order_id(actor.name, idempotency_key)
         order = OrderInput(order_id=order_id, item=request.item, quantity=request.quantity,
-                           created_by=actor.name, four_eyes=self.four_eyes)
+                           created_by=actor.name, four_eyes=self.four_eyes,
+                           reminder_interval=self.settings.approval_reminder,
+                           approval_deadline=self.settings.approval_deadline)
         async with self._translated():
             try:
                 await self.client.start_workflow(
@@ -192,13 +199,22 @@ class OrderService:
     # ---- reads --------------------------------------------------------------------------------
 
     async def status(self, order_id: str) -> OrderStatus:
-        return _summary(await self._describe(order_id)).status
+        """Strongly consistent while Temporal holds the order; the ledger's copy after retention."""
+        return (await self.summary(order_id)).status
 
     async def summary(self, order_id: str) -> OrderSummary:
-        return _summary(await self._describe(order_id))
+        try:
+            return _summary(await self._describe(order_id))
+        except OrderNotFound:
+            details = await self._from_ledger(order_id)
+            return OrderSummary(**details.model_dump(include=set(OrderSummary.model_fields)))
 
     async def details(self, order_id: str) -> OrderDetails:
-        description = await self._describe(order_id)
+        """From the workflow while Temporal has it (its query, or its result once closed), else the ledger."""
+        try:
+            description = await self._describe(order_id)
+        except OrderNotFound:
+            return await self._from_ledger(order_id)
         handle = self._handle(order_id)
         async with self._translated(order_id):
             if description.status is WorkflowExecutionStatus.COMPLETED:
@@ -213,18 +229,39 @@ class OrderService:
                         f"no worker answered for order {order_id}; is a worker running?") from err
                 raise
 
-    async def list_orders(self, status: OrderStatus | None = None, limit: int = 200) -> list[OrderSummary]:
-        """Newest first, from the visibility index (eventually consistent: a second behind at most)."""
-        query = f"WorkflowType = '{WORKFLOW_NAME}'"
-        if status is not None:
-            query += f" AND {sa.ORDER_STATUS.name} = '{status.value}'"
-        orders: list[OrderSummary] = []
+    async def _from_ledger(self, order_id: str) -> OrderDetails:
+        details = await asyncio.to_thread(self.ledger.get, order_id)
+        if details is None:
+            raise OrderNotFound(order_id)
+        return details
+
+    async def list_orders(self, status: OrderStatus | None = None, limit: int = 200, offset: int = 0, *,
+                          q: str | None = None, created_by: str | None = None, since: datetime | None = None,
+                          until: datetime | None = None) -> list[OrderSummary]:
+        """Newest first, from the ledger (kept current by the workflow within milliseconds)."""
+        where = OrderFilter(status=status, q=q, created_by=created_by, since=since, until=until)
+        return await asyncio.to_thread(self.ledger.list, where, limit, offset)
+
+    async def count_orders(self, where: OrderFilter = ALL_ORDERS) -> int:
+        return await asyncio.to_thread(self.ledger.count, where)
+
+    async def export_csv(self, where: OrderFilter = ALL_ORDERS, chunk: int = 1000) -> AsyncIterator[str]:
+        """The filtered list as CSV text chunks (UTF-8 BOM first, so spreadsheets read Vietnamese right),
+        streamed from a server-side cursor in constant memory."""
+        yield "\ufeff" + csv_rows([CSV_HEADER])
+        rows = self.ledger.stream(where, chunk)
+        while (batch := await asyncio.to_thread(next, rows, None)) is not None:
+            yield csv_rows(_csv_row(order) for order in batch)
+
+    async def rebuild_ledger(self) -> int:
+        """Re-derive the ledger rows of every order Temporal still holds; returns how many."""
+        count = 0
         async with self._translated():
-            async for execution in self.client.list_workflows(query, limit=limit, page_size=min(limit, 1000)):
-                summary = _summary_or_none(execution)
-                if summary is not None:
-                    orders.append(summary)
-        return orders
+            async for execution in self.client.list_workflows(f"WorkflowType = '{WORKFLOW_NAME}'"):
+                details = await self.details(execution.id)
+                await asyncio.to_thread(self.ledger.record, details)
+                count += 1
+        return count
 
     # ---- plumbing -----------------------------------------------------------------------------
 
@@ -265,11 +302,9 @@ def _decision_error(cause: BaseException | None) -> Exception:
     return TemporalUnavailable(f"decision failed: {cause}")
 
 
-def _summary_or_none(execution: WorkflowExecutionDescription) -> OrderSummary | None:
-    try:
-        return _summary(execution)
-    except (KeyError, ValueError):
-        return None
+def _csv_row(order: OrderSummary) -> list[object]:
+    return [order.order_id, order.item, order.quantity, order.status.value, order.created_by,
+            order.created_at.isoformat(), order.updated_at.isoformat() if order.updated_at else ""]
 
 
 def _summary(execution: WorkflowExecutionDescription) -> OrderSummary:

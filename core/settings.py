@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import contextlib
+import os
+from datetime import timedelta
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import platformdirs
-from pydantic import Field, SecretStr, field_validator
+from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from core.models import Role
@@ -41,7 +44,14 @@ class Settings(BaseSettings):
     embedded_retention_days: int = Field(30, ge=1, le=3650)
     embedded_start_timeout: float = Field(30.0, gt=0)
 
+    # The ledger: the app's own database of every order (SQLite in DATA_DIR unless configured)
+    database_url: str | None = Field(None, description="SQLAlchemy URL, e.g. postgresql+psycopg://u:p@host/db")
+
     # Business rules
+    approval_reminder: timedelta | None = Field(
+        timedelta(hours=24), description="re-notify the manager of a still-pending order this often; off: 0/off")
+    approval_deadline: timedelta | None = Field(
+        None, description="a still-pending order EXPIRES this long after it started waiting; default off")
     simulate_validation_failures: int = Field(0, ge=0, le=100)
     blocked_items: Annotated[list[str], NoDecode] = Field(default_factory=list)
     four_eyes: bool = True
@@ -51,6 +61,28 @@ class Settings(BaseSettings):
     api_token: SecretStr | None = Field(None, description="one shared bearer token for the REST API")
     tokens_file: Path | None = Field(None, description="JSON {token: {user, role}}: per-user API tokens")
     roles: dict[str, Role] = Field(default_factory=dict, description="desktop users' roles, {user: role}")
+
+    @field_validator("approval_reminder", "approval_deadline", mode="before")
+    @classmethod
+    def _off(cls, value: object) -> object:
+        """Seconds or an ISO 8601 duration (pydantic parses both); ``0``, ``off`` or ``none`` turn it off."""
+        if isinstance(value, str):
+            value = value.strip()
+            if value.lower() in ("", "off", "none"):
+                return None
+            with contextlib.suppress(ValueError):
+                value = float(value)
+        if isinstance(value, int | float) and value <= 0:
+            return None
+        return value
+
+    @model_validator(mode="before")
+    @classmethod
+    def _empty_means_off(cls, data: Any) -> Any:
+        """``env_ignore_empty`` drops empty variables; for the reminder, empty is documented as off."""
+        if isinstance(data, dict) and os.environ.get("ORDER_DESK_APPROVAL_REMINDER") == "":
+            data.setdefault("approval_reminder", None)
+        return data
 
     @field_validator("blocked_items", mode="before")
     @classmethod
@@ -79,8 +111,8 @@ class Settings(BaseSettings):
         return f"{base.rstrip('/')}/namespaces/{self.namespace}/workflows/{workflow_id}" if base else None
 
     @property
-    def fulfilment_db(self) -> Path:
-        return self.data_dir / "fulfilment.db"
+    def ledger_url(self) -> str:
+        return self.database_url or f"sqlite:///{self.data_dir / 'ledger.db'}"
 
     @property
     def temporal_db(self) -> Path:

@@ -15,8 +15,8 @@ from temporalio.client import Client
 from temporalio.worker import Worker
 from temporalio.worker.workflow_sandbox import SandboxedWorkflowRunner, SandboxRestrictions
 
-from activities.fulfilment_store import FulfilmentStore
 from activities.orders import OrderActivities
+from core.ledger import Ledger
 from core.settings import Settings
 from core.temporal_client import connect
 from workflows.order_approval import OrderApprovalWorkflow
@@ -31,7 +31,7 @@ PASSTHROUGH_MODULES = ("core", "activities", "pydantic", "pydantic_core", "annot
 def build_worker(client: Client, settings: Settings,
                  executor: concurrent.futures.Executor | None = None) -> Worker:
     activities = OrderActivities(
-        FulfilmentStore(settings.fulfilment_db),
+        Ledger(settings.ledger_url),
         simulate_validation_failures=settings.simulate_validation_failures,
         blocked_items=settings.blocked_items,
     )
@@ -44,6 +44,8 @@ def build_worker(client: Client, settings: Settings,
             activities.notify_manager,
             activities.process_approved_order,
             activities.process_rejected_order,
+            activities.process_expired_order,
+            activities.record_order,
         ],
         activity_executor=executor or concurrent.futures.ThreadPoolExecutor(max_workers=16),
         workflow_runner=SandboxedWorkflowRunner(

@@ -5,6 +5,7 @@ each other's workers."""
 from __future__ import annotations
 
 import asyncio
+import os
 import uuid
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
@@ -48,3 +49,29 @@ async def worker(service: OrderService) -> AsyncIterator[Worker]:
     """A worker for the test's own task queue, on the test's own settings."""
     async with build_worker(service.client, service.settings) as running:
         yield running
+
+
+@pytest.fixture(scope="session")
+def postgres_url() -> Iterator[str]:
+    from tests.postgres import pg_bin_dir, postgres_server
+
+    if pg_bin_dir() is None and not os.environ.get("CI"):
+        pytest.skip("PostgreSQL is not installed here (CI installs it): apt-get install postgresql")
+    with postgres_server() as url:
+        yield url
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def ledger_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """The same ledger tests on SQLite and on a real PostgreSQL server (a fresh database schema each)."""
+    if request.param == "sqlite":
+        return f"sqlite:///{tmp_path / 'ledger.db'}"
+    base: str = request.getfixturevalue("postgres_url")
+    from sqlalchemy import create_engine, text
+
+    name = f"t{uuid.uuid4().hex[:12]}"
+    engine = create_engine(base, isolation_level="AUTOCOMMIT")
+    with engine.connect() as db:
+        db.execute(text(f"CREATE DATABASE {name}"))
+    engine.dispose()
+    return base.rsplit("/", 1)[0] + f"/{name}"

@@ -68,6 +68,18 @@ async def signal_approved(service: OrderService) -> str:
     return order_id
 
 
+async def reminded_then_approved(service: OrderService) -> str:
+    order_id = await _pending(service)
+    while not any(t.kind == "reminder" for t in (await service.details(order_id)).history):
+        await asyncio.sleep(0.2)
+    await service.approve(order_id, MANAGER)
+    return order_id
+
+
+async def expired(service: OrderService) -> str:
+    return await _pending(service)
+
+
 PATHS: dict[str, tuple[dict, Callable[[OrderService], Awaitable[str]]]] = {
     "approved": ({}, approved),
     "rejected": ({}, rejected),
@@ -76,6 +88,8 @@ PATHS: dict[str, tuple[dict, Callable[[OrderService], Awaitable[str]]]] = {
     "invalid_order": ({"blocked_items": ["plutonium"]}, invalid_order),
     "transient_failure_then_approved": ({"simulate_validation_failures": 1}, approved),
     "signal_approved": ({}, signal_approved),
+    "reminded_then_approved": ({"approval_reminder": 1}, reminded_then_approved),
+    "expired": ({"approval_reminder": 1, "approval_deadline": 2.5}, expired),
 }
 
 
@@ -86,7 +100,8 @@ async def main() -> None:
         address = await server.start()
         try:
             for name, (overrides, path) in PATHS.items():
-                settings = base.model_copy(update={**overrides, "task_queue": f"record-{uuid.uuid4()}"})
+                settings = Settings(_env_file=None, **{**base.model_dump(), **overrides,
+                                                       "task_queue": f"record-{uuid.uuid4()}"})
                 service = await OrderService.connect(settings, address)
                 async with build_worker(service.client, settings):
                     order_id = await path(service)

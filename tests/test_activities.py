@@ -8,15 +8,15 @@ import pytest
 from temporalio.exceptions import ApplicationError
 from temporalio.testing import ActivityEnvironment
 
-from activities.fulfilment_store import FulfilmentStore
 from activities.orders import INVALID_ORDER, OrderActivities
+from core.ledger import Ledger
 from core.models import FulfilmentInput, OrderInput, OrderStatus
 
 ORDER = OrderInput(order_id="order_test1", item="Laptop", quantity=1, created_by="alice")
 
 
 def activities(tmp_path: Path, **kwargs: object) -> OrderActivities:
-    return OrderActivities(FulfilmentStore(tmp_path / "fulfilment.db"), **kwargs)  # type: ignore[arg-type]
+    return OrderActivities(Ledger(f"sqlite:///{tmp_path / 'ledger.db'}"), **kwargs)  # type: ignore[arg-type]
 
 
 def test_retried_fulfilment_writes_one_row(tmp_path: Path) -> None:
@@ -25,8 +25,8 @@ def test_retried_fulfilment_writes_one_row(tmp_path: Path) -> None:
     env = ActivityEnvironment()
     assert env.run(acts.process_approved_order, entry) is True
     assert env.run(acts.process_approved_order, entry) is False
-    assert acts.store.count("order_test1") == 1
-    assert acts.store.outcome("order_test1") == "APPROVED"
+    assert acts.ledger.fulfilment_count("order_test1") == 1
+    assert acts.ledger.fulfilment_outcome("order_test1") == "APPROVED"
 
 
 def test_fulfilment_refuses_the_wrong_outcome(tmp_path: Path) -> None:
@@ -34,7 +34,7 @@ def test_fulfilment_refuses_the_wrong_outcome(tmp_path: Path) -> None:
     entry = FulfilmentInput(order_id="order_test2", outcome=OrderStatus.REJECTED, actor="bob")
     with pytest.raises(ApplicationError):
         ActivityEnvironment().run(acts.process_approved_order, entry)
-    assert acts.store.count() == 0
+    assert acts.ledger.fulfilment_count() == 0
 
 
 async def test_simulated_failures_then_success(tmp_path: Path) -> None:

@@ -18,7 +18,7 @@ HISTORIES = sorted((Path(__file__).parent / "histories").glob("*.json"))
 def test_every_path_has_a_recorded_history() -> None:
     names = {path.stem for path in HISTORIES}
     assert {"approved", "rejected", "cancelled_pending", "cancelled_validating", "invalid_order",
-            "transient_failure_then_approved", "signal_approved"} <= names
+            "transient_failure_then_approved", "signal_approved", "reminded_then_approved", "expired"} <= names
 
 
 @pytest.mark.parametrize("path", HISTORIES, ids=[p.stem for p in HISTORIES])

@@ -10,7 +10,6 @@ from temporalio.client import WorkflowHandle
 from temporalio.service import RPCError
 from temporalio.worker import Worker
 
-from activities.fulfilment_store import FulfilmentStore
 from core.errors import Forbidden, IdempotencyConflict, InvalidTransition, OrderNotFound, TemporalUnavailable
 from core.models import Actor, OrderRequest, OrderStatus, Role
 from core.service import OrderService
@@ -35,8 +34,21 @@ async def pending_order(service: OrderService, request: OrderRequest = LAPTOP, a
     return order_id
 
 
-def fulfilment(service: OrderService) -> FulfilmentStore:
-    return FulfilmentStore(service.settings.fulfilment_db)
+class _Fulfilment:
+    """The fulfilment records the workflow's activities left in the test's ledger."""
+
+    def __init__(self, service: OrderService) -> None:
+        self.ledger = service.ledger
+
+    def outcome(self, order_id: str) -> str | None:
+        return self.ledger.fulfilment_outcome(order_id)
+
+    def count(self, order_id: str) -> int:
+        return self.ledger.fulfilment_count(order_id)
+
+
+def fulfilment(service: OrderService) -> _Fulfilment:
+    return _Fulfilment(service)
 
 
 async def wait_closed(service: OrderService, order_id: str) -> None:
@@ -175,7 +187,7 @@ async def test_queries_report_status_and_details(service: OrderService, worker: 
     await service.cancel(order_id, ALICE)
 
 
-async def test_search_attributes_feed_list_orders(service: OrderService, worker: Worker) -> None:
+async def test_list_orders_and_search_attributes_follow_transitions(service: OrderService, worker: Worker) -> None:
     item = f"Bàn phím cơ {uuid.uuid4().hex[:6]}"
     order_id = await pending_order(service, OrderRequest(item=item, quantity=7))
 
@@ -183,12 +195,18 @@ async def test_search_attributes_feed_list_orders(service: OrderService, worker:
         pending = {o.order_id: o for o in await service.list_orders(OrderStatus.PENDING_APPROVAL)}
         assert order_id in pending
         assert (pending[order_id].item, pending[order_id].quantity, pending[order_id].created_by) == (item, 7, "alice")
+        visible = [e.id async for e in service.client.list_workflows(
+            f"WorkflowId = '{order_id}' AND OrderStatus = 'PENDING_APPROVAL' AND OrderItem = '{item}'")]
+        assert visible == [order_id]
     await assert_eventually(listed)
     await service.approve(order_id, BOB)
 
     async def moved() -> None:
         assert order_id not in {o.order_id for o in await service.list_orders(OrderStatus.PENDING_APPROVAL)}
         assert order_id in {o.order_id for o in await service.list_orders(OrderStatus.APPROVED)}
+        visible = [e.id async for e in service.client.list_workflows(
+            f"WorkflowId = '{order_id}' AND OrderStatus = 'APPROVED'")]
+        assert visible == [order_id]
     await assert_eventually(moved)
 
 

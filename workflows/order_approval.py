@@ -43,6 +43,13 @@ VALIDATION_RETRY = RetryPolicy(
     non_retryable_error_types=[INVALID_ORDER],
 )
 SHORT_ACTIVITY = timedelta(seconds=30)
+LEDGER_WRITE = timedelta(seconds=10)
+MIN_TIMER = timedelta(milliseconds=1)
+FULFILMENT = {
+    OrderStatus.APPROVED: OrderActivities.process_approved_order,
+    OrderStatus.REJECTED: OrderActivities.process_rejected_order,
+    OrderStatus.EXPIRED: OrderActivities.process_expired_order,
+}
 
 
 def refusal(decision: Decision, order: OrderInput, status: OrderStatus) -> ApplicationError | None:
@@ -86,6 +93,7 @@ class OrderApprovalWorkflow:
 
     @workflow.run
     async def run(self, order: OrderInput) -> OrderDetails:
+        await self._record()
         validation = workflow.start_activity_method(
             OrderActivities.validate_order, order,
             start_to_close_timeout=SHORT_ACTIVITY, retry_policy=VALIDATION_RETRY,
@@ -95,40 +103,74 @@ class OrderApprovalWorkflow:
             validation.cancel()
             with contextlib.suppress(ActivityError):
                 await validation
-            await self._finish()
-            return self._details
+            return await self._finish()
         try:
             await validation
         except ActivityError as err:
             if not (isinstance(err.cause, ApplicationError) and err.cause.type == INVALID_ORDER):
                 raise
             self._transition(OrderStatus.REJECTED, SYSTEM_ACTOR, err.cause.message)
-            self._decision = Decision(action=Action.REJECT, actor=Actor(name=SYSTEM_ACTOR),
-                                      reason=err.cause.message)
-            await self._finish()
-            return self._details
+            return await self._finish()
 
         self._transition(OrderStatus.PENDING_APPROVAL, SYSTEM_ACTOR)
-        await workflow.execute_activity_method(
-            OrderActivities.notify_manager, order, start_to_close_timeout=SHORT_ACTIVITY,
-        )
-        await workflow.wait_condition(lambda: self._decision is not None)
-        await self._finish()
-        return self._details
+        await self._record()
+        await self._notify_manager()
+        await self._await_decision()
+        return await self._finish()
 
-    async def _finish(self) -> None:
-        decision = self._decision
-        assert decision is not None
-        entry = FulfilmentInput(order_id=self._order.order_id, outcome=self._status,
-                                actor=decision.actor.name, reason=decision.reason)
-        if self._status is OrderStatus.APPROVED:
-            await workflow.execute_activity_method(
-                OrderActivities.process_approved_order, entry, start_to_close_timeout=SHORT_ACTIVITY)
-        elif self._status is OrderStatus.REJECTED:
-            await workflow.execute_activity_method(
-                OrderActivities.process_rejected_order, entry, start_to_close_timeout=SHORT_ACTIVITY)
+    async def _await_decision(self) -> None:
+        """Wait for a decision; meanwhile remind the manager every ``reminder_interval`` and expire the
+        order at ``approval_deadline`` (both durable timers, counted from entering PENDING_APPROVAL)."""
+        order = self._order
+        waiting_since = workflow.now()
+        deadline = waiting_since + order.approval_deadline if order.approval_deadline else None
+        reminder = order.reminder_interval
+        next_reminder = waiting_since + reminder if reminder else None
+        while self._decision is None:
+            wake_ups = [at for at in (next_reminder, deadline) if at is not None]
+            timeout = max(min(wake_ups) - workflow.now(), MIN_TIMER) if wake_ups else None
+            try:
+                await workflow.wait_condition(lambda: self._decision is not None, timeout=timeout)
+            except TimeoutError:
+                now = workflow.now()
+                # A reminder that fell due before the deadline is sent first, even when the worker was
+                # down and both timers fired meanwhile; missed reminders collapse into one.
+                if next_reminder is not None and reminder is not None and now >= next_reminder and (
+                        deadline is None or next_reminder < deadline):
+                    await self._remind()
+                    while next_reminder <= now:
+                        next_reminder += reminder
+                elif deadline is not None and now >= deadline:
+                    self._transition(OrderStatus.EXPIRED, SYSTEM_ACTOR, "approval deadline passed")
+                    return
+
+    async def _remind(self) -> None:
+        self._details.history.append(Transition(status=self._status, at=workflow.now(), actor=SYSTEM_ACTOR,
+                                                reason="reminder sent", kind="reminder"))
+        await self._record()
+        await self._notify_manager()
+
+    async def _notify_manager(self) -> None:
+        await workflow.execute_activity_method(
+            OrderActivities.notify_manager, self._order, start_to_close_timeout=SHORT_ACTIVITY)
+
+    async def _record(self) -> None:
+        """Copy the order to the ledger: a local activity, idempotent, so retries never double a row."""
+        await workflow.execute_local_activity_method(
+            OrderActivities.record_order, self._details, start_to_close_timeout=LEDGER_WRITE)
+
+    async def _finish(self) -> OrderDetails:
+        """Record the final state, run its fulfilment activity, and complete once no handler runs."""
+        await self._record()
+        final = self._details.history[-1]
+        entry = FulfilmentInput(order_id=self._order.order_id, outcome=self._status, actor=final.actor,
+                                reason=final.reason)
+        fulfil = FULFILMENT.get(self._status)
+        if fulfil is not None:
+            await workflow.execute_activity_method(fulfil, entry, start_to_close_timeout=SHORT_ACTIVITY)
         self._details.fulfilled = True
         await workflow.wait_condition(workflow.all_handlers_finished)
+        return self._details
 
     def _transition(self, status: OrderStatus, actor: str, reason: str | None = None) -> None:
         now = workflow.now()

@@ -1,0 +1,65 @@
+"""Tables of the ledger (SQLAlchemy Core). Changes go through an Alembic migration in ``migrations/``."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from sqlalchemy import Column, DateTime, Dialect, Index, Integer, MetaData, String, Table, Text
+from sqlalchemy.types import TypeDecorator
+
+
+class UTCDateTime(TypeDecorator[datetime]):
+    """Aware datetimes in, aware UTC datetimes out, on SQLite (which stores no zone) as on PostgreSQL."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        value = value.astimezone(UTC)
+        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
+
+    def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+metadata = MetaData()
+
+orders = Table(
+    "orders", metadata,
+    Column("order_id", String(64), primary_key=True),
+    Column("item", String(200), nullable=False),
+    Column("item_folded", String(200), nullable=False),  # casefolded: case-insensitive search, Vietnamese too
+    Column("quantity", Integer, nullable=False),
+    Column("status", String(32), nullable=False),
+    Column("created_by", String(100), nullable=False),
+    Column("created_at", UTCDateTime(), nullable=False),
+    Column("updated_at", UTCDateTime(), nullable=False),
+    Column("last_seq", Integer, nullable=False),  # newest transition written: an older retry never regresses status
+    Index("ix_orders_status_created_at", "status", "created_at"),
+    Index("ix_orders_created_at", "created_at"),
+    Index("ix_orders_created_by_created_at", "created_by", "created_at"),
+)
+
+transitions = Table(
+    "transitions", metadata,
+    Column("order_id", String(64), primary_key=True),
+    Column("seq", Integer, primary_key=True),
+    Column("status", String(32), nullable=False),
+    Column("at", UTCDateTime(), nullable=False),
+    Column("actor", String(100), nullable=False),
+    Column("reason", Text),
+    Column("kind", String(16), nullable=False),
+)
+
+fulfilment = Table(
+    "fulfilment", metadata,
+    Column("order_id", String(64), primary_key=True),
+    Column("outcome", String(32), nullable=False),
+    Column("actor", String(100), nullable=False),
+    Column("reason", Text),
+    Column("recorded_at", UTCDateTime(), nullable=False),
+)

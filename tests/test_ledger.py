@@ -1,0 +1,141 @@
+"""The ledger on SQLite and on a real PostgreSQL server: idempotent writes, filters, paging, export."""
+
+from __future__ import annotations
+
+import csv
+import io
+import subprocess
+import sys
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+
+from core.ledger import Ledger, OrderFilter
+from core.ledger.migrate import current
+from core.models import OrderDetails, OrderStatus, Transition
+
+T0 = datetime(2026, 1, 1, 8, 0, tzinfo=UTC)
+
+
+def order(n: int, status: OrderStatus = OrderStatus.PENDING_APPROVAL, item: str | None = None,
+          created_by: str = "alice") -> OrderDetails:
+    created = T0 + timedelta(minutes=n)
+    history = [Transition(status=OrderStatus.VALIDATING, at=created, actor=created_by)]
+    if status is not OrderStatus.VALIDATING:
+        history.append(Transition(status=OrderStatus.PENDING_APPROVAL, at=created + timedelta(seconds=1),
+                                  actor="system"))
+    if status.is_final:
+        history.append(Transition(status=status, at=created + timedelta(seconds=2), actor="mona", reason="ok"))
+    return OrderDetails(order_id=f"order_{n:06d}", item=item or f"Item {n}", quantity=n, status=status,
+                        created_by=created_by, created_at=created, updated_at=history[-1].at, history=history)
+
+
+@pytest.fixture
+def ledger(ledger_url: str) -> Ledger:
+    ledger = Ledger(ledger_url)
+    yield ledger
+    ledger.close()
+
+
+def test_migrations_are_applied_on_open(ledger: Ledger) -> None:
+    assert current(ledger.engine) == "0001"
+
+
+def test_recording_twice_changes_nothing(ledger: Ledger) -> None:
+    details = order(1, OrderStatus.APPROVED)
+    ledger.record(details)
+    ledger.record(details)
+    stored = ledger.get(details.order_id)
+    assert stored is not None
+    assert stored.model_dump(exclude={"fulfilled"}) == details.model_dump(exclude={"fulfilled"})
+    assert ledger.count() == 1
+
+
+def test_an_older_write_never_regresses_the_status(ledger: Ledger) -> None:
+    ledger.record(order(1, OrderStatus.APPROVED))
+    ledger.record(order(1, OrderStatus.PENDING_APPROVAL))  # a retried earlier write arriving late
+    stored = ledger.get("order_000001")
+    assert stored is not None and stored.status == OrderStatus.APPROVED and len(stored.history) == 3
+
+
+def test_exact_item_text_round_trips(ledger: Ledger) -> None:
+    item = "Máy tính xách tay <b>Đặc biệt</b> 100% \"quoted\" 'x' \\ _"
+    ledger.record(order(1, item=item))
+    stored = ledger.get("order_000001")
+    assert stored is not None and stored.item == item
+
+
+def test_filters_combine(ledger: Ledger) -> None:
+    ledger.record(order(1, OrderStatus.APPROVED, item="Bàn phím cơ"))
+    ledger.record(order(2, OrderStatus.PENDING_APPROVAL, item="BÀN PHÍM không dây", created_by="bob"))
+    ledger.record(order(3, OrderStatus.APPROVED, item="Chuột"))
+    ledger.record(order(4, OrderStatus.REJECTED, item="100% cotton_shirt"))
+
+    def ids(**kwargs: object) -> list[str]:
+        return [o.order_id for o in ledger.list(OrderFilter(**kwargs))]  # type: ignore[arg-type]
+
+    assert ids() == ["order_000004", "order_000003", "order_000002", "order_000001"]  # newest first
+    assert ids(status=OrderStatus.APPROVED) == ["order_000003", "order_000001"]
+    assert ids(q="bàn phím") == ["order_000002", "order_000001"]  # case-insensitive, Vietnamese too
+    assert ids(q="bàn phím", status=OrderStatus.APPROVED) == ["order_000001"]
+    assert ids(created_by="bob") == ["order_000002"]
+    assert ids(q="100%") == ["order_000004"] and ids(q="t_n") == []  # LIKE wildcards are literal
+    assert ids(since=T0 + timedelta(minutes=2), until=T0 + timedelta(minutes=4)) == ["order_000003", "order_000002"]
+    assert ledger.count(OrderFilter(status=OrderStatus.APPROVED)) == 2
+
+
+def test_pages_neither_overlap_nor_skip(ledger: Ledger) -> None:
+    for n in range(25):
+        ledger.record(order(n))
+    pages = [ledger.list(limit=10, offset=offset) for offset in (0, 10, 20)]
+    ids = [o.order_id for page in pages for o in page]
+    assert [len(page) for page in pages] == [10, 10, 5]
+    assert len(set(ids)) == 25
+
+
+def test_stream_yields_everything_in_chunks(ledger: Ledger) -> None:
+    for n in range(23):
+        ledger.record(order(n, OrderStatus.APPROVED if n % 2 else OrderStatus.REJECTED))
+    chunks = list(ledger.stream(OrderFilter(status=OrderStatus.APPROVED), chunk=5))
+    assert [len(chunk) for chunk in chunks] == [5, 5, 1]
+    assert all(o.status == OrderStatus.APPROVED for chunk in chunks for o in chunk)
+
+
+def test_fulfilment_is_recorded_once(ledger: Ledger) -> None:
+    from core.models import FulfilmentInput
+
+    entry = FulfilmentInput(order_id="order_000001", outcome=OrderStatus.APPROVED, actor="mona")
+    assert ledger.record_fulfilment(entry) is True
+    assert ledger.record_fulfilment(entry) is False
+    assert ledger.fulfilment_count("order_000001") == 1
+
+
+def test_db_upgrade_command(tmp_path: Path) -> None:
+    env_db = tmp_path / "fresh.db"
+    result = subprocess.run(
+        [sys.executable, "-m", "core.cli", "db", "upgrade"], capture_output=True, text=True,
+        env={"PATH": "/usr/bin:/bin", "ORDER_DESK_DATABASE_URL": f"sqlite:///{env_db}",
+             "ORDER_DESK_DATA_DIR": str(tmp_path)},
+    )
+    assert result.returncode == 0, result.stderr
+    assert current(Ledger(f"sqlite:///{env_db}", migrate=False).engine) == "0001"
+    assert "0001" in result.stdout
+
+
+async def test_csv_export_is_excel_friendly(tmp_path: Path) -> None:
+    from core.service import OrderService
+    from core.settings import Settings
+
+    settings = Settings(_env_file=None, data_dir=tmp_path)
+    ledger = Ledger(settings.ledger_url)
+    ledger.record(order(1, OrderStatus.APPROVED, item="Bàn phím, \"cơ\""))
+    ledger.record(order(2, OrderStatus.REJECTED))
+    from temporalio.client import Client
+
+    service = OrderService(await Client.connect("127.0.0.1:1", lazy=True), settings, ledger)
+    text = "".join([chunk async for chunk in service.export_csv(OrderFilter(status=OrderStatus.APPROVED))])
+    assert text.startswith("\ufeff")
+    rows = list(csv.reader(io.StringIO(text.removeprefix("\ufeff"))))
+    assert rows[0] == ["order_id", "item", "quantity", "status", "created_by", "created_at", "updated_at"]
+    assert rows[1][:4] == ["order_000001", "Bàn phím, \"cơ\"", "1", "APPROVED"] and len(rows) == 2

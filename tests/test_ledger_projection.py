@@ -1,0 +1,125 @@
+"""The workflow keeps the ledger equal to its own details, and the ledger outlives Temporal."""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+
+import pytest
+from temporalio.worker import Worker
+
+from core.embedded_server import EmbeddedServer
+from core.errors import InvalidTransition
+from core.ledger import OrderFilter
+from core.models import Actor, OrderRequest, OrderStatus
+from core.service import OrderService
+from core.settings import Settings
+from core.worker import build_worker
+from tests.helpers import assert_eventually, free_port
+from tests.test_workflow import ALICE, BOB, pending_order, wait_closed, wait_for_status
+
+VIETNAMESE = "Máy tính xách tay Đặc biệt — bàn phím cơ"
+
+
+async def assert_ledger_matches(service: OrderService, order_id: str) -> None:
+    await wait_closed(service, order_id)
+    workflow_details = await service.details(order_id)
+
+    async def matches() -> None:
+        stored = service.ledger.get(order_id)
+        assert stored is not None
+        assert stored.model_dump(exclude={"fulfilled"}) == workflow_details.model_dump(exclude={"fulfilled"})
+    await assert_eventually(matches)
+
+
+@pytest.mark.parametrize("decide", ["approve", "reject", "cancel"])
+async def test_ledger_equals_details_after_each_decision(service: OrderService, worker: Worker, decide: str) -> None:
+    order_id = await pending_order(service, OrderRequest(item=VIETNAMESE, quantity=2))
+    await getattr(service, decide)(order_id, BOB, f"{decide} reason")
+    await assert_ledger_matches(service, order_id)
+
+
+async def test_ledger_equals_details_after_validation_failure_and_retries(
+        settings: Settings, temporal_address: str) -> None:
+    tricky = settings.model_copy(update={"blocked_items": ["plutonium"], "simulate_validation_failures": 1})
+    service = await OrderService.connect(tricky, temporal_address)
+    async with build_worker(service.client, tricky):
+        rejected = await service.create_order(OrderRequest(item="Plutonium", quantity=1), ALICE)
+        await assert_ledger_matches(service, rejected)
+        cancelled = await service.create_order(OrderRequest(item="Slow", quantity=1), ALICE)
+        await service.cancel(cancelled, ALICE)
+        await assert_ledger_matches(service, cancelled)
+
+
+async def test_rebuild_restores_a_lost_ledger(service: OrderService, worker: Worker) -> None:
+    order_id = await pending_order(service)
+    await service.approve(order_id, BOB)
+    await wait_closed(service, order_id)
+    with service.ledger.engine.begin() as db:
+        from core.ledger.schema import orders, transitions
+
+        db.execute(transitions.delete())
+        db.execute(orders.delete())
+    assert service.ledger.get(order_id) is None
+    assert await service.rebuild_ledger() >= 1
+    await assert_ledger_matches(service, order_id)
+
+
+async def test_orders_outlive_temporal(settings: Settings, service: OrderService, worker: Worker,
+                                       tmp_path: Path) -> None:
+    """Decide orders, then read them through a brand-new, empty Temporal server with the same ledger."""
+    approved = await pending_order(service, OrderRequest(item=VIETNAMESE, quantity=3))
+    await service.approve(approved, BOB, "đồng ý")
+    cancelled = await pending_order(service)
+    await service.cancel(cancelled, ALICE)
+    for order_id in (approved, cancelled):
+        await assert_ledger_matches(service, order_id)
+    before = await service.details(approved)
+
+    fresh = EmbeddedServer(Settings(_env_file=None, data_dir=tmp_path / "fresh-temporal",
+                                    embedded_port=free_port(), embedded_ui_port=free_port()))
+    address = await fresh.start()
+    try:
+        after_loss = await OrderService.connect(settings.model_copy(update={"temporal_address": address}), address)
+        assert await after_loss.status(approved) == OrderStatus.APPROVED
+        assert await after_loss.details(approved) == before.model_copy(update={"fulfilled": True})
+        assert (await after_loss.details(approved)).item == VIETNAMESE
+        assert approved in [o.order_id for o in await after_loss.list_orders(OrderStatus.APPROVED)]
+        csv_text = "".join([c async for c in after_loss.export_csv(OrderFilter(status=OrderStatus.APPROVED))])
+        assert VIETNAMESE in csv_text and approved in csv_text and cancelled not in csv_text
+        with pytest.raises(InvalidTransition):
+            await after_loss.cancel(approved, ALICE)
+    finally:
+        fresh.stop()
+
+
+async def test_reminders_and_deadline_survive_a_stopped_worker(settings: Settings, temporal_address: str) -> None:
+    timed = Settings(**{**settings.model_dump(), "approval_reminder": 1, "approval_deadline": 4})
+    service = await OrderService.connect(timed, temporal_address)
+    async with build_worker(service.client, timed):
+        order_id = await pending_order(service)
+    await asyncio.sleep(5)  # the worker is down while both timers fire
+    async with build_worker(service.client, timed):
+        await wait_for_status(service, order_id, OrderStatus.EXPIRED)
+        await wait_closed(service, order_id)
+        details = await service.details(order_id)
+        with pytest.raises(InvalidTransition) as refused:
+            await service.approve(order_id, BOB)
+    assert refused.value.current_status == OrderStatus.EXPIRED
+    assert any(t.kind == "reminder" for t in details.history)
+    assert details.history[-1].status == OrderStatus.EXPIRED and details.history[-1].actor == "system"
+    assert service.ledger.fulfilment_outcome(order_id) == "EXPIRED"
+    assert service.ledger.get(order_id).status == OrderStatus.EXPIRED  # type: ignore[union-attr]
+
+
+async def test_reminders_repeat_while_pending(settings: Settings, temporal_address: str) -> None:
+    timed = Settings(**{**settings.model_dump(), "approval_reminder": 1})
+    service = await OrderService.connect(timed, temporal_address)
+    async with build_worker(service.client, timed):
+        order_id = await pending_order(service)
+
+        async def reminded_twice() -> None:
+            history = (await service.details(order_id)).history
+            assert sum(t.kind == "reminder" for t in history) >= 2
+        await assert_eventually(reminded_twice, timeout=20)
+        assert await service.approve(order_id, Actor(name="mona")) == OrderStatus.APPROVED
