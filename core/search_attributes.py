@@ -20,11 +20,14 @@ def type_name(key: SearchAttributeKey) -> str:
     return key.indexed_value_type.name.removeprefix("INDEXED_VALUE_TYPE_").title()
 
 
-def initial(status: str, item: str, quantity: int, created_by: str, at: datetime) -> TypedSearchAttributes:
-    return TypedSearchAttributes([
+def initial(status: str, created_by: str, at: datetime,
+            contents: tuple[str, int] | None) -> TypedSearchAttributes:
+    """``contents`` (item, quantity) is None when payloads are encrypted: search attributes are not."""
+    pairs: list[SearchAttributePair] = [
         SearchAttributePair(ORDER_STATUS, status),
-        SearchAttributePair(ORDER_ITEM, item),
-        SearchAttributePair(ORDER_QUANTITY, quantity),
         SearchAttributePair(ORDER_CREATED_BY, created_by),
         SearchAttributePair(ORDER_UPDATED_AT, at),
-    ])
+    ]
+    if contents is not None:
+        pairs += [SearchAttributePair(ORDER_ITEM, contents[0]), SearchAttributePair(ORDER_QUANTITY, contents[1])]
+    return TypedSearchAttributes(pairs)

@@ -91,6 +91,11 @@ class OrderService:
         return service
 
     @property
+    def encrypted(self) -> bool:
+        """With payload encryption on, item and quantity stay out of search attributes (which are plain)."""
+        return self.settings.payload_encryption_key is not None
+
+    @property
     def four_eyes(self) -> bool:
         """Four-eyes applies only where identities are configured; the seed's anonymous demo stays open."""
         return self.settings.four_eyes and self.settings.identities_configured
@@ -141,8 +146,8 @@ class OrderService:
                     id_reuse_policy=WorkflowIDReusePolicy.REJECT_DUPLICATE,
                     id_conflict_policy=(WorkflowIDConflictPolicy.USE_EXISTING if idempotency_key
                                         else WorkflowIDConflictPolicy.FAIL),
-                    search_attributes=sa.initial(OrderStatus.VALIDATING.value, order.item, order.quantity,
-                                                 order.created_by, datetime.now(UTC)),
+                    search_attributes=sa.initial(OrderStatus.VALIDATING.value, order.created_by, datetime.now(UTC),
+                                                 contents=None if self.encrypted else (order.item, order.quantity)),
                 )
             except WorkflowAlreadyStartedError:
                 if idempotency_key is None:
@@ -152,8 +157,8 @@ class OrderService:
         return order_id
 
     async def _check_same_request(self, order_id: str, request: OrderRequest) -> None:
-        summary = _summary(await self._describe(order_id))
-        if (summary.item, summary.quantity) != (request.item, request.quantity):
+        started = await self._started_input(order_id)
+        if (started.item, started.quantity) != (request.item, request.quantity):
             raise IdempotencyConflict(
                 f"Idempotency-Key already used for order {order_id} with a different request")
 
@@ -200,14 +205,34 @@ class OrderService:
 
     async def status(self, order_id: str) -> OrderStatus:
         """Strongly consistent while Temporal holds the order; the ledger's copy after retention."""
-        return (await self.summary(order_id)).status
+        try:
+            description = await self._describe(order_id)
+        except OrderNotFound:
+            return (await self._from_ledger(order_id)).status
+        return OrderStatus(description.typed_search_attributes[sa.ORDER_STATUS])
 
     async def summary(self, order_id: str) -> OrderSummary:
         try:
-            return _summary(await self._describe(order_id))
+            description = await self._describe(order_id)
         except OrderNotFound:
             details = await self._from_ledger(order_id)
             return OrderSummary(**details.model_dump(include=set(OrderSummary.model_fields)))
+        attrs = description.typed_search_attributes
+        if sa.ORDER_ITEM in attrs:
+            return _summary(description)
+        started = await self._started_input(order_id)  # contents kept out of search attributes: encrypted
+        return OrderSummary(order_id=order_id, item=started.item, quantity=started.quantity,
+                            status=OrderStatus(attrs[sa.ORDER_STATUS]), created_by=started.created_by,
+                            created_at=description.start_time, updated_at=attrs.get(sa.ORDER_UPDATED_AT))
+
+    async def _started_input(self, order_id: str) -> OrderInput:
+        """The order as it was started: the first history event, decoded (and decrypted) by our converter."""
+        async with self._translated(order_id):
+            async for event in self._handle(order_id).fetch_history_events():
+                payloads = event.workflow_execution_started_event_attributes.input.payloads
+                [started] = await self.client.data_converter.decode(payloads, [OrderInput])
+                return started
+        raise OrderNotFound(order_id)
 
     async def details(self, order_id: str) -> OrderDetails:
         """From the workflow while Temporal has it (its query, or its result once closed), else the ledger."""

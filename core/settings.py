@@ -35,6 +35,8 @@ class Settings(BaseSettings):
     temporal_tls_key: Path | None = None
     temporal_tls_ca: Path | None = None
     temporal_api_key: SecretStr | None = None
+    payload_encryption_key: SecretStr | None = Field(
+        None, description="encrypt every payload Temporal stores (order contents) with a key derived from this")
     temporal_ui_url: str | None = Field(None, description="Temporal Web UI of a configured cluster")
 
     # Embedded dev server

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 from temporalio.client import Client
 from temporalio.contrib.pydantic import pydantic_data_converter
+from temporalio.converter import DataConverter
 from temporalio.service import TLSConfig
 
 from core.settings import Settings
@@ -20,12 +23,22 @@ def tls_config(settings: Settings) -> TLSConfig | bool:
     )
 
 
+def data_converter(settings: Settings) -> DataConverter:
+    """The pydantic converter, with the encryption codec when a key is configured."""
+    if settings.payload_encryption_key is None:
+        return pydantic_data_converter
+    from core.codec import EncryptionCodec
+
+    return dataclasses.replace(
+        pydantic_data_converter, payload_codec=EncryptionCodec(settings.payload_encryption_key.get_secret_value()))
+
+
 async def connect(settings: Settings, address: str) -> Client:
     api_key = settings.temporal_api_key.get_secret_value() if settings.temporal_api_key else None
     return await Client.connect(
         address,
         namespace=settings.namespace,
-        data_converter=pydantic_data_converter,
+        data_converter=data_converter(settings),
         tls=tls_config(settings),
         api_key=api_key,
     )
