@@ -137,3 +137,13 @@ class FulfilmentInput(BaseModel):
     outcome: OrderStatus
     actor: str
     reason: str | None = None
+
+
+class BulkOutcome(BaseModel):
+    """One order's result in a bulk decision: its new status, or why it was refused."""
+
+    order_id: str
+    ok: bool
+    status: OrderStatus | None = None
+    error: str | None = None
+    error_type: Literal["not_found", "invalid_transition", "forbidden", "unavailable"] | None = None

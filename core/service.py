@@ -11,7 +11,7 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import uuid
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable, Sequence
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime, timedelta
 
@@ -43,6 +43,7 @@ from core.ledger import ALL_ORDERS, Ledger, OrderFilter
 from core.models import (
     Action,
     Actor,
+    BulkOutcome,
     Decision,
     OrderDetails,
     OrderInput,
@@ -55,6 +56,7 @@ from workflows.order_approval import FORBIDDEN, INVALID_TRANSITION, WORKFLOW_NAM
 
 ORDER_PREFIX = "order_"
 DECISION_TIMEOUT = timedelta(seconds=5)
+BULK_CONCURRENCY = 8
 
 
 
@@ -200,6 +202,37 @@ class OrderService:
                     raise InvalidTransition(
                         f"cannot {decision.action.value} an order that is {status.value}", status) from err
                 raise
+
+    async def decide_many(self, order_ids: Sequence[str], action: Action, actor: Actor, reason: str | None = None,
+                          concurrency: int = BULK_CONCURRENCY,
+                          progress: Callable[[BulkOutcome], None] | None = None) -> list[BulkOutcome]:
+        """The same decision for many orders, at most ``concurrency`` in flight; one outcome per order, in
+        the given order. Each order gets exactly the rules of a single decision (state, roles, four-eyes)."""
+        limit = asyncio.Semaphore(max(1, concurrency))
+
+        async def one(order_id: str) -> BulkOutcome:
+            async with limit:
+                outcome = await self._bulk_outcome(order_id, action, actor, reason)
+            if progress is not None:
+                progress(outcome)
+            return outcome
+
+        return list(await asyncio.gather(*(one(order_id) for order_id in dict.fromkeys(order_ids))))
+
+    async def _bulk_outcome(self, order_id: str, action: Action, actor: Actor, reason: str | None) -> BulkOutcome:
+        try:
+            status = await self.decide(order_id, action, actor, reason)
+        except OrderNotFound as err:
+            return BulkOutcome(order_id=order_id, ok=False, error=str(err), error_type="not_found")
+        except InvalidTransition as err:
+            return BulkOutcome(order_id=order_id, ok=False, error=str(err), error_type="invalid_transition",
+                               status=err.current_status)
+        except Forbidden as err:
+            return BulkOutcome(order_id=order_id, ok=False, error=str(err), error_type="forbidden",
+                               status=err.current_status)
+        except TemporalUnavailable as err:
+            return BulkOutcome(order_id=order_id, ok=False, error=str(err), error_type="unavailable")
+        return BulkOutcome(order_id=order_id, ok=True, status=status)
 
     # ---- reads --------------------------------------------------------------------------------
 

@@ -287,3 +287,22 @@ async def test_concurrent_decisions_have_one_winner(service: OrderService, worke
     await wait_closed(service, order_id)
     history = (await service.details(order_id)).history
     assert len([t for t in history if t.status.is_final]) == 1
+
+
+async def test_bulk_decision_reports_each_order(service: OrderService, worker: Worker) -> None:
+    from core.models import Action
+
+    first, second, cancelled = [await pending_order(service) for _ in range(3)]
+    await service.cancel(cancelled, ALICE)
+    seen: list[str] = []
+    outcomes = await service.decide_many([first, cancelled, "order_missing000", second, first], Action.APPROVE, BOB,
+                                         "batch", concurrency=2, progress=lambda o: seen.append(o.order_id))
+    assert [o.order_id for o in outcomes] == [first, cancelled, "order_missing000", second]
+    assert [(o.ok, o.status, o.error_type) for o in outcomes] == [
+        (True, OrderStatus.APPROVED, None),
+        (False, OrderStatus.CANCELLED, "invalid_transition"),
+        (False, None, "not_found"),
+        (True, OrderStatus.APPROVED, None),
+    ]
+    assert sorted(seen) == sorted(o.order_id for o in outcomes)
+    assert (await service.details(second)).history[-1].reason == "batch"
