@@ -57,6 +57,7 @@ from workflows.order_approval import FORBIDDEN, INVALID_TRANSITION, WORKFLOW_NAM
 ORDER_PREFIX = "order_"
 DECISION_TIMEOUT = timedelta(seconds=5)
 BULK_CONCURRENCY = 8
+ABORTED_UPDATE_ATTEMPTS = 5
 
 
 
@@ -184,11 +185,9 @@ class OrderService:
         decision, not a second one.
         """
         decision = Decision(action=action, actor=actor, reason=reason or None)
-        handle = self._handle(order_id)
         async with self._translated(order_id):
             try:
-                return await handle.execute_update(
-                    OrderApprovalWorkflow.decide, decision, id=request_id, rpc_timeout=DECISION_TIMEOUT)
+                return await self._send_update(order_id, decision, request_id)
             except WorkflowUpdateFailedError as err:
                 raise _decision_error(err.cause) from err
             except WorkflowUpdateRPCTimeoutOrCancelledError as err:
@@ -202,6 +201,21 @@ class OrderService:
                     raise InvalidTransition(
                         f"cannot {decision.action.value} an order that is {status.value}", status) from err
                 raise
+
+    async def _send_update(self, order_id: str, decision: Decision, request_id: str | None) -> OrderStatus:
+        """Temporal aborts an Update whose workflow task fails (``WorkflowNotReadyFailure``), e.g. a cancel
+        that lands while the first task is completing. The aborted Update was never applied, so it is
+        sent again, a few times, with a short backoff."""
+        handle = self._handle(order_id)
+        for attempt in range(1, ABORTED_UPDATE_ATTEMPTS + 1):
+            try:
+                return await handle.execute_update(
+                    OrderApprovalWorkflow.decide, decision, id=request_id, rpc_timeout=DECISION_TIMEOUT)
+            except RPCError as err:
+                if attempt == ABORTED_UPDATE_ATTEMPTS or not _update_aborted(err):
+                    raise
+            await asyncio.sleep(0.05 * attempt)
+        raise AssertionError("unreachable: the last attempt returns or raises")
 
     async def decide_many(self, order_ids: Sequence[str], action: Action, actor: Actor, reason: str | None = None,
                           concurrency: int = BULK_CONCURRENCY,
@@ -337,6 +351,10 @@ class OrderService:
         """Turn the SDK's transport errors into the service's typed ones."""
         try:
             yield
+        except RuntimeError as err:
+            if not str(err).startswith("Failed client connect"):  # how a lazy client reports a dead server
+                raise
+            raise TemporalUnavailable(f"Temporal does not answer: {err}") from err
         except RPCError as err:
             if err.status is RPCStatusCode.NOT_FOUND and order_id is not None:
                 raise OrderNotFound(order_id) from err
@@ -344,6 +362,11 @@ class OrderService:
                               RPCStatusCode.CANCELLED, RPCStatusCode.RESOURCE_EXHAUSTED):
                 raise TemporalUnavailable(f"Temporal did not answer: {err.message}") from err
             raise
+
+
+def _update_aborted(err: RPCError) -> bool:
+    return err.status is RPCStatusCode.FAILED_PRECONDITION and any(
+        detail.type_url.endswith("WorkflowNotReadyFailure") for detail in err.grpc_status.details)
 
 
 def _completed(err: RPCError) -> bool:

@@ -36,6 +36,11 @@ def settings(temporal_address: str, tmp_path: Path) -> Settings:
         temporal_address=temporal_address,
         task_queue=f"test-{uuid.uuid4()}",
         data_dir=tmp_path,
+        api_token=None,  # a developer's own ORDER_DESK_* identities must not leak into the tests
+        tokens_file=None,
+        roles={},
+        actor=None,
+        payload_encryption_key=None,
     )
 
 

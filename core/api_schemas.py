@@ -1,0 +1,74 @@
+"""What the REST API reads and writes. Kept apart from the core models so the wire format can stay put
+while the service grows, and so each schema says exactly what OpenAPI documents."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from pydantic import BaseModel, ConfigDict, Field, Strict
+
+from core.models import OrderDetails, OrderRequest, OrderStatus, OrderSummary, Quantity, Reason
+
+SEED_ORDER = {"item": "Laptop Gaming XYZ", "quantity": 1}
+
+
+class CreateOrderBody(OrderRequest):
+    """The seed's body, with the desktop form's rules (item 1-200 characters after trimming, quantity
+    1-1,000,000). The quantity must be a JSON integer: ``"1"``, ``1.0`` or ``true`` are refused, not guessed."""
+
+    model_config = ConfigDict(json_schema_extra={"examples": [SEED_ORDER]})
+
+    quantity: Annotated[Quantity, Strict()]
+
+
+class DecisionBody(BaseModel):
+    """Optional body of approve/reject/cancel; the seed sends none at all."""
+
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [{"reason": "budget approved"}]})
+
+    reason: Reason | None = Field(None, description="why; recorded in the order's history (at most 500 characters)")
+
+
+class OrderCreated(BaseModel):
+    order_id: str = Field(examples=["order_3f9c2a7d41b0"])
+    status: OrderStatus
+
+
+class OrderDecided(BaseModel):
+    order_id: str = Field(examples=["order_3f9c2a7d41b0"])
+    status: OrderStatus = Field(description="the order's new status")
+
+
+class OrderStatusBody(BaseModel):
+    """Exactly the seed's ``{"status": "PENDING_APPROVAL"}``."""
+
+    status: OrderStatus
+
+
+class OrderList(BaseModel):
+    data: list[OrderSummary]
+    count: int = Field(description="how many orders ``data`` holds")
+
+
+class OrderDetailsBody(OrderDetails):
+    workflow_url: str | None = Field(None, description="the order's workflow in the Temporal Web UI, if one is known")
+
+
+class Health(BaseModel):
+    status: str = Field(examples=["ok"])
+
+
+class FieldError(BaseModel):
+    location: str = Field(description="body, query, header or path", examples=["body"])
+    field: str = Field(description="the offending field; empty when the whole body is at fault", examples=["quantity"])
+    message: str = Field(examples=["Input should be greater than or equal to 1"])
+    type: str = Field(examples=["greater_than_equal"])
+
+
+class ErrorBody(BaseModel):
+    """Every error response: one human-readable ``detail``; the order's ``status`` where a state or a role
+    refused the action (409, 403); the individual ``errors`` of a rejected request (422)."""
+
+    detail: str
+    status: OrderStatus | None = None
+    errors: list[FieldError] | None = None
