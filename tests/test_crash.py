@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from core.embedded_server import EmbeddedServer
-from core.models import Action, Actor, OrderRequest, OrderStatus
+from core.models import Action, Actor, OrderRequest
 from core.service import OrderService
 from core.settings import Settings
 from core.worker import EmbeddedWorker
