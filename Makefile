@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 PYTEST_ARGS ?=
 
-.PHONY: run test serve worker lint bench clean
+.PHONY: run test serve worker lint bench bundle clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -33,6 +33,11 @@ test: $(VENV)/.installed-dev
 
 lint: $(VENV)/.installed-dev
 	$(BIN)/ruff check .
+
+# A one-folder build that runs without Python: dist/order-desk/order-desk (docs/DEPLOY.md).
+bundle: $(VENV)/.installed-dev
+	$(BIN)/pyinstaller --noconfirm build.spec
+	dist/order-desk/order-desk --version
 
 clean:
 	rm -rf $(VENV) build dist .pytest_cache .ruff_cache

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
+import logging
 import uuid
 from collections.abc import AsyncIterator, Callable, Sequence
 from contextlib import asynccontextmanager
@@ -53,6 +54,8 @@ from core.models import (
 )
 from core.settings import Settings
 from workflows.order_approval import FORBIDDEN, INVALID_TRANSITION, WORKFLOW_NAME, OrderApprovalWorkflow
+
+log = logging.getLogger(__name__)
 
 ORDER_PREFIX = "order_"
 DECISION_TIMEOUT = timedelta(seconds=5)
@@ -108,21 +111,27 @@ class OrderService:
     async def ensure_search_attributes(self) -> None:
         """Register the custom search attributes the lists need, if the namespace lacks them. Idempotent."""
         async with self._translated():
-            existing = await self.client.operator_service.list_search_attributes(
-                ListSearchAttributesRequest(namespace=self.settings.namespace))
-            missing = {
-                key.name: IndexedValueType.ValueType(key.indexed_value_type.value)
-                for key in sa.ALL
-                if key.name not in existing.custom_attributes
-            }
-            if not missing:
-                return
             try:
-                await self.client.operator_service.add_search_attributes(
-                    AddSearchAttributesRequest(namespace=self.settings.namespace, search_attributes=missing))
+                existing = await self.client.operator_service.list_search_attributes(
+                    ListSearchAttributesRequest(namespace=self.settings.namespace))
+                missing = {
+                    key.name: IndexedValueType.ValueType(key.indexed_value_type.value)
+                    for key in sa.ALL
+                    if key.name not in existing.custom_attributes
+                }
+                if missing:
+                    await self.client.operator_service.add_search_attributes(
+                        AddSearchAttributesRequest(namespace=self.settings.namespace, search_attributes=missing))
             except RPCError as err:
-                if err.status is not RPCStatusCode.ALREADY_EXISTS:
+                if err.status is RPCStatusCode.ALREADY_EXISTS:
+                    return
+                if err.status not in (RPCStatusCode.PERMISSION_DENIED, RPCStatusCode.UNIMPLEMENTED):
                     raise
+                # Temporal Cloud does not let clients register search attributes: they are created once
+                # with tcld or the Cloud UI (docs/DEPLOY.md); starting an order without them fails loudly.
+                log.warning("Could not register search attributes %s on namespace %r (%s); create them once "
+                            "by hand, see docs/DEPLOY.md", ", ".join(k.name for k in sa.ALL),
+                            self.settings.namespace, err.message)
 
     async def healthy(self) -> bool:
         try:

@@ -12,10 +12,10 @@ from temporalio.service import TLSConfig
 from core.settings import Settings
 
 
-def tls_config(settings: Settings) -> TLSConfig | bool:
+def tls_config(settings: Settings) -> TLSConfig | None:
     if not (settings.temporal_tls or settings.temporal_tls_cert or settings.temporal_tls_ca):
-        # Temporal Cloud API keys need TLS; the SDK turns it on by itself when given an API key.
-        return False
+        # None, not False: the SDK then turns TLS on by itself when given an API key (Temporal Cloud).
+        return None
     return TLSConfig(
         server_root_ca_cert=settings.temporal_tls_ca.read_bytes() if settings.temporal_tls_ca else None,
         client_cert=settings.temporal_tls_cert.read_bytes() if settings.temporal_tls_cert else None,

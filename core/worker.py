@@ -97,7 +97,8 @@ class EmbeddedWorker:
         await asyncio.to_thread(self.start, timeout)
 
     def _main(self) -> None:
-        loop = asyncio.new_event_loop()
+        # A plain asyncio loop even under qasync, whose policy would hand this thread a Qt loop.
+        loop = asyncio.DefaultEventLoopPolicy().new_event_loop()
         self._loop = loop
         try:
             loop.run_until_complete(self._serve())

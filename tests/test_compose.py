@@ -1,0 +1,232 @@
+"""docker-compose.yml, the Dockerfile and deploy/, checked without a Docker engine: the stack must be
+wired the way docs/DEPLOY.md says (ports, pinned images, health checks, the app's ORDER_DESK_* settings),
+and the files it mounts must exist and say what the app needs."""
+
+from __future__ import annotations
+
+import re
+import shlex
+import shutil
+import subprocess
+import sys
+import zipfile
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+from core import search_attributes as sa
+from core.settings import Settings
+
+ROOT = Path(__file__).resolve().parent.parent
+APP_SERVICES = ("api", "worker")
+PINNED = re.compile(r"^[a-z0-9][a-z0-9./_-]*:v?\d+(\.\d+)+([-.][a-z0-9.]+)?$")
+
+
+@pytest.fixture(scope="module")
+def compose() -> dict[str, Any]:
+    return yaml.safe_load((ROOT / "docker-compose.yml").read_text())
+
+
+@pytest.fixture(scope="module")
+def services(compose: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    return compose["services"]
+
+
+def env(service: dict[str, Any]) -> dict[str, str]:
+    return {name: str(value) for name, value in service.get("environment", {}).items()}
+
+
+def default_of(value: str) -> str:
+    """`${NAME:-default}` -> `default`: what the stack uses when the variable is unset."""
+    return re.sub(r"\$\{[A-Z_]+:-([^}]*)\}", r"\1", value)
+
+
+def published(service: dict[str, Any]) -> dict[int, int]:
+    """{host port: container port} of `"[ip:]host:container"` entries."""
+    ports = {}
+    for entry in service.get("ports", []):
+        *_, host, container = str(entry).split(":")
+        ports[int(host)] = int(container)
+    return ports
+
+
+def mounts(service: dict[str, Any]) -> list[tuple[str, str]]:
+    return [tuple(str(volume).split(":")[:2]) for volume in service.get("volumes", [])]
+
+
+def dockerfile_instructions() -> list[tuple[str, str]]:
+    text = (ROOT / "Dockerfile").read_text().replace("\\\n", " ")
+    lines = [line.strip() for line in text.splitlines() if line.strip() and not line.lstrip().startswith("#")]
+    return [(line.split(None, 1)[0].upper(), line.split(None, 1)[1]) for line in lines]
+
+
+def test_the_stack_has_temporal_on_postgres_its_ui_a_worker_and_the_api(services: dict[str, Any]) -> None:
+    assert {"postgresql", "temporal", "temporal-ui", "worker", "api"} <= set(services)
+    assert "redis" not in services  # docs/DEPLOY.md: "Why no Redis"
+    assert env(services["temporal"])["DB"] == "postgres12"
+    assert env(services["temporal"])["POSTGRES_SEEDS"] == "postgresql"
+
+
+def test_ports_web_ui_8088_temporal_7233_api_8000(services: dict[str, Any]) -> None:
+    assert published(services["temporal-ui"]) == {8088: 8080}
+    assert published(services["temporal"]) == {7233: 7233}
+    assert published(services["api"]) == {8000: 8000}
+    assert published(services["postgresql"]) == {5432: 5432}  # a desktop on the stack shares the ledger
+    # Only the API checks who calls: everything else is reachable from this machine only.
+    for name in ("temporal", "temporal-ui", "postgresql"):
+        assert all(str(entry).startswith("127.0.0.1:") for entry in services[name]["ports"]), name
+    exposed = {name for name, service in services.items() if service.get("ports")}
+    assert exposed == {"temporal", "temporal-ui", "postgresql", "api"}
+
+
+def test_every_image_is_pinned_to_a_version(services: dict[str, Any]) -> None:
+    for name, service in services.items():
+        image = service.get("image")
+        assert image, f"{name} has no image (a built service still needs a versioned tag)"
+        assert PINNED.match(image) and not image.endswith(":latest"), f"{name}: {image}"
+    server, tools = services["temporal"]["image"], services["temporal-schema"]["image"]
+    assert server.split(":")[1] == tools.split(":")[1], "admin-tools sets up the schema of the same server release"
+
+
+def test_app_services_reach_temporal_by_service_name_and_share_namespace_and_queue(
+        services: dict[str, Any]) -> None:
+    temporal_port = published(services["temporal"])[7233]
+    defaults = Settings(_env_file=None)
+    namespaces = {default_of(env(services["temporal-namespace"])["NAMESPACE"]),
+                  default_of(env(services["temporal-ui"])["TEMPORAL_DEFAULT_NAMESPACE"])}
+    for name in APP_SERVICES:
+        variables = env(services[name])
+        assert variables["ORDER_DESK_TEMPORAL_ADDRESS"] == f"temporal:{temporal_port}"
+        assert variables["ORDER_DESK_TASK_QUEUE"] == defaults.task_queue
+        namespaces.add(default_of(variables["ORDER_DESK_NAMESPACE"]))
+    assert namespaces == {defaults.namespace}
+    keys = {env(services[name]).get("ORDER_DESK_PAYLOAD_ENCRYPTION_KEY") for name in APP_SERVICES}
+    assert len(keys) == 1, "the api and the worker must encode payloads with the same key"
+    assert env(services["temporal-ui"])["TEMPORAL_ADDRESS"] == f"temporal:{temporal_port}"
+
+
+def test_app_services_keep_their_ledger_in_the_orderdesk_database(services: dict[str, Any]) -> None:
+    for name in APP_SERVICES:
+        url = default_of(env(services[name])["ORDER_DESK_DATABASE_URL"])
+        assert re.fullmatch(r"postgresql\+psycopg://orderdesk:[^@]+@postgresql:5432/orderdesk", url), url
+    init = dict(mounts(services["postgresql"]))
+    script = next(host for host, target in init.items() if target.startswith("/docker-entrypoint-initdb.d/"))
+    text = (ROOT / script).read_text()
+    assert "CREATE DATABASE orderdesk OWNER orderdesk" in text
+    assert "CREATE DATABASE temporal_visibility" in text
+    assert "ORDER_DESK_DB_PASSWORD" in env(services["postgresql"])
+
+
+def test_the_api_requires_a_token_and_listens_on_all_interfaces(services: dict[str, Any]) -> None:
+    raw = (ROOT / "docker-compose.yml").read_text()
+    token = env(services["api"])["ORDER_DESK_API_TOKEN"]
+    assert token.startswith("${ORDER_DESK_API_TOKEN:?"), "compose must refuse to start without a token"
+    assert "${ORDER_DESK_API_TOKEN:?" in raw
+    command = services["api"]["command"]
+    assert command[0] == "serve" and command[command.index("--host") + 1] == "0.0.0.0"
+    assert int(command[command.index("--port") + 1]) == published(services["api"])[8000]
+    assert "--no-worker" in command, "the worker service does the work"
+    assert services["worker"]["command"] == ["worker"]
+    assert "/healthz" in " ".join(services["api"]["healthcheck"]["test"])
+
+
+def test_health_checks_and_start_order(services: dict[str, Any]) -> None:
+    for name in ("postgresql", "temporal"):
+        assert services[name]["healthcheck"]["test"], name
+    assert services["temporal-schema"]["depends_on"]["postgresql"]["condition"] == "service_healthy"
+    assert services["temporal"]["depends_on"]["temporal-schema"]["condition"] == "service_completed_successfully"
+    assert services["temporal-namespace"]["depends_on"]["temporal"]["condition"] == "service_healthy"
+    for name in APP_SERVICES:
+        assert services[name]["depends_on"] == {
+            "postgresql": {"condition": "service_healthy"},
+            "temporal": {"condition": "service_healthy"},
+            "temporal-namespace": {"condition": "service_completed_successfully"},
+        }, name
+
+
+def test_named_volumes_are_declared_and_used(compose: dict[str, Any], services: dict[str, Any]) -> None:
+    declared = set(compose.get("volumes") or {})
+    used = {source for service in services.values() for source, _ in mounts(service)
+            if not source.startswith((".", "/"))}
+    assert declared and declared == used
+    assert ("postgresql-data", "/var/lib/postgresql/data") in mounts(services["postgresql"])
+
+
+def test_every_mounted_file_exists(services: dict[str, Any]) -> None:
+    for name, service in services.items():
+        for source, _ in mounts(service):
+            if source.startswith("."):
+                assert (ROOT / source).exists(), f"{name} mounts {source}"
+
+
+def test_dynamic_config_enables_workflow_update(services: dict[str, Any]) -> None:
+    temporal = services["temporal"]
+    relative = env(temporal)["DYNAMIC_CONFIG_FILE_PATH"]  # relative to /etc/temporal in the image
+    target = f"/etc/temporal/{relative}"
+    source = next(host for host, mounted in mounts(temporal) if target.startswith(f"{mounted}/"))
+    config = yaml.safe_load((ROOT / source / Path(target).name).read_text())
+    for key in ("frontend.enableUpdateWorkflowExecution", "frontend.enableUpdateWorkflowExecutionAsyncAccepted"):
+        assert [entry["value"] for entry in config[key]] == [True], key
+
+
+def test_namespace_job_registers_the_apps_search_attributes(services: dict[str, Any]) -> None:
+    job = services["temporal-namespace"]
+    script = ROOT / next(host for host, _ in mounts(job))
+    assert job["entrypoint"][-1] == next(target for _, target in mounts(job))
+    registered = dict(re.findall(r"\b(Order\w+):(\w+)\b", script.read_text()))
+    assert registered == {key.name: sa.type_name(key) for key in sa.ALL}
+
+
+def test_one_shot_jobs_run_scripts_that_exist(services: dict[str, Any]) -> None:
+    for name in ("temporal-schema", "temporal-namespace"):
+        job = services[name]
+        targets = {target: host for host, target in mounts(job)}
+        script = job["entrypoint"][-1]
+        assert script in targets and (ROOT / targets[script]).is_file(), name
+        syntax = subprocess.run(["sh", "-n", str(ROOT / targets[script])], capture_output=True, text=True)
+        assert syntax.returncode == 0, syntax.stderr
+
+
+def test_dockerfile_runs_order_desk_as_a_non_root_user() -> None:
+    instructions = dockerfile_instructions()
+    images = [argument.split()[0] for op, argument in instructions if op == "FROM"]
+    assert images and all(image.startswith("python:3.11-slim") for image in images)
+    entrypoint = [argument for op, argument in instructions if op == "ENTRYPOINT"]
+    assert entrypoint == ['["order-desk"]']
+    users = [argument for op, argument in instructions if op == "USER"]
+    assert users and users[-1] not in ("root", "0")
+    assert any(op == "RUN" and "pip install ." in argument for op, argument in instructions)
+
+
+def test_the_docker_build_context_builds_a_wheel_with_all_the_code(tmp_path: Path) -> None:
+    """What the Dockerfile copies (and .dockerignore lets through) is enough for `pip install .`, and the
+    wheel carries every module and data file of our packages, the ledger's migrations included."""
+    copies = [shlex.split(argument) for op, argument in dockerfile_instructions()
+              if op == "COPY" and not argument.startswith("--from")]
+    ignore_lines = (ROOT / ".dockerignore").read_text().splitlines()
+    allowed = {line.strip().removeprefix("!").rstrip("/") for line in ignore_lines if line.startswith("!")}
+    context = tmp_path / "context"
+    for *sources, _ in copies:
+        for source in sources:
+            assert source in allowed, f".dockerignore keeps {source} out of the build context"
+            path = ROOT / source
+            if path.is_dir():
+                shutil.copytree(path, context / source, ignore=shutil.ignore_patterns("__pycache__", "*.pyc"))
+            else:
+                context.mkdir(exist_ok=True)
+                (context / source).write_bytes(path.read_bytes())
+    wheels = tmp_path / "wheels"
+    result = subprocess.run([sys.executable, "-m", "pip", "wheel", "--no-deps", "--quiet", "-w", str(wheels),
+                             str(context)], capture_output=True, text=True, timeout=600)
+    assert result.returncode == 0, result.stderr[-3000:]
+    (wheel,) = wheels.glob("*.whl")
+    names = set(zipfile.ZipFile(wheel).namelist())
+    for package in ("core", "workflows", "activities", "desktop"):
+        for path in (ROOT / package).rglob("*"):
+            if path.suffix in (".py", ".json") and "__pycache__" not in path.parts:
+                assert path.relative_to(ROOT).as_posix() in names, path
+    entry_points = next(name for name in names if name.endswith("entry_points.txt"))
+    assert "order-desk = core.cli:main" in zipfile.ZipFile(wheel).read(entry_points).decode()
+
