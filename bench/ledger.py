@@ -20,6 +20,7 @@ from sqlalchemy import insert
 
 from core.ledger import Ledger, OrderFilter
 from core.ledger.schema import orders, transitions
+from core.ledger.store import fold
 from core.models import OrderStatus
 
 WORDS = ["Laptop", "Bàn phím", "Chuột", "Màn hình", "Máy in", "Ổ cứng", "Tai nghe", "Loa", "Cáp", "Ghế"]
@@ -37,7 +38,7 @@ def fill(ledger: Ledger, count: int) -> None:
             created = start + timedelta(seconds=n * 30)
             status = chaos.choices(STATUSES, weights=[60, 15, 10, 15])[0]
             batch_orders.append({
-                "order_id": f"order_{n:012x}", "item": item, "item_folded": item.casefold(), "quantity": n % 50 + 1,
+                "order_id": f"order_{n:012x}", "item": item, "item_folded": fold(item), "quantity": n % 50 + 1,
                 "status": status.value, "created_by": f"user{n % 40}", "created_at": created,
                 "updated_at": created + timedelta(minutes=5), "last_seq": 1,
             })

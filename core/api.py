@@ -14,7 +14,9 @@ from fastapi import Depends, FastAPI
 
 from core import __version__
 from core.api_auth import Authenticator, require_token
+from core.api_bulk import router as bulk_router
 from core.api_errors import error_responses, install_error_handlers
+from core.api_export import router as export_router
 from core.api_health import router as health_router
 from core.api_limits import BodySizeLimit
 from core.api_orders import router as orders_router
@@ -26,7 +28,9 @@ from core.settings import Settings
 
 DESCRIPTION = """\
 Order approval on Temporal: create an order, watch it go `VALIDATING` -> `PENDING_APPROVAL`, then
-approve, reject or cancel it. Every error is JSON `{"detail": ...}`; see `docs/REST.md`.
+approve, reject or cancel it (one at a time or in bulk). An order nobody decides in time (when the server
+sets `ORDER_DESK_APPROVAL_DEADLINE`) ends `EXPIRED`. Search orders with `GET /orders`, export them with
+`GET /orders.csv`. Every error is JSON `{"detail": ...}`; see `docs/REST.md`.
 
 When a token is configured, every `/orders` endpoint needs `Authorization: Bearer <token>`;
 `/healthz` and these docs do not."""
@@ -43,7 +47,8 @@ def create_app(settings: Settings, service: OrderService | None = None, *, with_
         description=DESCRIPTION,
         lifespan=None if service is not None else runtime_lifespan(settings, with_worker),
         openapi_tags=[
-            {"name": "orders", "description": "The seed's order endpoints, and the list and details"},
+            {"name": "orders", "description": "The seed's order endpoints, the search, its CSV export, the details"},
+            {"name": "bulk", "description": "One decision for many orders, one result each"},
             {"name": "system", "description": "Health"},
         ],
     )
@@ -54,10 +59,12 @@ def create_app(settings: Settings, service: OrderService | None = None, *, with_
     app.add_middleware(BodySizeLimit)
     install_error_handlers(app)
     app.include_router(health_router)
-    if authenticator.required:
-        app.include_router(orders_router, dependencies=[Depends(require_token)], responses=error_responses(401))
-    else:
-        app.include_router(orders_router)
+    # Bulk first: its literal ``/orders/bulk/...`` must win over ``/orders/{order_id}/...``.
+    for router in (bulk_router, export_router, orders_router):
+        if authenticator.required:
+            app.include_router(router, dependencies=[Depends(require_token)], responses=error_responses(401))
+        else:
+            app.include_router(router)
     return app
 
 

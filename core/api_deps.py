@@ -22,10 +22,20 @@ def _service(request: Request) -> OrderService:
     return service
 
 
+def is_order_id(value: str) -> bool:
+    """Whether ``value`` is shaped like an order ID at all; only such IDs are worth asking Temporal about."""
+    return _ORDER_ID.fullmatch(value) is not None
+
+
+def not_found(order_id: str) -> OrderNotFound:
+    """The 404 of an ID that names no order, quoting at most 80 characters of it."""
+    return OrderNotFound(order_id if len(order_id) <= 80 else order_id[:80] + "…")
+
+
 def _order_id(order_id: Annotated[str, Path(description="the order's ID, as returned by `POST /orders`",
                                             examples=["order_3f9c2a7d41b0"])]) -> str:
-    if not _ORDER_ID.fullmatch(order_id):
-        raise OrderNotFound(order_id if len(order_id) <= 80 else order_id[:80] + "…")
+    if not is_order_id(order_id):
+        raise not_found(order_id)
     return order_id
 
 

@@ -10,6 +10,8 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from starlette.exceptions import HTTPException
 from temporalio.service import RPCError
 
@@ -42,7 +44,8 @@ _DESCRIPTIONS = {
     409: "The order's state forbids the action; `status` is its current status",
     413: "The request body is larger than 64 KiB",
     422: "The request is invalid; `detail` and `errors` name each offending field",
-    503: "Temporal does not answer (or, for a decision, no worker took it within a few seconds)",
+    503: "Temporal or the order ledger (database) does not answer, or, for a decision, no worker took it "
+         "within a few seconds",
 }
 _HEADERS: dict[int, dict[str, Any]] = {
     401: {"WWW-Authenticate": {"description": "`Bearer`", "schema": {"type": "string"}}},
@@ -111,6 +114,15 @@ async def _untranslated_temporal_error(request: Request, exc: Exception) -> JSON
     return await _service_error(request, TemporalUnavailable(f"Temporal could not take the request: {exc}"))
 
 
+async def _ledger_unavailable(request: Request, exc: Exception) -> JSONResponse:
+    """The ledger's database refused or dropped the connection (or SQLite stayed locked): worth a retry. The
+    client learns only that; the log gets the driver's reason, never the SQL or its parameters."""
+    reason = exc.orig if isinstance(exc, OperationalError) else exc
+    log.warning("%s %s: the order ledger does not answer: %s", request.method, request.url.path,
+                str(reason).strip().splitlines()[0] if str(reason).strip() else type(reason).__name__)
+    return error_response(503, "the order ledger (database) does not answer; try again shortly")
+
+
 async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
     log.error("Unexpected error in %s %s", request.method, request.url.path, exc_info=exc)
     return error_response(500, "internal error; the server log has the details")
@@ -121,4 +133,6 @@ def install_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(RequestValidationError, _invalid_request)
     app.add_exception_handler(HTTPException, _http_error)
     app.add_exception_handler(RPCError, _untranslated_temporal_error)
+    app.add_exception_handler(OperationalError, _ledger_unavailable)
+    app.add_exception_handler(PoolTimeout, _ledger_unavailable)
     app.add_exception_handler(Exception, _unexpected)

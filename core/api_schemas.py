@@ -3,11 +3,13 @@ while the service grows, and so each schema says exactly what OpenAPI documents.
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, Strict
+from pydantic import BaseModel, ConfigDict, Field, Strict, StringConstraints
 
 from core.models import OrderDetails, OrderRequest, OrderStatus, OrderSummary, Quantity, Reason
+
+MAX_BULK_ORDERS = 500
 
 SEED_ORDER = {"item": "Laptop Gaming XYZ", "quantity": 1}
 
@@ -46,8 +48,39 @@ class OrderStatusBody(BaseModel):
 
 
 class OrderList(BaseModel):
-    data: list[OrderSummary]
-    count: int = Field(description="how many orders ``data`` holds")
+    data: list[OrderSummary] = Field(description="one page of the matching orders, newest first")
+    count: int = Field(description="how many orders match the filter in all (every page together)")
+
+
+class BulkDecisionBody(BaseModel):
+    """The orders to decide on, and one reason for all of them."""
+
+    model_config = ConfigDict(extra="forbid", json_schema_extra={
+        "examples": [{"order_ids": ["order_3f9c2a7d41b0", "order_8e21d5c09f7a"], "reason": "month-end batch"}]})
+
+    order_ids: list[Annotated[str, StringConstraints(max_length=200)]] = Field(
+        min_length=1, max_length=MAX_BULK_ORDERS,
+        description=f"1-{MAX_BULK_ORDERS} order IDs; a repeated ID is decided (and answered) once")
+    reason: Reason | None = Field(None, description="why; recorded in each order's history (at most 500 characters)")
+
+
+class BulkOrderResult(BaseModel):
+    """One order's outcome, with what a single decision would have answered in its place."""
+
+    order_id: str = Field(examples=["order_3f9c2a7d41b0"])
+    ok: bool = Field(description="whether the decision was applied")
+    status: OrderStatus | None = Field(
+        None, description="the new status when `ok`; otherwise the order's current status, where known")
+    error: str | None = Field(None, description="why not, in words (the `detail` a single decision would give)",
+                              examples=["cannot approve an order that is CANCELLED"])
+    error_type: Literal["not_found", "invalid_transition", "forbidden", "unavailable"] | None = Field(
+        None, description="why not, for programs: the single decision's 404, 409, 403 or 503")
+
+
+class BulkDecided(BaseModel):
+    data: list[BulkOrderResult] = Field(description="one result per distinct order ID, in request order")
+    count: int = Field(description="how many results `data` holds")
+    succeeded: int = Field(description="how many of them have `ok`")
 
 
 class OrderDetailsBody(OrderDetails):

@@ -228,23 +228,29 @@ class OrderService:
 
     async def decide_many(self, order_ids: Sequence[str], action: Action, actor: Actor, reason: str | None = None,
                           concurrency: int = BULK_CONCURRENCY,
-                          progress: Callable[[BulkOutcome], None] | None = None) -> list[BulkOutcome]:
+                          progress: Callable[[BulkOutcome], None] | None = None,
+                          request_id: str | None = None) -> list[BulkOutcome]:
         """The same decision for many orders, at most ``concurrency`` in flight; one outcome per order, in
-        the given order. Each order gets exactly the rules of a single decision (state, roles, four-eyes)."""
+        the given order. Each order gets exactly the rules of a single decision (state, roles, four-eyes).
+        With ``request_id``, each order's Update ID derives from it, so a retried bulk request is the same
+        set of decisions."""
         limit = asyncio.Semaphore(max(1, concurrency))
 
         async def one(order_id: str) -> BulkOutcome:
+            per_order = None if request_id is None else f"{request_id}:{order_id}"
             async with limit:
-                outcome = await self._bulk_outcome(order_id, action, actor, reason)
+                outcome = await self._bulk_outcome(order_id, action, actor, reason, per_order)
             if progress is not None:
                 progress(outcome)
             return outcome
 
         return list(await asyncio.gather(*(one(order_id) for order_id in dict.fromkeys(order_ids))))
 
-    async def _bulk_outcome(self, order_id: str, action: Action, actor: Actor, reason: str | None) -> BulkOutcome:
+    async def _bulk_outcome(self, order_id: str, action: Action, actor: Actor, reason: str | None,
+                            request_id: str | None) -> BulkOutcome:
+        """Never raises for one order's failure: the others' decisions are already applied."""
         try:
-            status = await self.decide(order_id, action, actor, reason)
+            status = await self.decide(order_id, action, actor, reason, request_id)
         except OrderNotFound as err:
             return BulkOutcome(order_id=order_id, ok=False, error=str(err), error_type="not_found")
         except InvalidTransition as err:
@@ -253,7 +259,7 @@ class OrderService:
         except Forbidden as err:
             return BulkOutcome(order_id=order_id, ok=False, error=str(err), error_type="forbidden",
                                status=err.current_status)
-        except TemporalUnavailable as err:
+        except (TemporalUnavailable, RPCError) as err:
             return BulkOutcome(order_id=order_id, ok=False, error=str(err), error_type="unavailable")
         return BulkOutcome(order_id=order_id, ok=True, status=status)
 
@@ -331,8 +337,11 @@ class OrderService:
         streamed from a server-side cursor in constant memory."""
         yield "\ufeff" + csv_rows([CSV_HEADER])
         rows = self.ledger.stream(where, chunk)
-        while (batch := await asyncio.to_thread(next, rows, None)) is not None:
-            yield csv_rows(_csv_row(order) for order in batch)
+        try:
+            while (batch := await asyncio.to_thread(next, rows, None)) is not None:
+                yield csv_rows(_csv_row(order) for order in batch)
+        finally:  # an abandoned download must not hold the cursor and its connection
+            await asyncio.to_thread(rows.close)
 
     async def rebuild_ledger(self) -> int:
         """Re-derive the ledger rows of every order Temporal still holds; returns how many."""

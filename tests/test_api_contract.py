@@ -111,22 +111,19 @@ async def test_list_filters_by_status_and_answers_data_and_count(client: httpx.A
     await client.post(f"/orders/{approved}/approve")
 
     async def listed() -> None:
-        # The namespace is shared with every other test, so look only at this test's two orders.
+        # Each test has its own ledger (its own data dir): these two are all the orders there are.
         waiting = (await client.get("/orders", params={"status": "PENDING_APPROVAL"})).json()
         everything = (await client.get("/orders")).json()
-        waiting_ids = [order["order_id"] for order in waiting["data"]]
-        statuses = {order["order_id"]: order["status"] for order in everything["data"]}
-        assert pending in waiting_ids and approved not in waiting_ids
-        assert {order["status"] for order in waiting["data"]} == {"PENDING_APPROVAL"}
-        assert (statuses.get(approved), statuses.get(pending)) == ("APPROVED", "PENDING_APPROVAL")
-        assert list(statuses).index(approved) < list(statuses).index(pending)  # newest first
-        assert waiting["count"] == len(waiting["data"]) and everything["count"] == len(everything["data"])
+        assert [order["order_id"] for order in waiting["data"]] == [pending] and waiting["count"] == 1
+        assert [(order["order_id"], order["status"]) for order in everything["data"]] == [
+            (approved, "APPROVED"), (pending, "PENDING_APPROVAL")]  # newest first
+        assert everything["count"] == 2
 
     await assert_eventually(listed)
     first_page = (await client.get("/orders", params={"limit": 1})).json()
     second_page = (await client.get("/orders", params={"limit": 1, "offset": 1})).json()
-    assert first_page["count"] == len(first_page["data"]) == 1
-    assert first_page["data"][0]["order_id"] != second_page["data"][0]["order_id"]
+    assert (len(first_page["data"]), first_page["count"]) == (1, 2)  # count: every match, not the page
+    assert [first_page["data"][0]["order_id"], second_page["data"][0]["order_id"]] == [approved, pending]
 
 
 async def test_healthz_is_200_when_temporal_answers(client: httpx.AsyncClient) -> None:
@@ -148,6 +145,8 @@ async def test_swagger_and_openapi_document_every_endpoint_and_its_errors(client
         ("/healthz", "get"): {"200", "503"},
         ("/orders", "post"): {"201", "413", "422", "503"},
         ("/orders", "get"): {"200", "422", "503"},
+        ("/orders.csv", "get"): {"200", "422", "503"},
+        ("/orders/bulk/{action}", "post"): {"200", "413", "422", "503"},
         ("/orders/{order_id}", "get"): {"200", "404", "422", "503"},
         ("/orders/{order_id}/status", "get"): {"200", "404", "422", "503"},
         **{(f"/orders/{{order_id}}/{action}", "post"): {"200", "403", "404", "409", "413", "422", "503"}
@@ -157,6 +156,15 @@ async def test_swagger_and_openapi_document_every_endpoint_and_its_errors(client
     assert created == {"$ref": "#/components/schemas/OrderCreated"}
     conflict = operations[("/orders/{order_id}/cancel", "post")]["responses"]["409"]
     assert conflict["content"]["application/json"]["schema"] == {"$ref": "#/components/schemas/ErrorBody"}
+    export = operations[("/orders.csv", "get")]["responses"]
+    assert list(export["200"]["content"]) == ["text/csv"] and list(export["422"]["content"]) == ["application/json"]
+    bulk = operations[("/orders/bulk/{action}", "post")]
+    assert bulk["responses"]["200"]["content"]["application/json"]["schema"] == {
+        "$ref": "#/components/schemas/BulkDecided"}
+    assert spec["components"]["schemas"]["Action"]["enum"] == ["approve", "reject", "cancel"]
+    since = next(parameter for parameter in operations[("/orders", "get")]["parameters"]
+                 if parameter["name"] == "since")
+    assert "taken as UTC" in since["description"]
     assert "securitySchemes" not in spec.get("components", {})  # no token configured: no auth to document
 
 

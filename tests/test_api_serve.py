@@ -42,28 +42,40 @@ class Served:
         return self.log.read_text(errors="replace")
 
 
-def _clean_env(**overrides: str) -> dict[str, str]:
+def clean_env(**overrides: str) -> dict[str, str]:
     env = {key: value for key, value in os.environ.items() if not key.startswith("ORDER_DESK_")}
     env.update(overrides)
     return env
 
 
+def embedded_env(data_dir: Path, **overrides: str) -> dict[str, str]:
+    """The embedded default with its data in ``data_dir`` and the Temporal server's ports free."""
+    return clean_env(ORDER_DESK_DATA_DIR=str(data_dir), ORDER_DESK_EMBEDDED_PORT=str(free_port()),
+                     ORDER_DESK_EMBEDDED_UI_PORT=str(free_port()), **overrides)
+
+
+def launch(cwd: Path, env: dict[str, str], port: int, log: Path) -> Served:
+    """``order-desk serve --port port``, everything it prints appended to ``log``."""
+    with open(log, "ab") as out:
+        process = subprocess.Popen([str(ORDER_DESK), "serve", "--port", str(port)], cwd=cwd, env=env,
+                                   stdout=out, stderr=subprocess.STDOUT)
+    return Served(process, f"http://localhost:{port}", log)
+
+
+def kill(served: Served) -> None:
+    if served.process.poll() is None:
+        served.process.kill()
+        served.process.wait()
+
+
 @pytest.fixture
 def served(tmp_path: Path) -> Iterator[Served]:
     """``order-desk serve`` on the embedded default, its data in tmp, every port free."""
-    port = free_port()
-    env = _clean_env(ORDER_DESK_DATA_DIR=str(tmp_path / "data"), ORDER_DESK_EMBEDDED_PORT=str(free_port()),
-                     ORDER_DESK_EMBEDDED_UI_PORT=str(free_port()))
-    log = tmp_path / "serve.log"
-    with open(log, "wb") as out:
-        process = subprocess.Popen([str(ORDER_DESK), "serve", "--port", str(port)], cwd=tmp_path, env=env,
-                                   stdout=out, stderr=subprocess.STDOUT)
+    started = launch(tmp_path, embedded_env(tmp_path / "data"), free_port(), tmp_path / "serve.log")
     try:
-        yield Served(process, f"http://localhost:{port}", log)
+        yield started
     finally:
-        if process.poll() is None:
-            process.kill()
-            process.wait()
+        kill(started)
 
 
 async def wait_until_healthy(served: Served, client: httpx.AsyncClient) -> None:
@@ -87,11 +99,24 @@ async def stop(served: Served, signum: signal.Signals) -> list[int]:
     return children
 
 
-async def assert_gone(pids: list[int]) -> None:
-    async def gone() -> None:
-        assert [pid for pid in pids if Path(f"/proc/{pid}").exists()] == []
+def running(pid: int) -> bool:
+    """Whether ``pid`` still runs: a zombie nobody has reaped yet (an orphan's fate in a container) does not."""
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return False
+    return stat.rsplit(")", 1)[1].split()[0] != "Z"
 
-    await assert_eventually(gone, timeout=3.0)
+
+async def assert_gone(pids: list[int], timeout: float = 3.0) -> None:
+    async def gone() -> None:
+        assert [pid for pid in pids if running(pid)] == []
+
+    await assert_eventually(gone, timeout=timeout)
+
+
+def temporal_children(served: Served) -> list[int]:
+    return [pid for pid in served.children() if b"temporal" in Path(f"/proc/{pid}/cmdline").read_bytes()]
 
 
 async def kib_chunks(count: int) -> AsyncIterator[bytes]:
@@ -125,9 +150,7 @@ async def test_serve_runs_the_seed_curl_demo_and_stops_everything_on_sigterm(ser
     assert outcomes == {"approve": {"status": "APPROVED"}, "reject": {"status": "REJECTED"},
                         "cancel": {"status": "CANCELLED"}}
     assert too_big.status_code == 413  # chunked over real HTTP, no Content-Length
-    temporal = [pid for pid in served.children()
-                if b"temporal" in Path(f"/proc/{pid}/cmdline").read_bytes()]
-    assert temporal, "the embedded Temporal server should be serve's child"
+    assert temporal_children(served), "the embedded Temporal server should be serve's child"
     await assert_gone(await stop(served, signal.SIGTERM))
     assert "Traceback" not in served.output()
 
@@ -141,7 +164,7 @@ async def test_serve_stops_cleanly_on_sigint_too(served: Served) -> None:
 
 
 def test_serve_explains_in_one_line_when_temporal_does_not_answer(tmp_path: Path) -> None:
-    env = _clean_env(ORDER_DESK_TEMPORAL_ADDRESS=f"127.0.0.1:{free_port()}", ORDER_DESK_DATA_DIR=str(tmp_path))
+    env = clean_env(ORDER_DESK_TEMPORAL_ADDRESS=f"127.0.0.1:{free_port()}", ORDER_DESK_DATA_DIR=str(tmp_path))
 
     result = subprocess.run([str(ORDER_DESK), "serve", "--port", str(free_port())], cwd=tmp_path, env=env,
                             capture_output=True, text=True, timeout=60)

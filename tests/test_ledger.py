@@ -139,3 +139,11 @@ async def test_csv_export_is_excel_friendly(tmp_path: Path) -> None:
     rows = list(csv.reader(io.StringIO(text.removeprefix("\ufeff"))))
     assert rows[0] == ["order_id", "item", "quantity", "status", "created_by", "created_at", "updated_at"]
     assert rows[1][:4] == ["order_000001", "Bàn phím, \"cơ\"", "1", "APPROVED"] and len(rows) == 2
+
+
+def test_search_matches_decomposed_vietnamese(ledger: Ledger) -> None:
+    import unicodedata
+
+    ledger.record(order(1, item=unicodedata.normalize("NFD", "Bàn phím cơ")))
+    assert [o.order_id for o in ledger.list(OrderFilter(q="bàn phím"))] == ["order_000001"]
+    assert [o.order_id for o in ledger.list(OrderFilter(q=unicodedata.normalize("NFD", "PHÍM")))] == ["order_000001"]

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import unicodedata
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -30,7 +31,7 @@ class OrderFilter:
         if self.status is not None:
             query = query.where(orders.c.status == self.status.value)
         if self.q:
-            query = query.where(orders.c.item_folded.contains(self.q.casefold(), autoescape=True))
+            query = query.where(orders.c.item_folded.contains(fold(self.q), autoescape=True))
         if self.created_by:
             query = query.where(orders.c.created_by == self.created_by)
         if self.since is not None:
@@ -41,6 +42,11 @@ class OrderFilter:
 
 
 ALL_ORDERS = OrderFilter()
+
+
+def fold(text: str) -> str:
+    """Search form of a text: NFC first, so Vietnamese typed decomposed (macOS) matches composed text."""
+    return unicodedata.normalize("NFC", text).casefold()
 
 
 def _sqlite_pragmas(dbapi_connection: object, _record: object) -> None:
@@ -83,7 +89,7 @@ class Ledger:
         replaying the same or an older ``details`` changes nothing."""
         last_seq = len(details.history) - 1
         order_row = {
-            "order_id": details.order_id, "item": details.item, "item_folded": details.item.casefold(),
+            "order_id": details.order_id, "item": details.item, "item_folded": fold(details.item),
             "quantity": details.quantity, "status": details.status.value, "created_by": details.created_by,
             "created_at": details.created_at, "updated_at": details.updated_at, "last_seq": last_seq,
         }
