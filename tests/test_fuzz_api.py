@@ -3,7 +3,8 @@
 The app runs as ``serve`` runs it: no ready service is given, so its own lifespan connects to the
 session's Temporal server and starts an embedded worker (inside schemathesis' ASGI event loop, where
 the service's client then lives). A bearer token is set, so the fuzz also proves that no order endpoint
-ignores authentication. Bounded in time: few examples per operation, a short stateful run.
+ignores authentication. Every endpoint is fuzzed, the search, the CSV export and bulk decisions included.
+Bounded in time: few examples per operation, a short stateful run.
 """
 
 from __future__ import annotations
@@ -85,6 +86,16 @@ def fuzzed_app(temporal_address: str, tmp_path_factory: pytest.TempPathFactory) 
     yield slot.app
     asgi.shutdown_lifespans()  # the lifespan stops the embedded worker
     slot.app = None
+
+
+def test_every_endpoint_is_fuzzed() -> None:
+    fuzzed = {(operation.ok().method.upper(), operation.ok().path) for operation in schema.get_all_operations()}
+
+    assert fuzzed == {
+        ("GET", "/healthz"), ("POST", "/orders"), ("GET", "/orders"), ("GET", "/orders.csv"),
+        ("POST", "/orders/bulk/{action}"), ("GET", "/orders/{order_id}"), ("GET", "/orders/{order_id}/status"),
+        *{("POST", f"/orders/{{order_id}}/{action}") for action in ("approve", "reject", "cancel")},
+    }
 
 
 @schema.parametrize()
