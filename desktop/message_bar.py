@@ -1,0 +1,74 @@
+"""The window's message line: errors, refusals and progress shown in place, never in a modal box."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPushButton, QToolButton, QWidget
+
+
+class Severity(StrEnum):
+    INFO = "info"
+    SUCCESS = "success"
+    WARNING = "warning"
+    ERROR = "error"
+
+
+class MessageBar(QFrame):
+    """One message at a time. ``source`` tags who showed it, so a refresh that recovers clears its
+    own warning without wiping a refusal the person has not read yet."""
+
+    retryRequested = Signal()
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("messageBar")
+        self.source: str | None = None
+        self._label = QLabel(self)
+        self._label.setObjectName("messageLabel")
+        self._label.setTextFormat(Qt.TextFormat.PlainText)
+        self._label.setWordWrap(True)
+        self._label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self._retry = QPushButton("Retry", self)
+        self._retry.setObjectName("retryButton")
+        self._retry.clicked.connect(self.retryRequested)
+        self._close = QToolButton(self)
+        self._close.setObjectName("messageCloseButton")
+        self._close.setText("×")
+        self._close.setToolTip("Dismiss")
+        self._close.setAutoRaise(True)
+        self._close.clicked.connect(lambda: self.clear())
+        layout = QHBoxLayout(self)
+        layout.setContentsMargins(8, 4, 4, 4)
+        layout.addWidget(self._label, 1)
+        layout.addWidget(self._retry)
+        layout.addWidget(self._close)
+        self.clear()
+
+    @property
+    def text(self) -> str:
+        return "" if self.isHidden() else self._label.text()
+
+    @property
+    def severity(self) -> str:
+        return str(self.property("severity") or "")
+
+    def show_message(self, text: str, severity: Severity = Severity.INFO, *, source: str | None = None,
+                     retry: bool = False) -> None:
+        self.source = source
+        self._label.setText(text)
+        self._retry.setVisible(retry)
+        self.setProperty("severity", severity.value)
+        self.style().unpolish(self)
+        self.style().polish(self)
+        self.setVisible(True)
+
+    def clear(self, source: str | None = None) -> None:
+        """Hide the message; with ``source``, only if that source showed it."""
+        if source is not None and self.source != source:
+            return
+        self.source = None
+        self._label.clear()
+        self._retry.setVisible(False)
+        self.setVisible(False)

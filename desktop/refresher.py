@@ -1,0 +1,117 @@
+"""Keeps the table live: polls ``OrderService.list_orders`` about once a second on the Qt loop.
+
+Each poll asks for the current view's orders and, always, for the orders awaiting approval, so
+the desk can announce a new one whatever tab is open. A poll that started before the view
+changed is dropped, and a failed poll is reported and retried: the loop never dies.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from datetime import UTC, datetime
+
+from PySide6.QtCore import QObject, Signal
+
+from core.models import OrderStatus, OrderSummary
+from core.service import OrderService
+from desktop.local_changes import LocalChanges
+from desktop.views import ALL_VIEW, PENDING_VIEW, OrderView
+
+log = logging.getLogger(__name__)
+
+LIST_LIMIT = 500
+
+
+class OrdersRefresher(QObject):
+    refreshed = Signal(object, object)  # list[OrderSummary] for the view, datetime of the poll
+    failed = Signal(str)
+    pendingArrived = Signal(object)  # list[OrderSummary] awaiting approval, not seen before
+
+    def __init__(self, local: LocalChanges, interval: float = 1.0, limit: int = LIST_LIMIT,
+                 parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self._local = local
+        self._interval = interval
+        self._limit = limit
+        self._view = PENDING_VIEW
+        self._generation = 0
+        self._wake = asyncio.Event()
+        self._task: asyncio.Task[None] | None = None
+        self._seen_pending: set[str] | None = None
+        self._stopping = False
+
+    @property
+    def running(self) -> bool:
+        return self._task is not None and not self._task.done()
+
+    def start(self, service: OrderService) -> None:
+        if not self.running:
+            self._task = asyncio.ensure_future(self._run(service))
+
+    async def stop(self) -> None:
+        task, self._task = self._task, None
+        if task is not None:
+            self._stopping = True  # a cancellation can be lost in 3.11's wait primitives; the flag cannot
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+            self._stopping = False
+
+    def set_view(self, view: OrderView) -> None:
+        self._view = view
+        self._generation += 1
+        self.refresh_now()
+
+    def refresh_now(self) -> None:
+        self._wake.set()
+
+    async def _run(self, service: OrderService) -> None:
+        while not self._stopping:
+            self._wake.clear()
+            generation, view = self._generation, self._view
+            try:
+                pending, orders = await self._fetch(service, view)
+            except Exception as err:  # a poll must never end the loop: report it and poll again
+                log.warning("Refreshing the orders failed: %s", err)
+                self.failed.emit(str(err) or type(err).__name__)
+            else:
+                if generation != self._generation:
+                    continue  # the view changed while this poll ran: poll the new one at once
+                self._announce(pending)
+                self.refreshed.emit(self._local.merge(orders, view), datetime.now(UTC))
+            await self._pause()
+
+    async def _pause(self) -> None:
+        """Wait ``interval`` seconds, or less if woken (a view change, Refresh now)."""
+        woken = asyncio.ensure_future(self._wake.wait())
+        try:
+            await asyncio.wait({woken}, timeout=self._interval)
+        finally:
+            woken.cancel()
+
+    async def _fetch(self, service: OrderService,
+                     view: OrderView) -> tuple[list[OrderSummary], list[OrderSummary]]:
+        pending_query = service.list_orders(OrderStatus.PENDING_APPROVAL, limit=self._limit)
+        if view is PENDING_VIEW:
+            pending, validating = await asyncio.gather(
+                pending_query, service.list_orders(OrderStatus.VALIDATING, limit=self._limit))
+            return pending, pending + validating
+        if view is ALL_VIEW or view.statuses is None:
+            pending, orders = await asyncio.gather(pending_query, service.list_orders(limit=self._limit))
+            return pending, orders
+        queries = [service.list_orders(status, limit=self._limit) for status in sorted(view.statuses)]
+        pending, *lists = await asyncio.gather(pending_query, *queries)
+        return pending, [order for orders in lists for order in orders]
+
+    def _announce(self, pending: list[OrderSummary]) -> None:
+        """Report orders newly awaiting approval; the first poll only learns what is already there."""
+        ids = {order.order_id for order in pending}
+        if self._seen_pending is not None:
+            new = [order for order in pending if order.order_id not in self._seen_pending]
+            if new:
+                self.pendingArrived.emit(new)
+            self._seen_pending |= ids
+        else:
+            self._seen_pending = ids

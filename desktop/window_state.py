@@ -1,0 +1,37 @@
+"""What the window remembers across launches (QSettings): geometry, the chosen view, column widths."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QByteArray, QSettings
+from PySide6.QtWidgets import QHeaderView, QMainWindow, QSplitter
+
+from desktop.views import OrderView, view_by_key
+
+GEOMETRY = "window/geometry"
+WINDOW_STATE = "window/state"
+SPLITTER = "window/splitter"
+HEADER = "orders/header"
+VIEW = "orders/view"
+
+
+class WindowState:
+    def __init__(self, store: QSettings) -> None:
+        self.store = store
+
+    def restore(self, window: QMainWindow, splitter: QSplitter, header: QHeaderView) -> OrderView | None:
+        """Put back what was saved; returns the saved view, None on a first launch."""
+        for key, apply in ((GEOMETRY, window.restoreGeometry), (WINDOW_STATE, window.restoreState),
+                           (SPLITTER, splitter.restoreState), (HEADER, header.restoreState)):
+            value = self.store.value(key)
+            if isinstance(value, QByteArray | bytes) and value:
+                apply(QByteArray(value))
+        key = self.store.value(VIEW)
+        return view_by_key(key) if key else None
+
+    def save(self, window: QMainWindow, splitter: QSplitter, header: QHeaderView, view: OrderView) -> None:
+        self.store.setValue(GEOMETRY, window.saveGeometry())
+        self.store.setValue(WINDOW_STATE, window.saveState())
+        self.store.setValue(SPLITTER, splitter.saveState())
+        self.store.setValue(HEADER, header.saveState())
+        self.store.setValue(VIEW, view.key)
+        self.store.sync()

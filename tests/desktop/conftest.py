@@ -1,0 +1,124 @@
+"""Desktop tests: offscreen Qt, a qasync loop, and the session's real Temporal server.
+
+The rest of the suite runs on pytest-asyncio's session loop, and a temporalio Client is bound to
+the loop that made it. These tests are plain (sync) functions instead: during each one a qasync
+``QEventLoop`` is *the* running asyncio loop, driven by Qt, so ``qtbot.waitUntil`` / ``waitSignal``
+spin it while the window's async slots, the service calls and the polling all run on it. Outside
+a desktop test no loop is marked running, so pytest-asyncio's own loop runs untouched — the two
+share one pytest process in either order.
+"""
+
+from __future__ import annotations
+
+import os
+
+os.environ["QT_QPA_PLATFORM"] = "offscreen"  # before any QApplication exists
+
+import asyncio
+import uuid
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import TypeVar
+
+import pytest
+import qasync
+from PySide6.QtCore import QCoreApplication, QSettings
+from PySide6.QtWidgets import QApplication
+from pytestqt.qtbot import QtBot
+
+from core.runtime import DeskRuntime
+from core.service import OrderService
+from core.settings import Settings
+from desktop.main_window import MainWindow
+from tests.desktop.helpers import BOOT_TIMEOUT, CALL_TIMEOUT, WEB_UI, close_window, run_until_done, settle_orders
+
+T = TypeVar("T")
+
+
+@pytest.fixture(scope="session")
+def qt_isolated(qapp: QApplication, tmp_path_factory: pytest.TempPathFactory) -> QApplication:
+    """Even a default-constructed QSettings writes under a temp dir, never to the user's settings."""
+    QCoreApplication.setOrganizationName("OrderDeskTests")
+    QCoreApplication.setApplicationName("order-desk-tests")
+    settings_dir = str(tmp_path_factory.mktemp("qsettings"))
+    for settings_format in (QSettings.Format.NativeFormat, QSettings.Format.IniFormat):
+        QSettings.setPath(settings_format, QSettings.Scope.UserScope, settings_dir)
+        QSettings.setPath(settings_format, QSettings.Scope.SystemScope, settings_dir)
+    QSettings.setDefaultFormat(QSettings.Format.IniFormat)
+    return qapp
+
+
+@pytest.fixture(scope="session")
+def _qasync_loop(qt_isolated: QApplication) -> Iterator[qasync.QEventLoop]:
+    loop = qasync.QEventLoop(qt_isolated, already_running=True)
+    asyncio.events._set_running_loop(None)  # marked running only inside a desktop test
+    yield loop
+    loop.stop()
+    loop.close()
+
+
+@pytest.fixture(autouse=True)
+def qloop(_qasync_loop: qasync.QEventLoop) -> Iterator[qasync.QEventLoop]:
+    """The qasync loop as the running asyncio loop for each desktop test; Qt event processing drives it."""
+    asyncio.events._set_running_loop(_qasync_loop)
+    try:
+        yield _qasync_loop
+    finally:
+        asyncio.events._set_running_loop(None)
+
+
+@pytest.fixture
+def aio(qloop: qasync.QEventLoop, qtbot: QtBot) -> Callable[..., T]:
+    """``aio(coroutine)``: run it on the Qt loop while Qt keeps processing events; return its result."""
+
+    return lambda awaitable, timeout=CALL_TIMEOUT: run_until_done(qtbot, awaitable, timeout)
+
+
+@pytest.fixture
+def desk_settings(temporal_address: str, tmp_path: Path) -> Settings:
+    return Settings(
+        _env_file=None,
+        temporal_address=temporal_address,
+        task_queue=f"desk-{uuid.uuid4()}",
+        data_dir=tmp_path,
+        actor="desk-tester",
+        temporal_ui_url=WEB_UI,
+    )
+
+
+@pytest.fixture
+def store(tmp_path: Path) -> QSettings:
+    return QSettings(str(tmp_path / "desk.ini"), QSettings.Format.IniFormat)
+
+
+@pytest.fixture
+def other(aio: Callable[..., OrderService], desk_settings: Settings, temporal_address: str) -> OrderService:
+    """Another desk or the REST API: its own client, the same task queue."""
+    return aio(OrderService.connect(desk_settings, temporal_address))
+
+
+@pytest.fixture
+def open_window(qloop: qasync.QEventLoop, qtbot: QtBot, desk_settings: Settings,
+                store: QSettings) -> Iterator[Callable[..., MainWindow]]:
+    """Open windows on a fresh runtime; every one still open is closed (worker stopped) afterwards."""
+    windows: list[MainWindow] = []
+
+    def open_(settings: Settings | None = None, *, wait_ready: bool = True, refresh_interval: float = 1.0,
+              state: QSettings | None = None) -> MainWindow:
+        window = MainWindow(settings or desk_settings, DeskRuntime(settings or desk_settings),
+                            state or store, refresh_interval=refresh_interval)
+        windows.append(window)
+        window.show()
+        window.start()
+        if wait_ready:
+            qtbot.waitUntil(lambda: window.ready and window.worker_running, timeout=BOOT_TIMEOUT)
+            qtbot.waitUntil(lambda: window.status.refresh_label.text().startswith("Refreshed"),
+                            timeout=CALL_TIMEOUT)
+        return window
+
+    yield open_
+    ready = next((window for window in windows if window.ready and window.worker_running), None)
+    if ready is not None and ready.service is not None:
+        run_until_done(qtbot, settle_orders(ready.service))
+    for window in windows:
+        close_window(qtbot, window)

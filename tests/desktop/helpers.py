@@ -1,0 +1,73 @@
+"""Helpers the desktop tests share: running a coroutine on the Qt loop, waiting on the window, order data."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections.abc import Awaitable
+from datetime import UTC, datetime, timedelta
+from typing import TypeVar
+
+from PySide6.QtCore import Qt
+from pytestqt.qtbot import QtBot
+
+from core.errors import OrderDeskError
+from core.models import Actor, OrderStatus, OrderSummary
+from core.service import OrderService
+from desktop.main_window import MainWindow
+
+T = TypeVar("T")
+WEB_UI = "http://temporal-ui.test"
+BOOT_TIMEOUT = 30_000
+CALL_TIMEOUT = 20_000
+TEARDOWN = Actor(name="test-teardown")
+NOW = datetime(2025, 1, 1, 12, 0, tzinfo=UTC)
+
+
+def run_until_done(qtbot: QtBot, awaitable: Awaitable[T], timeout: int = CALL_TIMEOUT) -> T:
+    """Run ``awaitable`` on the Qt loop while Qt keeps processing events; return its result."""
+    task = asyncio.ensure_future(awaitable)
+    qtbot.waitUntil(task.done, timeout=timeout)
+    return task.result()
+
+
+async def settle_orders(service: OrderService) -> None:
+    """Leave no workflow running on the session's shared server once this test's worker stops: other tests
+    list every workflow there (``rebuild_ledger``) and would wait on one that no worker serves."""
+    for order in await service.list_orders(limit=1000):
+        if not order.status.is_final:
+            with contextlib.suppress(OrderDeskError):
+                await service.cancel(order.order_id, TEARDOWN)
+    for order in await service.list_orders(limit=1000):
+        await service.client.get_workflow_handle(order.order_id).result()
+
+
+def close_window(qtbot: QtBot, window: MainWindow) -> None:
+    if not window.closed_down:
+        window.close()
+    qtbot.waitUntil(lambda: window.closed_down and window.isHidden(), timeout=BOOT_TIMEOUT)
+
+
+def wait_status(qtbot: QtBot, window: MainWindow, order_id: str, status: OrderStatus,
+                timeout: int = CALL_TIMEOUT) -> None:
+    qtbot.waitUntil(lambda: window.model.status_of(order_id) == status, timeout=timeout)
+
+
+def create_in_form(qtbot: QtBot, window: MainWindow, item: str, quantity: int = 1) -> str:
+    """Type an order and press Enter; return the order the window then selects."""
+    before = window.table.current_order_id()
+    window.form.item_edit.setText(item)
+    window.form.quantity_spin.setValue(quantity)
+    qtbot.keyClick(window.form.item_edit, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: window.table.current_order_id() not in (None, before), timeout=CALL_TIMEOUT)
+    order_id = window.table.current_order_id()
+    assert order_id is not None
+    return order_id
+
+
+def summary(number: int, status: OrderStatus = OrderStatus.PENDING_APPROVAL, item: str | None = None,
+            quantity: int | None = None, created_by: str = "alice") -> OrderSummary:
+    """An order as the list reports it; a higher number was created earlier."""
+    return OrderSummary(order_id=f"order_{number:012x}", item=item or f"item {number}",
+                        quantity=quantity or number + 1, status=status, created_by=created_by,
+                        created_at=NOW - timedelta(minutes=number))
