@@ -77,7 +77,10 @@ async def _ledger_rebuild(settings: Settings) -> None:
     runtime = DeskRuntime(settings, with_worker=False)
     service = await runtime.start()
     try:
-        print(f"rebuilt the ledger rows of {await service.rebuild_ledger()} orders")
+        rebuilt, unreadable = await service.rebuild_ledger()
+        print(f"rebuilt the ledger rows of {rebuilt} orders")
+        if unreadable:
+            print(f"could not read {len(unreadable)} running orders (no worker answered): {', '.join(unreadable)}")
     finally:
         await runtime.stop()
 

@@ -5,6 +5,7 @@ The desktop app and ``serve`` both start through here, so they start the same wa
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Callable
 
@@ -61,4 +62,4 @@ class DeskRuntime:
         self.worker = None
         self.service = None
         if self.server is not None:
-            self.server.stop()
+            await asyncio.to_thread(self.server.stop)  # waits for the process: keep the caller's loop free

@@ -343,15 +343,24 @@ class OrderService:
         finally:  # an abandoned download must not hold the cursor and its connection
             await asyncio.to_thread(rows.close)
 
-    async def rebuild_ledger(self) -> int:
-        """Re-derive the ledger rows of every order Temporal still holds; returns how many."""
-        count = 0
+    async def rebuild_ledger(self) -> tuple[int, list[str]]:
+        """Re-derive the ledger rows of every order of this task queue that Temporal still holds.
+
+        Returns how many were rebuilt and the IDs that could not be read (a running order needs a worker
+        to answer its query): those are skipped, not guessed, and the command says so."""
+        rebuilt, unreadable = 0, []
+        query = f"WorkflowType = '{WORKFLOW_NAME}' AND TaskQueue = '{self.settings.task_queue}'"
         async with self._translated():
-            async for execution in self.client.list_workflows(f"WorkflowType = '{WORKFLOW_NAME}'"):
-                details = await self.details(execution.id)
+            async for execution in self.client.list_workflows(query):
+                try:
+                    details = await self.details(execution.id)
+                except (TemporalUnavailable, OrderNotFound) as err:
+                    log.warning("Ledger rebuild skipped %s: %s", execution.id, err)
+                    unreadable.append(execution.id)
+                    continue
                 await asyncio.to_thread(self.ledger.record, details)
-                count += 1
-        return count
+                rebuilt += 1
+        return rebuilt, unreadable
 
     # ---- plumbing -----------------------------------------------------------------------------
 

@@ -6,7 +6,7 @@ import contextlib
 import os
 from datetime import timedelta
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 import platformdirs
 from pydantic import Field, SecretStr, field_validator, model_validator
@@ -57,6 +57,9 @@ class Settings(BaseSettings):
     simulate_validation_failures: int = Field(0, ge=0, le=100)
     blocked_items: Annotated[list[str], NoDecode] = Field(default_factory=list)
     four_eyes: bool = True
+
+    # The desktop's language: en or vi; default: the system locale
+    language: Literal["en", "vi"] | None = None
 
     # Who acts
     actor: str | None = Field(None, description="the desktop's actor; default: the OS user name")

@@ -71,7 +71,8 @@ class EmbeddedWorker:
         self.address = address
         self._thread: threading.Thread | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
-        self._stop: asyncio.Event | None = None
+        self._stop = asyncio.Event()  # bound to the worker's loop at its first wait
+        self._stop_requested = threading.Event()  # a stop that lands before the loop exists
         self._started = threading.Event()
         self.error: BaseException | None = None
 
@@ -85,6 +86,8 @@ class EmbeddedWorker:
             return
         self.error = None
         self._started.clear()
+        self._stop = asyncio.Event()
+        self._stop_requested.clear()
         self._thread = threading.Thread(target=self._main, name="order-desk-worker", daemon=True)
         self._thread.start()
         if not self._started.wait(timeout):
@@ -111,19 +114,21 @@ class EmbeddedWorker:
             self._loop = None
 
     async def _serve(self) -> None:
-        self._stop = asyncio.Event()
         client = await connect(self.settings, self.address)
         worker = build_worker(client, self.settings)
         async with worker:
             self._started.set()
-            await self._stop.wait()
+            if not self._stop_requested.is_set():
+                await self._stop.wait()
 
     def stop(self, timeout: float = 30.0) -> None:
         """Ask the worker to finish its in-flight tasks and wait for the thread to end."""
-        thread, loop, stop = self._thread, self._loop, self._stop
+        thread, stop = self._thread, self._stop
         if thread is None:
             return
-        if loop is not None and stop is not None and not loop.is_closed():
+        self._stop_requested.set()
+        loop = self._loop
+        if loop is not None and not loop.is_closed():
             loop.call_soon_threadsafe(stop.set)
         thread.join(timeout)
         self._thread = None
