@@ -3,7 +3,8 @@
 It owns the workflow-ID scheme, turns SDK failures into the typed errors of ``core.errors``,
 and reads state the cheapest consistent way: status from the workflow's own search attributes
 (``describe``, served by the server without a worker, strongly consistent), details from the
-workflow query while it runs and from its result once closed.
+workflow query while it runs and from its result once closed, and lists, search and exports from
+the ledger, which also answers for orders Temporal has forgotten.
 """
 
 from __future__ import annotations
@@ -61,7 +62,6 @@ ORDER_PREFIX = "order_"
 DECISION_TIMEOUT = timedelta(seconds=5)
 BULK_CONCURRENCY = 8
 ABORTED_UPDATE_ATTEMPTS = 5
-
 
 
 def new_order_id(caller: str | None = None, idempotency_key: str | None = None) -> str:
