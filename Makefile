@@ -3,8 +3,10 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 PYTEST_ARGS ?=
+I18N := resources/i18n
+QM := $(patsubst %.ts,%.qm,$(wildcard $(I18N)/*.ts))
 
-.PHONY: run test serve worker lint bench bundle clean
+.PHONY: run test serve worker lint bench bundle i18n clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -18,7 +20,7 @@ $(VENV)/.installed-dev: pyproject.toml | $(BIN)/python
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
 	touch $@ $(VENV)/.installed
 
-run: $(VENV)/.installed
+run: $(VENV)/.installed $(QM)
 	$(BIN)/order-desk
 
 serve: $(VENV)/.installed
@@ -27,17 +29,25 @@ serve: $(VENV)/.installed
 worker: $(VENV)/.installed
 	$(BIN)/order-desk worker
 
-test: $(VENV)/.installed-dev
+test: $(VENV)/.installed-dev $(QM)
 	$(BIN)/ruff check .
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 lint: $(VENV)/.installed-dev
 	$(BIN)/ruff check .
 
+# Translation catalogues: pyside6-lrelease compiles each resources/i18n/*.ts to the .qm the desk loads (not committed).
+$(I18N)/%.qm: $(I18N)/%.ts | $(VENV)/.installed
+	$(BIN)/pyside6-lrelease -silent $< -qm $@
+
+# After changing texts in desktop/: adds new strings to the Vietnamese catalogue and drops gone ones; translate the new ones.
+i18n: $(VENV)/.installed
+	$(BIN)/pyside6-lupdate desktop/*.py -ts $(I18N)/order_desk_vi.ts -locations none -no-obsolete
+
 # A one-folder build that runs without Python: dist/order-desk/order-desk (docs/DEPLOY.md).
-bundle: $(VENV)/.installed-dev
+bundle: $(VENV)/.installed-dev $(QM)
 	$(BIN)/pyinstaller --noconfirm build.spec
 	dist/order-desk/order-desk --version
 
 clean:
-	rm -rf $(VENV) build dist .pytest_cache .ruff_cache
+	rm -rf $(VENV) build dist .pytest_cache .ruff_cache $(I18N)/*.qm

@@ -337,10 +337,17 @@ class OrderService:
         streamed from a server-side cursor in constant memory."""
         yield "\ufeff" + csv_rows([CSV_HEADER])
         rows = self.ledger.stream(where, chunk)
+        read: asyncio.Future[list[OrderSummary] | None] | None = None
         try:
-            while (batch := await asyncio.to_thread(next, rows, None)) is not None:
+            while True:
+                read = asyncio.ensure_future(asyncio.to_thread(next, rows, None))
+                batch = await asyncio.shield(read)
+                if batch is None:
+                    break
                 yield csv_rows(_csv_row(order) for order in batch)
         finally:  # an abandoned download must not hold the cursor and its connection
+            if read is not None and not read.done():
+                await asyncio.wait({read})  # a read still in its thread: closing the generator now would fail
             await asyncio.to_thread(rows.close)
 
     async def rebuild_ledger(self) -> tuple[int, list[str]]:

@@ -1,9 +1,11 @@
 """Approve, Reject and Cancel as QActions: one set shared by the toolbar, the menu and the context
-menu, enabled only when the selected order's status allows the decision."""
+menu, each enabled when at least one selected order's status allows the decision."""
 
 from __future__ import annotations
 
-from PySide6.QtCore import QObject
+from collections.abc import Iterable
+
+from PySide6.QtCore import QT_TRANSLATE_NOOP, QObject
 from PySide6.QtGui import QAction, QKeySequence
 
 from core.models import Action, OrderStatus
@@ -14,7 +16,16 @@ SHORTCUTS = {
     Action.REJECT: "Ctrl+Shift+R",
     Action.CANCEL: "Ctrl+Shift+C",
 }
-LABELS = {Action.APPROVE: "&Approve", Action.REJECT: "&Reject…", Action.CANCEL: "&Cancel order"}
+LABELS = {
+    Action.APPROVE: QT_TRANSLATE_NOOP("DecisionActions", "&Approve"),
+    Action.REJECT: QT_TRANSLATE_NOOP("DecisionActions", "&Reject…"),
+    Action.CANCEL: QT_TRANSLATE_NOOP("DecisionActions", "&Cancel order"),
+}
+TOOLTIPS = {
+    Action.APPROVE: QT_TRANSLATE_NOOP("DecisionActions", "Approve the selected orders ({shortcut})"),
+    Action.REJECT: QT_TRANSLATE_NOOP("DecisionActions", "Reject the selected orders, with a reason ({shortcut})"),
+    Action.CANCEL: QT_TRANSLATE_NOOP("DecisionActions", "Cancel the selected orders ({shortcut})"),
+}
 ICONS = {Action.APPROVE: "status-approved", Action.REJECT: "status-rejected", Action.CANCEL: "status-cancelled"}
 
 
@@ -23,18 +34,24 @@ class DecisionActions(QObject):
         super().__init__(parent)
         self.actions: dict[Action, QAction] = {}
         for decision in Action:
-            action = QAction(icon(ICONS[decision]), LABELS[decision], parent)
+            action = QAction(icon(ICONS[decision]), "", parent)
             action.setObjectName(f"{decision.value}Action")
             action.setShortcut(QKeySequence(SHORTCUTS[decision]))
-            action.setToolTip(f"{LABELS[decision].replace('&', '').rstrip('…')} the selected order "
-                              f"({SHORTCUTS[decision]})")
             action.setEnabled(False)
             self.actions[decision] = action
+        self.retranslate()
+
+    def retranslate(self) -> None:
+        for decision, action in self.actions.items():
+            action.setText(self.tr(LABELS[decision]))
+            shortcut = action.shortcut().toString(QKeySequence.SequenceFormat.NativeText)
+            action.setToolTip(self.tr(TOOLTIPS[decision]).format(shortcut=shortcut))
 
     def __getitem__(self, decision: Action) -> QAction:
         return self.actions[decision]
 
-    def update_for(self, status: OrderStatus | None, ready: bool = True) -> None:
-        """Enable each decision the status allows; all off when nothing is selected or a call is running."""
+    def update_for(self, statuses: Iterable[OrderStatus], ready: bool = True) -> None:
+        """Enable each decision that some selected order's status allows; all off when a call is running."""
+        known = set(statuses)
         for decision, action in self.actions.items():
-            action.setEnabled(ready and status is not None and decision.allowed_from(status))
+            action.setEnabled(ready and any(decision.allowed_from(status) for status in known))

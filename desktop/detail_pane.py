@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from PySide6.QtCore import Qt, QUrl
+from PySide6.QtCore import QT_TRANSLATE_NOOP, QEvent, Qt, QUrl
 from PySide6.QtGui import QDesktopServices
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -25,11 +25,24 @@ from PySide6.QtWidgets import (
 )
 
 from core.models import OrderDetails, OrderSummary
-from desktop.orders_model import local_time_text
+from desktop import formatting
 from desktop.resources import icon, status_icon
-from desktop.views import STATUS_TEXT
+from desktop.views import status_text
 
-HISTORY_HEADERS = ("Time", "Status", "Actor", "Reason")
+FIELD_LABELS = {
+    "item": QT_TRANSLATE_NOOP("DetailPane", "Item:"),
+    "quantity": QT_TRANSLATE_NOOP("DetailPane", "Quantity:"),
+    "status": QT_TRANSLATE_NOOP("DetailPane", "Status:"),
+    "created by": QT_TRANSLATE_NOOP("DetailPane", "Created by:"),
+    "created at": QT_TRANSLATE_NOOP("DetailPane", "Created at:"),
+    "updated at": QT_TRANSLATE_NOOP("DetailPane", "Updated at:"),
+}
+HISTORY_HEADERS = (
+    QT_TRANSLATE_NOOP("DetailPane", "Time"),
+    QT_TRANSLATE_NOOP("DetailPane", "Status"),
+    QT_TRANSLATE_NOOP("DetailPane", "Actor"),
+    QT_TRANSLATE_NOOP("DetailPane", "Reason"),
+)
 
 
 def _plain_label(parent: QWidget, name: str) -> QLabel:
@@ -50,9 +63,11 @@ class DetailPane(QStackedWidget):
         self.setObjectName("detailPane")
         self._workflow_url = workflow_url
         self.order_id: str | None = None
+        self._summary: OrderSummary | None = None
+        self._details: OrderDetails | None = None
+        self._history_error: str | None = None
 
         self._placeholder = _plain_label(self, "detailPlaceholder")
-        self._placeholder.setText("Select an order to see its details and history.")
         self._placeholder.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.addWidget(self._placeholder)
 
@@ -60,17 +75,16 @@ class DetailPane(QStackedWidget):
         self.title = _plain_label(page, "detailTitle")
         self.status_icon = QLabel(page)
         self.fields = {
-            name: _plain_label(page, f"detail{name.title().replace(' ', '')}")
-            for name in ("item", "quantity", "status", "created by", "created at", "updated at")
+            name: _plain_label(page, f"detail{name.title().replace(' ', '')}") for name in FIELD_LABELS
         }
+        self._field_labels = {name: QLabel(page) for name in FIELD_LABELS}
         form = QFormLayout()
         form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
         for name, label in self.fields.items():
-            form.addRow(f"{name.capitalize()}:", label)
+            form.addRow(self._field_labels[name], label)
 
         self.history = QTableWidget(0, len(HISTORY_HEADERS), page)
         self.history.setObjectName("historyTable")
-        self.history.setHorizontalHeaderLabels(HISTORY_HEADERS)
         self.history.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.history.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.history.verticalHeader().setVisible(False)
@@ -83,28 +97,51 @@ class DetailPane(QStackedWidget):
         self.history_note = _plain_label(page, "historyNote")
         self.history_note.setVisible(False)
 
-        self.workflow_button = QPushButton(icon("web-ui"), "Open in Temporal Web UI", page)
+        self.workflow_button = QPushButton(icon("web-ui"), "", page)
         self.workflow_button.setObjectName("workflowLinkButton")
         self.workflow_button.setFlat(True)
         self.workflow_button.setCursor(Qt.CursorShape.PointingHandCursor)
         self.workflow_button.clicked.connect(self.open_workflow)
 
+        self._history_label = QLabel(page)
         title_row = QHBoxLayout()
         title_row.addWidget(self.status_icon)
         title_row.addWidget(self.title, 1)
         layout = QVBoxLayout(page)
         layout.addLayout(title_row)
         layout.addLayout(form)
-        layout.addWidget(QLabel("History", page))
+        layout.addWidget(self._history_label)
         layout.addWidget(self.history, 1)
         layout.addWidget(self.history_note)
         layout.addWidget(self.workflow_button, 0, Qt.AlignmentFlag.AlignLeft)
         self._page = page
         self.addWidget(page)
         self.setMinimumWidth(280)
+        self.retranslate_ui()
+
+    def retranslate_ui(self) -> None:
+        self._placeholder.setText(self.tr("Select an order to see its details and history."))
+        for name, label in self._field_labels.items():
+            label.setText(self.tr(FIELD_LABELS[name]))
+        self._history_label.setText(self.tr("History"))
+        self.history.setHorizontalHeaderLabels([self.tr(header) for header in HISTORY_HEADERS])
+        self.workflow_button.setText(self.tr("Open in Temporal Web UI"))
+        if self._details is not None:
+            self.show_details(self._details)
+        elif self._summary is not None:
+            self.show_summary(self._summary)
+        if self._history_error is not None:
+            self.show_history_error(self._history_error)
+
+    def changeEvent(self, event: QEvent) -> None:  # noqa: N802
+        if event.type() == QEvent.Type.LanguageChange:
+            self.retranslate_ui()
+        super().changeEvent(event)
 
     def clear(self) -> None:
         self.order_id = None
+        self._summary = self._details = None
+        self._history_error = None
         self.setCurrentWidget(self._placeholder)
 
     def show_summary(self, order: OrderSummary) -> None:
@@ -112,35 +149,42 @@ class DetailPane(QStackedWidget):
         if order.order_id != self.order_id:
             self.history.setRowCount(0)
             self.history_note.setVisible(False)
+            self._details = None
+            self._history_error = None
         self.order_id = order.order_id
+        self._summary = order
         self.title.setText(order.order_id)
         self.fields["item"].setText(order.item)
-        self.fields["quantity"].setText(f"{order.quantity:,}")
-        self.fields["status"].setText(STATUS_TEXT[order.status])
+        self.fields["quantity"].setText(formatting.number(order.quantity))
+        self.fields["status"].setText(status_text(order.status))
         self.fields["created by"].setText(order.created_by)
-        self.fields["created at"].setText(local_time_text(order.created_at))
-        self.fields["updated at"].setText(local_time_text(order.updated_at) if order.updated_at else "")
+        self.fields["created at"].setText(formatting.date_time(order.created_at))
+        self.fields["updated at"].setText(formatting.date_time(order.updated_at) if order.updated_at else "")
         self.status_icon.setPixmap(status_icon(order.status).pixmap(16, 16))
         url = self._workflow_url(order.order_id)
         self.workflow_button.setEnabled(url is not None)
-        self.workflow_button.setToolTip(url or "No Temporal Web UI is configured (ORDER_DESK_TEMPORAL_UI_URL)")
+        self.workflow_button.setToolTip(
+            url or self.tr("No Temporal Web UI is configured (ORDER_DESK_TEMPORAL_UI_URL)"))
         self.setCurrentWidget(self._page)
 
     def show_details(self, details: OrderDetails) -> None:
         self.show_summary(OrderSummary(
             order_id=details.order_id, item=details.item, quantity=details.quantity, status=details.status,
             created_by=details.created_by, created_at=details.created_at, updated_at=details.updated_at))
+        self._details = details
+        self._history_error = None
         self.history.setRowCount(len(details.history))
         for row, step in enumerate(details.history):
-            status = "Reminder sent" if step.kind == "reminder" else STATUS_TEXT[step.status]
-            cells = (local_time_text(step.at), status, step.actor, step.reason or "")
+            status = self.tr("Reminder sent") if step.kind == "reminder" else status_text(step.status)
+            cells = (formatting.date_time(step.at), status, step.actor, step.reason or "")
             for column, text in enumerate(cells):
                 self.history.setItem(row, column, QTableWidgetItem(text))
             self.history.item(row, 1).setIcon(status_icon(step.status))
         self.history_note.setVisible(False)
 
     def show_history_error(self, message: str) -> None:
-        self.history_note.setText(f"History unavailable: {message}")
+        self._history_error = message
+        self.history_note.setText(self.tr("History unavailable: {error}").format(error=message))
         self.history_note.setVisible(True)
 
     def history_rows(self) -> list[tuple[str, ...]]:

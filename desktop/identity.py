@@ -4,11 +4,17 @@ from __future__ import annotations
 
 import getpass
 
-from core.models import Actor
+from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication
+
+from core.models import Actor, Role
 from core.settings import Settings
 
 FALLBACK_NAME = "desk"
 MAX_NAME = 100  # core.models.Actor.name
+ROLE_NAMES = {
+    Role.CLERK: QT_TRANSLATE_NOOP("Identity", "clerk"),
+    Role.MANAGER: QT_TRANSLATE_NOOP("Identity", "manager"),
+}
 
 
 def os_user() -> str:
@@ -24,4 +30,7 @@ def desk_actor(settings: Settings) -> Actor:
 
 
 def describe(actor: Actor) -> str:
-    return f"Acting as {actor.name}" + (f" ({actor.role.value})" if actor.role else "")
+    if actor.role is None:
+        return QCoreApplication.translate("Identity", "Acting as {name}").format(name=actor.name)
+    role = QCoreApplication.translate("Identity", ROLE_NAMES[actor.role])
+    return QCoreApplication.translate("Identity", "Acting as {name} ({role})").format(name=actor.name, role=role)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from enum import StrEnum
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QEvent, Qt, Signal
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPushButton, QToolButton, QWidget
 
 
@@ -30,13 +30,12 @@ class MessageBar(QFrame):
         self._label.setTextFormat(Qt.TextFormat.PlainText)
         self._label.setWordWrap(True)
         self._label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        self._retry = QPushButton("Retry", self)
+        self._retry = QPushButton(self)
         self._retry.setObjectName("retryButton")
         self._retry.clicked.connect(self.retryRequested)
         self._close = QToolButton(self)
         self._close.setObjectName("messageCloseButton")
         self._close.setText("×")
-        self._close.setToolTip("Dismiss")
         self._close.setAutoRaise(True)
         self._close.clicked.connect(lambda: self.clear())
         layout = QHBoxLayout(self)
@@ -45,6 +44,17 @@ class MessageBar(QFrame):
         layout.addWidget(self._retry)
         layout.addWidget(self._close)
         self.clear()
+        self.retranslate_ui()
+
+    def retranslate_ui(self) -> None:
+        """The buttons only: a message already shown keeps the language it was written in."""
+        self._retry.setText(self.tr("Retry"))
+        self._close.setToolTip(self.tr("Dismiss"))
+
+    def changeEvent(self, event: QEvent) -> None:  # noqa: N802
+        if event.type() == QEvent.Type.LanguageChange:
+            self.retranslate_ui()
+        super().changeEvent(event)
 
     @property
     def text(self) -> str:

@@ -5,11 +5,12 @@ from __future__ import annotations
 import html
 import sys
 
-from PySide6.QtCore import QObject, Signal
+from PySide6.QtCore import QCoreApplication, QObject, Signal
 from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import QSystemTrayIcon
 
 from core.models import OrderSummary
+from desktop import formatting
 
 
 def _plain(text: str) -> str:
@@ -20,9 +21,13 @@ def _plain(text: str) -> str:
 def pending_message(orders: list[OrderSummary]) -> tuple[str, str]:
     if len(orders) == 1:
         order = orders[0]
-        return ("New order awaits approval",
-                _plain(f"{order.quantity:,} × {order.item} from {order.created_by} ({order.order_id})"))
-    return f"{len(orders)} new orders await approval", _plain(", ".join(order.item for order in orders[:5]))
+        body = QCoreApplication.translate("PendingNotifier", "{quantity} × {item} from {creator} ({order})").format(
+            quantity=formatting.number(order.quantity), item=order.item, creator=order.created_by,
+            order=order.order_id)
+        return QCoreApplication.translate("PendingNotifier", "New order awaits approval"), _plain(body)
+    title = QCoreApplication.translate("PendingNotifier", "{count} new orders await approval").format(
+        count=formatting.number(len(orders)))
+    return title, _plain(", ".join(order.item for order in orders[:5]))
 
 
 class PendingNotifier(QObject):
@@ -37,10 +42,14 @@ class PendingNotifier(QObject):
         self.tray: QSystemTrayIcon | None = None
         if QSystemTrayIcon.isSystemTrayAvailable():
             self.tray = QSystemTrayIcon(icon, self)
-            self.tray.setToolTip("Order Desk")
             self.tray.messageClicked.connect(self.activated)
             self.tray.activated.connect(lambda _reason: self.activated.emit())
             self.tray.show()
+        self.retranslate()
+
+    def retranslate(self) -> None:
+        if self.tray is not None:
+            self.tray.setToolTip(self.tr("Order Desk"))
 
     def notify(self, orders: list[OrderSummary]) -> None:
         if not orders:

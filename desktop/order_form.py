@@ -1,13 +1,18 @@
-"""The new-order form: validated with the service's own ``OrderRequest``, errors shown by each field."""
+"""The new-order form: validated with the service's own ``OrderRequest``, errors shown by each field.
+
+The service's rule decides what is valid; the form words pydantic's error in the interface's language.
+"""
 
 from __future__ import annotations
 
 from pydantic import ValidationError
-from PySide6.QtCore import Qt, Signal
+from pydantic_core import ErrorDetails
+from PySide6.QtCore import QEvent, QLocale, Qt, Signal
 from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import QGridLayout, QGroupBox, QLabel, QLineEdit, QPushButton, QSpinBox, QWidget
 
 from core.models import OrderRequest
+from desktop import formatting
 
 MAX_QUANTITY = 1_000_000
 FIELDS = ("item", "quantity")
@@ -19,38 +24,51 @@ class OrderForm(QGroupBox):
     submitted = Signal(object)
 
     def __init__(self, parent: QWidget | None = None) -> None:
-        super().__init__("New order", parent)
+        super().__init__(parent)
         self.setObjectName("orderForm")
         self.item_edit = QLineEdit(self)
         self.item_edit.setObjectName("itemEdit")
-        self.item_edit.setPlaceholderText("What is ordered, e.g. Laptop Dell XPS 15")
         self.item_edit.setClearButtonEnabled(True)
         self.quantity_spin = QSpinBox(self)
         self.quantity_spin.setObjectName("quantitySpin")
         self.quantity_spin.setRange(1, MAX_QUANTITY)
         self.quantity_spin.setGroupSeparatorShown(True)
         self.quantity_spin.setAccelerated(True)
-        self.submit_button = QPushButton("Create order", self)
+        self.submit_button = QPushButton(self)
         self.submit_button.setObjectName("submitButton")
-        self.submit_button.setToolTip("Create the order (Enter)")
         self.submit_button.clicked.connect(self.submit)
         self._errors = {field: self._error_label(field) for field in FIELDS}
         self.item_edit.textEdited.connect(lambda _text: self.clear_error("item"))
         self.quantity_spin.valueChanged.connect(lambda _value: self.clear_error("quantity"))
 
-        item_label = QLabel("&Item", self)
-        item_label.setBuddy(self.item_edit)
-        quantity_label = QLabel("&Quantity", self)
-        quantity_label.setBuddy(self.quantity_spin)
+        self._item_label = QLabel(self)
+        self._item_label.setBuddy(self.item_edit)
+        self._quantity_label = QLabel(self)
+        self._quantity_label.setBuddy(self.quantity_spin)
         layout = QGridLayout(self)
-        layout.addWidget(item_label, 0, 0)
+        layout.addWidget(self._item_label, 0, 0)
         layout.addWidget(self.item_edit, 0, 1)
-        layout.addWidget(quantity_label, 0, 2)
+        layout.addWidget(self._quantity_label, 0, 2)
         layout.addWidget(self.quantity_spin, 0, 3)
         layout.addWidget(self.submit_button, 0, 4)
         layout.addWidget(self._errors["item"], 1, 1)
         layout.addWidget(self._errors["quantity"], 1, 3)
         layout.setColumnStretch(1, 1)
+        self.retranslate_ui()
+
+    def retranslate_ui(self) -> None:
+        self.setTitle(self.tr("New order"))
+        self.item_edit.setPlaceholderText(self.tr("What is ordered, e.g. Laptop Dell XPS 15"))
+        self.submit_button.setText(self.tr("Create order"))
+        self.submit_button.setToolTip(self.tr("Create the order (Enter)"))
+        self._item_label.setText(self.tr("&Item"))
+        self._quantity_label.setText(self.tr("&Quantity"))
+        self.quantity_spin.setLocale(QLocale())
+
+    def changeEvent(self, event: QEvent) -> None:  # noqa: N802
+        if event.type() == QEvent.Type.LanguageChange:
+            self.retranslate_ui()
+        super().changeEvent(event)
 
     def _error_label(self, field: str) -> QLabel:
         label = QLabel(self)
@@ -76,10 +94,23 @@ class OrderForm(QGroupBox):
         except ValidationError as err:
             for error in err.errors():
                 field = str(error["loc"][0]) if error["loc"] else "item"
-                self.show_error(field if field in self._errors else "item", error["msg"])
+                self.show_error(field if field in self._errors else "item", self.error_text(error))
             self.focus_first_error()
             return
         self.submitted.emit(request)
+
+    def error_text(self, error: ErrorDetails) -> str:
+        """The service's validation error in the interface's language; pydantic's own words if unforeseen."""
+        limits = error.get("ctx") or {}
+        if error["type"] == "string_too_short":
+            return self.tr("Enter what is ordered.")
+        if error["type"] == "string_too_long":
+            return self.tr("At most {count} characters.").format(count=formatting.number(limits["max_length"]))
+        if error["type"] == "greater_than_equal":
+            return self.tr("At least {count}.").format(count=formatting.number(limits["ge"]))
+        if error["type"] == "less_than_equal":
+            return self.tr("At most {count}.").format(count=formatting.number(limits["le"]))
+        return error["msg"]
 
     def show_error(self, field: str, message: str) -> None:
         label = self._errors[field]

@@ -13,11 +13,21 @@ from collections.abc import Iterable, Sequence
 from datetime import UTC, datetime
 from enum import IntEnum
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QObject, QPersistentModelIndex, Qt
+from PySide6.QtCore import (
+    QT_TRANSLATE_NOOP,
+    QAbstractTableModel,
+    QCoreApplication,
+    QModelIndex,
+    QObject,
+    QPersistentModelIndex,
+    Qt,
+)
 
+from core.ledger.store import fold
 from core.models import OrderStatus, OrderSummary
+from desktop import formatting
 from desktop.resources import status_icon
-from desktop.views import STATUS_TEXT
+from desktop.views import status_text
 
 
 class Column(IntEnum):
@@ -30,7 +40,15 @@ class Column(IntEnum):
     AGE = 6
 
 
-HEADERS = ("Order ID", "Item", "Quantity", "Status", "Created by", "Created at", "Age")
+HEADERS = (
+    QT_TRANSLATE_NOOP("OrdersModel", "Order ID"),
+    QT_TRANSLATE_NOOP("OrdersModel", "Item"),
+    QT_TRANSLATE_NOOP("OrdersModel", "Quantity"),
+    QT_TRANSLATE_NOOP("OrdersModel", "Status"),
+    QT_TRANSLATE_NOOP("OrdersModel", "Created by"),
+    QT_TRANSLATE_NOOP("OrdersModel", "Created at"),
+    QT_TRANSLATE_NOOP("OrdersModel", "Age"),
+)
 LAST_COLUMN = len(HEADERS) - 1
 
 DISPLAY_ROLE = int(Qt.ItemDataRole.DisplayRole)
@@ -70,21 +88,6 @@ def _ranges(rows: Sequence[int]) -> list[tuple[int, int]]:
     return runs
 
 
-def age_text(seconds: float) -> str:
-    seconds = max(0, int(seconds))
-    if seconds < 60:
-        return f"{seconds} s"
-    if seconds < 3600:
-        return f"{seconds // 60} min"
-    if seconds < 86400:
-        return f"{seconds // 3600} h"
-    return f"{seconds // 86400} d"
-
-
-def local_time_text(moment: datetime, seconds: bool = True) -> str:
-    return moment.astimezone().strftime("%Y-%m-%d %H:%M:%S" if seconds else "%Y-%m-%d %H:%M")
-
-
 class OrdersModel(QAbstractTableModel):
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -104,7 +107,7 @@ class OrdersModel(QAbstractTableModel):
     def headerData(self, section: int, orientation: Qt.Orientation,  # noqa: N802
                    role: int = DISPLAY_ROLE) -> object:
         if role == DISPLAY_ROLE and orientation == Qt.Orientation.Horizontal and 0 <= section < len(HEADERS):
-            return HEADERS[section]
+            return QCoreApplication.translate("OrdersModel", HEADERS[section])
         return None
 
     def data(self, index: QModelIndex | QPersistentModelIndex, role: int = DISPLAY_ROLE) -> object:
@@ -125,7 +128,7 @@ class OrdersModel(QAbstractTableModel):
         if role == STATUS_ROLE:
             return row[_STATUS].value
         if role == SEARCH_ROLE:
-            return f"{row[_ID]}\n{row[_ITEM]}\n{row[_CREATED_BY]}\n{STATUS_TEXT[row[_STATUS]]}"
+            return fold(row[_ITEM])
         return None
 
     def _display(self, row: Row, column: int) -> object:
@@ -134,15 +137,15 @@ class OrdersModel(QAbstractTableModel):
         if column == Column.ITEM:
             return row[_ITEM]
         if column == Column.QUANTITY:
-            return f"{row[_QUANTITY]:,}"
+            return formatting.number(row[_QUANTITY])
         if column == Column.STATUS:
-            return STATUS_TEXT[row[_STATUS]]
+            return status_text(row[_STATUS])
         if column == Column.CREATED_BY:
             return row[_CREATED_BY]
         if column == Column.CREATED_AT:
-            return local_time_text(row[_CREATED_AT], seconds=False)
+            return formatting.date_time(row[_CREATED_AT], seconds=False)
         if column == Column.AGE:
-            return age_text((self._now - row[_CREATED_AT]).total_seconds())
+            return formatting.age((self._now - row[_CREATED_AT]).total_seconds())
         return None
 
     @staticmethod
@@ -226,6 +229,12 @@ class OrdersModel(QAbstractTableModel):
         for offset, row in enumerate(new_rows):
             self._index[row[_ID]] = first + offset
         self.endInsertRows()
+
+    def retranslate(self) -> None:
+        """The language or locale changed: headers, status names, numbers and times read differently."""
+        self.headerDataChanged.emit(Qt.Orientation.Horizontal, 0, LAST_COLUMN)
+        if self._rows:
+            self.dataChanged.emit(self.index(0, 0), self.index(len(self._rows) - 1, LAST_COLUMN), [DISPLAY_ROLE])
 
     def _age_changed(self) -> None:
         # Display only: a proxy sorting or filtering on SORT_ROLE / SEARCH_ROLE has nothing to redo.

@@ -1,33 +1,70 @@
-"""The orders table with its view tabs and search box; reports the current order and view upward."""
+"""The orders table with its view tabs and search box; reports the selection and the view upward.
+
+The search matches the item text the way the service's ``q`` filter does (NFC, case-folded, anywhere in the
+text), so what the table shows and what File → Export writes are the same orders.
+"""
 
 from __future__ import annotations
 
-from PySide6.QtCore import QItemSelectionModel, QPoint, QSortFilterProxyModel, Qt, Signal
+from PySide6.QtCore import (
+    QEvent,
+    QItemSelectionModel,
+    QModelIndex,
+    QObject,
+    QPersistentModelIndex,
+    QPoint,
+    QSortFilterProxyModel,
+    Qt,
+    Signal,
+)
 from PySide6.QtWidgets import QAbstractItemView, QHBoxLayout, QLineEdit, QTabBar, QTableView, QVBoxLayout, QWidget
 
+from core.ledger import OrderFilter
+from core.ledger.store import fold
 from desktop.orders_model import ORDER_ID_ROLE, SEARCH_ROLE, SORT_ROLE, Column, OrdersModel
 from desktop.views import VIEWS, OrderView
 
 DEFAULT_WIDTHS = {Column.ORDER_ID: 150, Column.ITEM: 210, Column.QUANTITY: 70, Column.STATUS: 140,
-                  Column.CREATED_BY: 90, Column.CREATED_AT: 130, Column.AGE: 50}
+                  Column.CREATED_BY: 90, Column.CREATED_AT: 130, Column.AGE: 60}
+
+
+class ItemSearchProxy(QSortFilterProxyModel):
+    """Keeps the rows whose item contains the search text, folded as the ledger folds it."""
+
+    def __init__(self, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self._needle = ""
+
+    def set_search(self, text: str) -> None:
+        needle = fold(text.strip())
+        if needle != self._needle:
+            self.beginFilterChange()
+            self._needle = needle
+            self.endFilterChange(QSortFilterProxyModel.Direction.Rows)
+
+    def filterAcceptsRow(self, source_row: int, source_parent: QModelIndex | QPersistentModelIndex) -> bool:  # noqa: N802
+        if not self._needle:
+            return True
+        item = self.sourceModel().index(source_row, Column.ITEM, source_parent).data(SEARCH_ROLE)
+        return isinstance(item, str) and self._needle in item
 
 
 class OrdersTable(QWidget):
     currentOrderChanged = Signal(str)  # "" when nothing is selected
+    selectionChanged = Signal(list)  # the selected order IDs, in table order
     viewChanged = Signal(object)  # OrderView
+    searchChanged = Signal(str)  # the search text, trimmed
     contextMenuRequested = Signal(QPoint)  # global position
 
     def __init__(self, model: OrdersModel, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.model = model
         self._reported: str | None = None
-        self.proxy = QSortFilterProxyModel(self)
+        self._reported_selection: list[str] = []
+        self.proxy = ItemSearchProxy(self)
         self.proxy.setObjectName("ordersProxy")
         self.proxy.setSourceModel(model)
         self.proxy.setSortRole(SORT_ROLE)
-        self.proxy.setFilterRole(SEARCH_ROLE)
-        self.proxy.setFilterKeyColumn(0)
-        self.proxy.setFilterCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
         self.proxy.setDynamicSortFilter(True)
 
         self.tabs = QTabBar(self)
@@ -40,16 +77,15 @@ class OrdersTable(QWidget):
 
         self.search = QLineEdit(self)
         self.search.setObjectName("searchEdit")
-        self.search.setPlaceholderText("Search ID, item, creator, status…")
         self.search.setClearButtonEnabled(True)
         self.search.setMinimumWidth(240)
-        self.search.textChanged.connect(self.proxy.setFilterFixedString)
+        self.search.textChanged.connect(self._on_search)
 
         self.view = QTableView(self)
         self.view.setObjectName("ordersTable")
         self.view.setModel(self.proxy)
         self.view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.view.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
         self.view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.view.setSortingEnabled(True)
         self.view.sortByColumn(Column.CREATED_AT, Qt.SortOrder.DescendingOrder)
@@ -64,9 +100,11 @@ class OrdersTable(QWidget):
         self.view.customContextMenuRequested.connect(
             lambda pos: self.contextMenuRequested.emit(self.view.viewport().mapToGlobal(pos)))
         self.view.selectionModel().selectionChanged.connect(lambda *_: self._report_current())
+        self.view.selectionModel().currentChanged.connect(lambda *_: self._report_current())
         # Rows leaving the view (a refresh, a filter) can take the selection with them.
         self.proxy.rowsRemoved.connect(lambda *_: self._report_current())
         self.proxy.modelReset.connect(self._report_current)
+        self.proxy.layoutChanged.connect(self._report_current)
 
         top = QHBoxLayout()
         top.addWidget(self.tabs, 1)
@@ -75,6 +113,19 @@ class OrdersTable(QWidget):
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addLayout(top)
         layout.addWidget(self.view, 1)
+        self.retranslate_ui()
+
+    def retranslate_ui(self) -> None:
+        self.search.setPlaceholderText(self.tr("Search items…"))
+        self.search.setToolTip(self.tr("Shows the orders whose item contains this text; File → Export writes "
+                                       "the same orders"))
+        for index, view in enumerate(VIEWS):
+            self.tabs.setTabText(index, view.title)
+
+    def changeEvent(self, event: QEvent) -> None:  # noqa: N802
+        if event.type() == QEvent.Type.LanguageChange:
+            self.retranslate_ui()
+        super().changeEvent(event)
 
     @property
     def current_view(self) -> OrderView:
@@ -83,25 +134,67 @@ class OrdersTable(QWidget):
     def set_view(self, view: OrderView) -> None:
         self.tabs.setCurrentIndex(VIEWS.index(view))
 
+    @property
+    def search_text(self) -> str:
+        return self.search.text().strip()
+
+    def current_filters(self) -> list[OrderFilter]:
+        """What the table shows, as the service's filters: the tab's statuses and the search text."""
+        return self.current_view.filters(self.search_text)
+
+    def selected_order_ids(self) -> list[str]:
+        """Every selected order, top to bottom as the table shows them."""
+        rows = sorted(self.view.selectionModel().selectedRows(), key=lambda index: index.row())
+        return [index.data(ORDER_ID_ROLE) for index in rows]
+
     def current_order_id(self) -> str | None:
-        rows = self.view.selectionModel().selectedRows()
-        return rows[0].data(ORDER_ID_ROLE) if rows else None
+        """The order the details show: the one with the keyboard focus if selected, else the first selected."""
+        selection = self.view.selectionModel()
+        current = selection.currentIndex()
+        if current.isValid() and selection.isRowSelected(current.row(), QModelIndex()):
+            return current.data(ORDER_ID_ROLE)
+        selected = self.selected_order_ids()
+        return selected[0] if selected else None
 
     def select_order(self, order_id: str) -> bool:
-        """Select and show ``order_id``; False when it is not in the table (or hidden by the search)."""
-        source_row = self.model.row_of(order_id)
-        if source_row is None:
-            return False
-        index = self.proxy.mapFromSource(self.model.index(source_row, 0))
-        if not index.isValid():
+        """Select only ``order_id`` and show it; False when it is not in the table (or hidden by the search)."""
+        index = self._proxy_index(order_id)
+        if index is None:
             return False
         flags = QItemSelectionModel.SelectionFlag.ClearAndSelect | QItemSelectionModel.SelectionFlag.Rows
         self.view.selectionModel().setCurrentIndex(index, flags)
         self.view.scrollTo(index)
         return True
 
+    def select_orders(self, order_ids: list[str]) -> int:
+        """Select exactly these orders (those the table shows); returns how many were selected."""
+        selection = self.view.selectionModel()
+        selection.clearSelection()
+        flags = QItemSelectionModel.SelectionFlag.Select | QItemSelectionModel.SelectionFlag.Rows
+        indexes = [index for order_id in order_ids if (index := self._proxy_index(order_id)) is not None]
+        for index in indexes:
+            selection.select(index, flags)
+        if indexes:
+            selection.setCurrentIndex(indexes[0], QItemSelectionModel.SelectionFlag.NoUpdate)
+        return len(indexes)
+
+    def _proxy_index(self, order_id: str) -> QModelIndex | None:
+        source_row = self.model.row_of(order_id)
+        if source_row is None:
+            return None
+        index = self.proxy.mapFromSource(self.model.index(source_row, 0))
+        return index if index.isValid() else None
+
+    def _on_search(self, text: str) -> None:
+        self.proxy.set_search(text)
+        self.searchChanged.emit(text.strip())
+
     def _report_current(self) -> None:
         current = self.current_order_id()
+        selection = self.selected_order_ids()
+        if selection != self._reported_selection:
+            self._reported_selection = selection
+            self.selectionChanged.emit(selection)
         if current != self._reported:
             self._reported = current
             self.currentOrderChanged.emit(current or "")

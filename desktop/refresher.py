@@ -1,7 +1,8 @@
 """Keeps the table live: polls ``OrderService.list_orders`` about once a second on the Qt loop.
 
-Each poll asks for the current view's orders and, always, for the orders awaiting approval, so
-the desk can announce a new one whatever tab is open. A poll that started before the view
+Each poll asks for the current view's orders (with the search text as the service's ``q``, so a search
+finds orders beyond the newest ``limit``) and, always, for every order awaiting approval, so the desk can
+announce a new one whatever tab is open or searched. A poll that started before the view or the search
 changed is dropped, and a failed poll is reported and retried: the loop never dies.
 """
 
@@ -36,6 +37,7 @@ class OrdersRefresher(QObject):
         self._interval = interval
         self._limit = limit
         self._view = PENDING_VIEW
+        self._query: str | None = None
         self._generation = 0
         self._wake = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
@@ -64,15 +66,22 @@ class OrdersRefresher(QObject):
         self._generation += 1
         self.refresh_now()
 
+    def set_query(self, text: str) -> None:
+        query = text.strip() or None
+        if query != self._query:
+            self._query = query
+            self._generation += 1
+            self.refresh_now()
+
     def refresh_now(self) -> None:
         self._wake.set()
 
     async def _run(self, service: OrderService) -> None:
         while not self._stopping:
             self._wake.clear()
-            generation, view = self._generation, self._view
+            generation, view, query = self._generation, self._view, self._query
             try:
-                pending, orders = await self._fetch(service, view)
+                pending, orders = await self._fetch(service, view, query)
             except Exception as err:  # a poll must never end the loop: report it and poll again
                 log.warning("Refreshing the orders failed: %s", err)
                 self.failed.emit(str(err) or type(err).__name__)
@@ -91,17 +100,15 @@ class OrdersRefresher(QObject):
         finally:
             woken.cancel()
 
-    async def _fetch(self, service: OrderService,
-                     view: OrderView) -> tuple[list[OrderSummary], list[OrderSummary]]:
+    async def _fetch(self, service: OrderService, view: OrderView,
+                     query: str | None) -> tuple[list[OrderSummary], list[OrderSummary]]:
         pending_query = service.list_orders(OrderStatus.PENDING_APPROVAL, limit=self._limit)
-        if view is PENDING_VIEW:
+        if view is PENDING_VIEW and query is None:  # the pending orders are polled anyway: ask only once
             pending, validating = await asyncio.gather(
                 pending_query, service.list_orders(OrderStatus.VALIDATING, limit=self._limit))
             return pending, pending + validating
-        if view is ALL_VIEW or view.statuses is None:
-            pending, orders = await asyncio.gather(pending_query, service.list_orders(limit=self._limit))
-            return pending, orders
-        queries = [service.list_orders(status, limit=self._limit) for status in sorted(view.statuses)]
+        statuses = (None,) if view is ALL_VIEW or view.statuses is None else view.statuses
+        queries = [service.list_orders(status, limit=self._limit, q=query) for status in statuses]
         pending, *lists = await asyncio.gather(pending_query, *queries)
         return pending, [order for orders in lists for order in orders]
 

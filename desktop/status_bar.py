@@ -1,11 +1,30 @@
-"""The status bar: start-up progress, who acts, which Temporal, the worker's state, the last refresh."""
+"""The status bar: progress (start-up, export), who acts, which Temporal, the worker's state, the last refresh.
+
+It keeps what it shows as facts (an address, a state, a moment), not as sentences, so a language switch
+can write them again.
+"""
 
 from __future__ import annotations
 
 from datetime import datetime
+from enum import StrEnum
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QT_TRANSLATE_NOOP, QEvent, Qt
 from PySide6.QtWidgets import QLabel, QProgressBar, QStatusBar, QWidget
+
+from core.models import Actor
+from desktop import formatting
+from desktop.identity import describe
+
+
+class WorkerState(StrEnum):
+    NOT_STARTED = QT_TRANSLATE_NOOP("DeskStatusBar", "not started")
+    STARTING = QT_TRANSLATE_NOOP("DeskStatusBar", "starting…")
+    STOPPING = QT_TRANSLATE_NOOP("DeskStatusBar", "stopping…")
+    RUNNING = QT_TRANSLATE_NOOP("DeskStatusBar", "running")
+    STOPPED = QT_TRANSLATE_NOOP("DeskStatusBar", "stopped")
+    FAILED = QT_TRANSLATE_NOOP("DeskStatusBar", "stopped (failed)")
+    NOT_EMBEDDED = QT_TRANSLATE_NOOP("DeskStatusBar", "not embedded")
 
 
 def _label(parent: QWidget, name: str) -> QLabel:
@@ -22,8 +41,7 @@ class DeskStatusBar(QStatusBar):
         self.progress_label = _label(self, "bootLabel")
         self.progress = QProgressBar(self)
         self.progress.setObjectName("bootProgress")
-        self.progress.setRange(0, 0)  # busy: how long the server takes to start is unknown
-        self.progress.setMaximumWidth(120)
+        self.progress.setMaximumWidth(160)
         self.progress.setTextVisible(False)
         self.actor_label = _label(self, "actorLabel")
         self.server_label = _label(self, "serverLabel")
@@ -33,27 +51,76 @@ class DeskStatusBar(QStatusBar):
         self.addWidget(self.progress)
         for label in (self.actor_label, self.server_label, self.worker_label, self.refresh_label):
             self.addPermanentWidget(label)
+        self._actor: Actor | None = None
+        self._server: tuple[str, bool] = ("", True)
+        self._worker: tuple[WorkerState, str, str] = (WorkerState.NOT_STARTED, "", "")
+        self._refreshed: datetime | None = None
+        self._refresh_failing = False
         self.set_progress(None)
-        self.refresh_label.setText("Not refreshed yet")
+        self.retranslate_ui()
 
-    def set_progress(self, text: str | None) -> None:
-        """Busy with ``text``; None when idle."""
+    def retranslate_ui(self) -> None:
+        if self._actor is not None:
+            self.set_actor(self._actor)
+        self.set_server(*self._server)
+        self.set_worker(*self._worker)
+        self._show_refresh()
+
+    def changeEvent(self, event: QEvent) -> None:  # noqa: N802
+        if event.type() == QEvent.Type.LanguageChange:
+            self.retranslate_ui()
+        super().changeEvent(event)
+
+    def set_progress(self, text: str | None, done: int | None = None, total: int | None = None) -> None:
+        """Busy with ``text``, as ``done`` of ``total`` when both are known; None when idle."""
         self.progress_label.setText(text or "")
+        if done is None or total is None or total <= 0:
+            self.progress.setRange(0, 0)  # busy: how long it takes is unknown
+        else:
+            self.progress.setRange(0, total)
+            self.progress.setValue(min(done, total))
         self.progress.setVisible(text is not None)
 
-    def set_actor(self, text: str) -> None:
-        self.actor_label.setText(text)
+    def set_actor(self, actor: Actor) -> None:
+        self._actor = actor
+        self.actor_label.setText(describe(actor))
 
-    def set_server(self, text: str) -> None:
-        self.server_label.setText(text)
+    def set_server(self, address: str, connected: bool = True) -> None:
+        self._server = (address, connected)
+        shown = address or self.tr("not configured")
+        if connected:
+            self.server_label.setText(self.tr("Temporal: {address}").format(address=shown))
+        else:
+            self.server_label.setText(self.tr("Temporal: {address} (not connected)").format(address=shown))
 
-    def set_worker(self, text: str, detail: str = "") -> None:
-        self.worker_label.setText(f"Worker: {text}")
-        self.worker_label.setToolTip(detail)
+    def set_worker(self, state: WorkerState, task_queue: str = "", error: str = "") -> None:
+        self._worker = (state, task_queue, error)
+        self.worker_label.setText(self.tr("Worker: {state}").format(state=self.tr(state.value)))
+        if error:
+            self.worker_label.setToolTip(self.tr("The embedded worker failed: {error}").format(error=error))
+        elif task_queue:
+            self.worker_label.setToolTip(self.tr("Embedded worker on task queue {queue}").format(queue=task_queue))
+        else:
+            self.worker_label.setToolTip("")
 
     def set_refreshed(self, moment: datetime) -> None:
-        self.refresh_label.setText(f"Refreshed {moment.astimezone().strftime('%H:%M:%S')}")
+        self._refreshed = moment
+        self._refresh_failing = False
+        self._show_refresh()
+
+    @property
+    def refreshed_at(self) -> datetime | None:
+        return self._refreshed
 
     def set_refresh_failed(self) -> None:
-        if not self.refresh_label.text().endswith("(failing)"):
-            self.refresh_label.setText(f"{self.refresh_label.text()} (failing)")
+        self._refresh_failing = True
+        self._show_refresh()
+
+    def _show_refresh(self) -> None:
+        if self._refreshed is None:
+            text = self.tr("Not refreshed yet")
+        else:
+            text = self.tr("Refreshed {time}").format(time=formatting.time_of_day(self._refreshed))
+        if self._refresh_failing:
+            text = self.tr("{refreshed} (failing)").format(refreshed=text)
+        self.refresh_label.setText(text)

@@ -1,4 +1,5 @@
-"""What the window remembers across launches (QSettings): geometry, the chosen view, column widths."""
+"""What the window remembers across launches (QSettings): geometry, the chosen view, column widths, the
+language chosen in the menu, and where the last export went."""
 
 from __future__ import annotations
 
@@ -12,6 +13,8 @@ WINDOW_STATE = "window/state"
 SPLITTER = "window/splitter"
 HEADER = "orders/header"
 VIEW = "orders/view"
+LANGUAGE = "ui/language"
+EXPORT_DIRECTORY = "export/directory"
 
 
 class WindowState:
@@ -34,4 +37,21 @@ class WindowState:
         self.store.setValue(SPLITTER, splitter.saveState())
         self.store.setValue(HEADER, header.saveState())
         self.store.setValue(VIEW, view.key)
+        self.store.sync()
+
+    @property
+    def language(self) -> object:
+        return self.store.value(LANGUAGE)
+
+    def save_language(self, language: str) -> None:
+        self.store.setValue(LANGUAGE, language)
+        self.store.sync()
+
+    @property
+    def export_directory(self) -> str | None:
+        value = self.store.value(EXPORT_DIRECTORY)
+        return value if isinstance(value, str) and value else None
+
+    def save_export_directory(self, directory: str) -> None:
+        self.store.setValue(EXPORT_DIRECTORY, directory)
         self.store.sync()

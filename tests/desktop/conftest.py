@@ -29,6 +29,7 @@ from pytestqt.qtbot import QtBot
 from core.runtime import DeskRuntime
 from core.service import OrderService
 from core.settings import Settings
+from desktop.i18n import SOURCE_LANGUAGE, Translations
 from desktop.main_window import MainWindow
 from tests.desktop.helpers import BOOT_TIMEOUT, CALL_TIMEOUT, WEB_UI, close_window, run_until_done, settle_orders
 
@@ -57,6 +58,22 @@ def _qasync_loop(qt_isolated: QApplication) -> Iterator[qasync.QEventLoop]:
     loop.close()
 
 
+@pytest.fixture(scope="session")
+def translations(qt_isolated: QApplication) -> Translations:
+    """The application's one translator owner; English (and an English locale) unless a test switches."""
+    owner = Translations(qt_isolated)
+    owner.apply(SOURCE_LANGUAGE)
+    return owner
+
+
+@pytest.fixture(autouse=True)
+def english(translations: Translations) -> Iterator[Translations]:
+    """Every desktop test starts and ends in English, whatever language a test switched to."""
+    translations.apply(SOURCE_LANGUAGE)
+    yield translations
+    translations.apply(SOURCE_LANGUAGE)
+
+
 @pytest.fixture(autouse=True)
 def qloop(_qasync_loop: qasync.QEventLoop) -> Iterator[qasync.QEventLoop]:
     """The qasync loop as the running asyncio loop for each desktop test; Qt event processing drives it."""
@@ -83,6 +100,7 @@ def desk_settings(temporal_address: str, tmp_path: Path) -> Settings:
         data_dir=tmp_path,
         actor="desk-tester",
         temporal_ui_url=WEB_UI,
+        language="en",
     )
 
 
@@ -98,22 +116,21 @@ def other(aio: Callable[..., OrderService], desk_settings: Settings, temporal_ad
 
 
 @pytest.fixture
-def open_window(qloop: qasync.QEventLoop, qtbot: QtBot, desk_settings: Settings,
-                store: QSettings) -> Iterator[Callable[..., MainWindow]]:
+def open_window(qloop: qasync.QEventLoop, qtbot: QtBot, desk_settings: Settings, store: QSettings,
+                translations: Translations) -> Iterator[Callable[..., MainWindow]]:
     """Open windows on a fresh runtime; every one still open is closed (worker stopped) afterwards."""
     windows: list[MainWindow] = []
 
     def open_(settings: Settings | None = None, *, wait_ready: bool = True, refresh_interval: float = 1.0,
               state: QSettings | None = None) -> MainWindow:
         window = MainWindow(settings or desk_settings, DeskRuntime(settings or desk_settings),
-                            state or store, refresh_interval=refresh_interval)
+                            state or store, translations, refresh_interval=refresh_interval)
         windows.append(window)
         window.show()
         window.start()
         if wait_ready:
             qtbot.waitUntil(lambda: window.ready and window.worker_running, timeout=BOOT_TIMEOUT)
-            qtbot.waitUntil(lambda: window.status.refresh_label.text().startswith("Refreshed"),
-                            timeout=CALL_TIMEOUT)
+            qtbot.waitUntil(lambda: window.status.refreshed_at is not None, timeout=CALL_TIMEOUT)
         return window
 
     yield open_

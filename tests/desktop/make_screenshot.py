@@ -1,8 +1,10 @@
-"""Makes ``docs/screenshot.png``: the real window, booted on the embedded default with a temp data dir.
+"""Makes ``docs/screenshot.png`` (or, with ``vi``, ``docs/screenshot-vi.png``): the real window, booted on the
+embedded default with a temp data dir, in that language.
 
 Needs an X server; on a headless Linux box (see docs/DESKTOP.md for the apt packages):
 
     xvfb-run -a -s "-screen 0 1400x900x24" .venv/bin/python -m tests.desktop.make_screenshot
+    xvfb-run -a -s "-screen 0 1400x900x24" .venv/bin/python -m tests.desktop.make_screenshot vi
 """
 
 from __future__ import annotations
@@ -21,19 +23,42 @@ from core.models import Actor, OrderRequest, OrderStatus
 from core.runtime import DeskRuntime
 from core.settings import Settings
 from desktop.app import application
+from desktop.i18n import Translations
 from desktop.main_window import MainWindow
 from desktop.views import ALL_VIEW
 from tests.helpers import free_port
 
-OUTPUT = Path(__file__).resolve().parents[2] / "docs" / "screenshot.png"
-ORDERS = [
-    ("Laptop Dell XPS 15", 2, "minh", None),
-    ("Bàn làm việc đứng (standing desk)", 4, "linh", None),
-    ("Monitor LG 27UL850 27\"", 6, "minh", OrderStatus.APPROVED),
-    ("Ergonomic office chair", 10, "an", OrderStatus.REJECTED),
-    ("USB-C docking station", 8, "linh", OrderStatus.CANCELLED),
-    ("Projector Epson EB-992F", 1, "an", None),
-]
+DOCS = Path(__file__).resolve().parents[2] / "docs"
+SCENES = {
+    "en": {
+        "output": DOCS / "screenshot.png",
+        "orders": [
+            ("Laptop Dell XPS 15", 2, "minh", None),
+            ("Bàn làm việc đứng (standing desk)", 4, "linh", None),
+            ("Monitor LG 27UL850 27\"", 6, "minh", OrderStatus.APPROVED),
+            ("Ergonomic office chair", 10, "an", OrderStatus.REJECTED),
+            ("USB-C docking station", 8, "linh", OrderStatus.CANCELLED),
+            ("Projector Epson EB-992F", 1250, "an", None),
+        ],
+        "reason": "over budget this quarter",
+        "cancel_reason": "ordered twice",
+        "typing": ("Wireless keyboard", 3),
+    },
+    "vi": {
+        "output": DOCS / "screenshot-vi.png",
+        "orders": [
+            ("Laptop Dell XPS 15", 2, "minh", None),
+            ("Bàn làm việc đứng", 4, "linh", None),
+            ("Màn hình LG 27 inch", 6, "minh", OrderStatus.APPROVED),
+            ("Ghế công thái học", 10, "an", OrderStatus.REJECTED),
+            ("Bộ chia cổng USB-C", 8, "linh", OrderStatus.CANCELLED),
+            ("Giấy in A4 (thùng)", 1250, "an", None),
+        ],
+        "reason": "vượt ngân sách quý này",
+        "cancel_reason": "đặt trùng",
+        "typing": ("Bàn phím không dây", 3),
+    },
+}
 
 
 async def until(condition: Callable[[], bool], timeout: float = 60.0) -> None:
@@ -44,7 +69,7 @@ async def until(condition: Callable[[], bool], timeout: float = 60.0) -> None:
         await asyncio.sleep(0.1)
 
 
-async def shoot(window: MainWindow) -> None:
+async def shoot(window: MainWindow, scene: dict) -> None:
     window.show()
     window.start()
     await until(lambda: window.ready and window.worker_running)
@@ -52,7 +77,7 @@ async def shoot(window: MainWindow) -> None:
     assert service is not None
     manager = Actor(name="hoa")
     created = []
-    for item, quantity, creator, outcome in ORDERS:
+    for item, quantity, creator, outcome in scene["orders"]:
         order_id = await service.create_order(OrderRequest(item=item, quantity=quantity), Actor(name=creator))
         created.append((order_id, outcome))
         await asyncio.sleep(0.3)  # distinct creation times, so the Age column tells them apart
@@ -62,40 +87,47 @@ async def shoot(window: MainWindow) -> None:
         if outcome is OrderStatus.APPROVED:
             await service.approve(order_id, manager)
         elif outcome is OrderStatus.REJECTED:
-            await service.reject(order_id, manager, "over budget this quarter")
+            await service.reject(order_id, manager, scene["reason"])
         elif outcome is OrderStatus.CANCELLED:
-            await service.cancel(order_id, Actor(name="linh"), "ordered twice")
+            await service.cancel(order_id, Actor(name="linh"), scene["cancel_reason"])
     window.table.set_view(ALL_VIEW)
     await until(lambda: all(window.model.status_of(order_id) in (outcome or OrderStatus.PENDING_APPROVAL,)
                             for order_id, outcome in created))
     rejected = next(order_id for order_id, outcome in created if outcome is OrderStatus.REJECTED)
     window.table.select_order(rejected)
     await until(lambda: len(window.detail.history_rows()) >= 3)
-    window.form.item_edit.setText("Wireless keyboard")
-    window.form.quantity_spin.setValue(3)
+    item, quantity = scene["typing"]
+    window.form.item_edit.setText(item)
+    window.form.quantity_spin.setValue(quantity)
     window.raise_()
     await asyncio.sleep(1.0)  # let the last paint reach the X server
     geometry = window.frameGeometry()
     shot = window.screen().grabWindow(0, geometry.x(), geometry.y(), geometry.width(), geometry.height())
-    OUTPUT.parent.mkdir(parents=True, exist_ok=True)
-    if not shot.save(str(OUTPUT)):
-        raise OSError(f"could not write {OUTPUT}")
-    print(f"wrote {OUTPUT} ({shot.width()}x{shot.height()})")
+    output: Path = scene["output"]
+    output.parent.mkdir(parents=True, exist_ok=True)
+    if not shot.save(str(output)):
+        raise OSError(f"could not write {output}")
+    print(f"wrote {output} ({shot.width()}x{shot.height()})")
     window.close()
     await window.wait_closed()
 
 
-def main() -> int:
+def main(argv: list[str]) -> int:
+    language = argv[0] if argv else "en"
+    if language not in SCENES:
+        print(f"usage: make_screenshot [{'|'.join(SCENES)}]", file=sys.stderr)
+        return 2
     with tempfile.TemporaryDirectory(prefix="order-desk-shot-") as temp:
-        settings = Settings(_env_file=None, temporal_address="", data_dir=Path(temp),
-                            embedded_port=free_port(), embedded_ui_port=free_port(), actor="hoa")
-        application()
+        settings = Settings(_env_file=None, temporal_address="", data_dir=Path(temp), embedded_port=free_port(),
+                            embedded_ui_port=free_port(), actor="hoa", language=language)
+        app = application()
         window = MainWindow(settings, DeskRuntime(settings), QSettings(str(Path(temp) / "desk.ini"),
-                                                                         QSettings.Format.IniFormat))
+                                                                         QSettings.Format.IniFormat),
+                            Translations(app))
         window.resize(1320, 760)
-        qasync.run(shoot(window))
+        qasync.run(shoot(window, SCENES[language]))
     return 0
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(main(sys.argv[1:]))

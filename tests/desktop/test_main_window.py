@@ -15,9 +15,9 @@ from pytestqt.qtbot import QtBot
 from core.models import Action, Actor, OrderRequest, OrderStatus
 from core.service import OrderService
 from core.settings import Settings
+from desktop.decision_dialog import DecisionDialog
 from desktop.main_window import MainWindow
 from desktop.message_bar import Severity
-from desktop.reason_dialog import ReasonDialog
 from desktop.views import ALL_VIEW, PENDING_VIEW
 from tests.desktop.helpers import CALL_TIMEOUT, WEB_UI, close_window, create_in_form, wait_status
 from tests.helpers import free_port
@@ -72,10 +72,10 @@ def test_reject_asks_for_a_reason_without_blocking(qtbot: QtBot, open_window: Op
     qtbot.waitUntil(lambda: window.decisions[Action.REJECT].isEnabled())
 
     window.decisions[Action.REJECT].trigger()  # returns at once: the dialog is open(), not exec()
-    dialog = window.findChild(ReasonDialog, "rejectDialog")
-    assert dialog is not None and dialog.isVisible() and dialog.order_id == order_id
+    dialog = window.findChild(DecisionDialog, "rejectDialog")
+    assert dialog is not None and dialog.isVisible() and dialog.order_ids == [order_id]
     qtbot.keyClicks(dialog.reason_edit, "over budget")
-    qtbot.mouseClick(dialog.reject_button, Qt.MouseButton.LeftButton)
+    qtbot.mouseClick(dialog.confirm_button, Qt.MouseButton.LeftButton)
 
     wait_status(qtbot, window, order_id, OrderStatus.REJECTED)
     details = aio(other.details(order_id))
@@ -117,7 +117,7 @@ def test_a_refused_decision_shows_why_in_the_window(qtbot: QtBot, open_window: O
     window.decisions[Action.APPROVE].trigger()
 
     qtbot.waitUntil(lambda: window.messages.severity == Severity.WARNING, timeout=CALL_TIMEOUT)
-    assert "cannot approve an order that is CANCELLED" in window.messages.text
+    assert window.messages.text == f"{order_id}: cannot approve an order that is cancelled"
     label = window.findChild(QLabel, "messageLabel")
     assert label.isVisible() and label.textFormat() == Qt.TextFormat.PlainText
     assert window.model.status_of(order_id) is OrderStatus.CANCELLED  # at once, without waiting for a poll

@@ -8,6 +8,7 @@ from PySide6.QtCore import QModelIndex, Qt
 from pytestqt.modeltest import ModelTester
 from pytestqt.qtbot import QtBot
 
+from core.ledger import OrderFilter
 from core.models import OrderStatus
 from desktop.orders_model import ORDER_ID_ROLE, STATUS_ROLE, Column, OrdersModel
 from desktop.orders_table import OrdersTable
@@ -141,6 +142,20 @@ def test_search_and_sorting_work_on_the_proxy(qtbot: QtBot) -> None:
     table.search.setText("LAPTOP")
     assert sorted(table.proxy.index(r, Column.ITEM).data() for r in range(table.proxy.rowCount())) == [
         "Laptop", "laptop stand"]
-    table.search.setText("bob")
-    assert table.proxy.rowCount() == 1
-    assert table.proxy.index(0, Column.ITEM).data() == "Chair"
+    table.search.setText("bob")  # the search matches items only, as the service's q (and the export) does
+    assert table.proxy.rowCount() == 0
+    table.search.setText(" chair ")
+    assert [table.proxy.index(0, Column.ITEM).data()] == ["Chair"] and table.proxy.rowCount() == 1
+
+
+def test_search_matches_vietnamese_items_however_they_were_typed(qtbot: QtBot) -> None:
+    model = OrdersModel()
+    table = OrdersTable(model)
+    qtbot.addWidget(table)
+    model.apply([summary(1, item="Bàn làm việc"), summary(2, item="Ghế xoay"), summary(3, item="BÀN HỌP")], NOW)
+
+    table.search.setText("ba\u0300n")  # decomposed, as macOS types it
+    assert sorted(table.proxy.index(r, Column.ITEM).data() for r in range(table.proxy.rowCount())) == [
+        "BÀN HỌP", "Bàn làm việc"]
+    assert table.current_filters() == [OrderFilter(status=OrderStatus.PENDING_APPROVAL, q="ba\u0300n"),
+                                       OrderFilter(status=OrderStatus.VALIDATING, q="ba\u0300n")]

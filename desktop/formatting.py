@@ -1,0 +1,56 @@
+"""Numbers, times and ages as the current locale writes them (``QLocale()``, set with the language)."""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime
+
+from PySide6.QtCore import QCoreApplication, QDateTime, QLocale
+
+_TIME_ZONE = re.compile(r"t+")
+
+
+def number(value: int) -> str:
+    """``1234`` -> ``1,234`` in English, ``1.234`` in Vietnamese."""
+    return QLocale().toString(value)
+
+
+def _local(moment: datetime) -> QDateTime:
+    return QDateTime.fromMSecsSinceEpoch(round(moment.timestamp() * 1000)).toLocalTime()
+
+
+def _time_with_seconds(locale: QLocale) -> str:
+    """The locale's long time format without its time zone (``tttt``), which a desk in one place does not need.
+
+    Quoted parts of a format are literal text: only the parts between quotes are edited."""
+    parts = locale.timeFormat(QLocale.FormatType.LongFormat).split("'")
+    parts[::2] = [_TIME_ZONE.sub("", part) for part in parts[::2]]
+    return " ".join("'".join(parts).split())
+
+
+def date_time(moment: datetime, seconds: bool = True) -> str:
+    """Local time in the locale's short date format; with ``seconds``, the time to the second."""
+    locale = QLocale()
+    local = _local(moment)
+    if not seconds:
+        return locale.toString(local, QLocale.FormatType.ShortFormat)
+    day = locale.toString(local.date(), QLocale.FormatType.ShortFormat)
+    return f"{day} {locale.toString(local.time(), _time_with_seconds(locale))}"
+
+
+def time_of_day(moment: datetime) -> str:
+    """Local time to the second, as the locale writes it: ``2:05:09 PM``, ``14:05:09``."""
+    locale = QLocale()
+    return locale.toString(_local(moment).time(), _time_with_seconds(locale))
+
+
+def age(seconds: float) -> str:
+    """How long ago, in the largest whole unit: ``42 s``, ``5 min``, ``3 h``, ``2 d``."""
+    seconds = max(0, int(seconds))
+    if seconds < 60:
+        return QCoreApplication.translate("Age", "{0} s").format(number(seconds))
+    if seconds < 3600:
+        return QCoreApplication.translate("Age", "{0} min").format(number(seconds // 60))
+    if seconds < 86400:
+        return QCoreApplication.translate("Age", "{0} h").format(number(seconds // 3600))
+    return QCoreApplication.translate("Age", "{0} d").format(number(seconds // 86400))

@@ -1,0 +1,735 @@
+<?xml version="1.0" encoding="utf-8"?>
+<!DOCTYPE TS>
+<TS version="2.1" language="vi">
+<context>
+    <name>Age</name>
+    <message>
+        <source>{0} s</source>
+        <translation>{0} giây</translation>
+    </message>
+    <message>
+        <source>{0} min</source>
+        <translation>{0} phút</translation>
+    </message>
+    <message>
+        <source>{0} h</source>
+        <translation>{0} giờ</translation>
+    </message>
+    <message>
+        <source>{0} d</source>
+        <translation>{0} ngày</translation>
+    </message>
+</context>
+<context>
+    <name>BootProgress</name>
+    <message>
+        <source>Starting the embedded Temporal server on {address}…</source>
+        <translation>Đang khởi động máy chủ Temporal nhúng tại {address}…</translation>
+    </message>
+    <message>
+        <source>Connecting to Temporal at {address}…</source>
+        <translation>Đang kết nối tới Temporal tại {address}…</translation>
+    </message>
+    <message>
+        <source>Starting the embedded worker…</source>
+        <translation>Đang khởi động bộ xử lý nhúng…</translation>
+    </message>
+    <message>
+        <source>Ready: Temporal at {address}</source>
+        <translation>Sẵn sàng: Temporal tại {address}</translation>
+    </message>
+    <message>
+        <source>The embedded Temporal server could not start on {address}: {error}. Fix the cause (or set ORDER_DESK_TEMPORAL_ADDRESS to a running server) and press Retry.</source>
+        <translation>Không khởi động được máy chủ Temporal nhúng tại {address}: {error}. Hãy khắc phục nguyên nhân (hoặc đặt ORDER_DESK_TEMPORAL_ADDRESS trỏ tới một máy chủ đang chạy) rồi bấm Thử lại.</translation>
+    </message>
+    <message>
+        <source>Temporal at {address} could not be reached: {error}</source>
+        <translation>Không kết nối được tới Temporal tại {address}: {error}</translation>
+    </message>
+    <message>
+        <source>{error}. Check that the server is running and that ORDER_DESK_TEMPORAL_ADDRESS is right, then press Retry.</source>
+        <translation>{error}. Hãy kiểm tra máy chủ có đang chạy và ORDER_DESK_TEMPORAL_ADDRESS có đúng không, rồi bấm Thử lại.</translation>
+    </message>
+</context>
+<context>
+    <name>BulkDialog</name>
+    <message>
+        <source>Approving orders</source>
+        <translation>Đang phê duyệt đơn hàng</translation>
+    </message>
+    <message>
+        <source>Rejecting orders</source>
+        <translation>Đang từ chối đơn hàng</translation>
+    </message>
+    <message>
+        <source>Cancelling orders</source>
+        <translation>Đang hủy đơn hàng</translation>
+    </message>
+    <message>
+        <source>Approved: {ok}. Refused: {refused}.</source>
+        <translation>Đã phê duyệt: {ok}. Không thực hiện được: {refused}.</translation>
+    </message>
+    <message>
+        <source>Rejected: {ok}. Refused: {refused}.</source>
+        <translation>Đã từ chối: {ok}. Không thực hiện được: {refused}.</translation>
+    </message>
+    <message>
+        <source>Cancelled: {ok}. Refused: {refused}.</source>
+        <translation>Đã hủy: {ok}. Không thực hiện được: {refused}.</translation>
+    </message>
+    <message>
+        <source>Order ID</source>
+        <translation>Mã đơn</translation>
+    </message>
+    <message>
+        <source>Item</source>
+        <translation>Mặt hàng</translation>
+    </message>
+    <message>
+        <source>Outcome</source>
+        <translation>Kết quả</translation>
+    </message>
+    <message>
+        <source>Reason</source>
+        <translation>Lý do</translation>
+    </message>
+    <message>
+        <source>Waiting…</source>
+        <translation>Đang chờ…</translation>
+    </message>
+    <message>
+        <source>Close</source>
+        <translation>Đóng</translation>
+    </message>
+    <message>
+        <source>Refused</source>
+        <translation>Không thực hiện được</translation>
+    </message>
+    <message>
+        <source>{done} of {total} done…</source>
+        <translation>Đã xong {done}/{total}…</translation>
+    </message>
+</context>
+<context>
+    <name>DecisionActions</name>
+    <message>
+        <source>&amp;Approve</source>
+        <translation>&amp;Phê duyệt</translation>
+    </message>
+    <message>
+        <source>&amp;Reject…</source>
+        <translation>&amp;Từ chối…</translation>
+    </message>
+    <message>
+        <source>&amp;Cancel order</source>
+        <translation>&amp;Hủy đơn</translation>
+    </message>
+    <message>
+        <source>Approve the selected orders ({shortcut})</source>
+        <translation>Phê duyệt các đơn đã chọn ({shortcut})</translation>
+    </message>
+    <message>
+        <source>Reject the selected orders, with a reason ({shortcut})</source>
+        <translation>Từ chối các đơn đã chọn, kèm lý do ({shortcut})</translation>
+    </message>
+    <message>
+        <source>Cancel the selected orders ({shortcut})</source>
+        <translation>Hủy các đơn đã chọn ({shortcut})</translation>
+    </message>
+</context>
+<context>
+    <name>DecisionDialog</name>
+    <message>
+        <source>Approve orders</source>
+        <translation>Phê duyệt đơn hàng</translation>
+    </message>
+    <message>
+        <source>Reject orders</source>
+        <translation>Từ chối đơn hàng</translation>
+    </message>
+    <message>
+        <source>Cancel orders</source>
+        <translation>Hủy đơn hàng</translation>
+    </message>
+    <message>
+        <source>Approve order {order} ({item})?</source>
+        <translation>Phê duyệt đơn {order} ({item})?</translation>
+    </message>
+    <message>
+        <source>Reject order {order} ({item})?</source>
+        <translation>Từ chối đơn {order} ({item})?</translation>
+    </message>
+    <message>
+        <source>Cancel order {order} ({item})?</source>
+        <translation>Hủy đơn {order} ({item})?</translation>
+    </message>
+    <message>
+        <source>Approve these {count} orders?</source>
+        <translation>Phê duyệt {count} đơn này?</translation>
+    </message>
+    <message>
+        <source>Reject these {count} orders?</source>
+        <translation>Từ chối {count} đơn này?</translation>
+    </message>
+    <message>
+        <source>Cancel these {count} orders?</source>
+        <translation>Hủy {count} đơn này?</translation>
+    </message>
+    <message>
+        <source>Approve</source>
+        <translation>Phê duyệt</translation>
+    </message>
+    <message>
+        <source>Reject</source>
+        <translation>Từ chối</translation>
+    </message>
+    <message>
+        <source>Reason (optional), e.g. over budget</source>
+        <translation>Lý do (không bắt buộc), ví dụ: vượt ngân sách</translation>
+    </message>
+    <message>
+        <source>Go back</source>
+        <translation>Quay lại</translation>
+    </message>
+    <message>
+        <source>…and {count} more</source>
+        <translation>…và {count} đơn khác</translation>
+    </message>
+</context>
+<context>
+    <name>DeskStatusBar</name>
+    <message>
+        <source>not started</source>
+        <translation>chưa khởi động</translation>
+    </message>
+    <message>
+        <source>starting…</source>
+        <translation>đang khởi động…</translation>
+    </message>
+    <message>
+        <source>stopping…</source>
+        <translation>đang dừng…</translation>
+    </message>
+    <message>
+        <source>running</source>
+        <translation>đang chạy</translation>
+    </message>
+    <message>
+        <source>stopped</source>
+        <translation>đã dừng</translation>
+    </message>
+    <message>
+        <source>stopped (failed)</source>
+        <translation>đã dừng (lỗi)</translation>
+    </message>
+    <message>
+        <source>not embedded</source>
+        <translation>không nhúng</translation>
+    </message>
+    <message>
+        <source>not configured</source>
+        <translation>chưa cấu hình</translation>
+    </message>
+    <message>
+        <source>Temporal: {address}</source>
+        <translation>Temporal: {address}</translation>
+    </message>
+    <message>
+        <source>Temporal: {address} (not connected)</source>
+        <translation>Temporal: {address} (chưa kết nối)</translation>
+    </message>
+    <message>
+        <source>Worker: {state}</source>
+        <translation>Bộ xử lý: {state}</translation>
+    </message>
+    <message>
+        <source>The embedded worker failed: {error}</source>
+        <translation>Bộ xử lý nhúng gặp lỗi: {error}</translation>
+    </message>
+    <message>
+        <source>Embedded worker on task queue {queue}</source>
+        <translation>Bộ xử lý nhúng trên hàng đợi tác vụ {queue}</translation>
+    </message>
+    <message>
+        <source>Not refreshed yet</source>
+        <translation>Chưa làm mới</translation>
+    </message>
+    <message>
+        <source>Refreshed {time}</source>
+        <translation>Làm mới lúc {time}</translation>
+    </message>
+    <message>
+        <source>{refreshed} (failing)</source>
+        <translation>{refreshed} (đang lỗi)</translation>
+    </message>
+</context>
+<context>
+    <name>DetailPane</name>
+    <message>
+        <source>Item:</source>
+        <translation>Mặt hàng:</translation>
+    </message>
+    <message>
+        <source>Quantity:</source>
+        <translation>Số lượng:</translation>
+    </message>
+    <message>
+        <source>Status:</source>
+        <translation>Trạng thái:</translation>
+    </message>
+    <message>
+        <source>Created by:</source>
+        <translation>Người tạo:</translation>
+    </message>
+    <message>
+        <source>Created at:</source>
+        <translation>Tạo lúc:</translation>
+    </message>
+    <message>
+        <source>Updated at:</source>
+        <translation>Cập nhật lúc:</translation>
+    </message>
+    <message>
+        <source>Time</source>
+        <translation>Thời gian</translation>
+    </message>
+    <message>
+        <source>Status</source>
+        <translation>Trạng thái</translation>
+    </message>
+    <message>
+        <source>Actor</source>
+        <translation>Người thực hiện</translation>
+    </message>
+    <message>
+        <source>Reason</source>
+        <translation>Lý do</translation>
+    </message>
+    <message>
+        <source>Select an order to see its details and history.</source>
+        <translation>Chọn một đơn để xem chi tiết và lịch sử.</translation>
+    </message>
+    <message>
+        <source>History</source>
+        <translation>Lịch sử</translation>
+    </message>
+    <message>
+        <source>Open in Temporal Web UI</source>
+        <translation>Mở trong Temporal Web UI</translation>
+    </message>
+    <message>
+        <source>No Temporal Web UI is configured (ORDER_DESK_TEMPORAL_UI_URL)</source>
+        <translation>Chưa cấu hình Temporal Web UI (ORDER_DESK_TEMPORAL_UI_URL)</translation>
+    </message>
+    <message>
+        <source>Reminder sent</source>
+        <translation>Đã gửi nhắc nhở</translation>
+    </message>
+    <message>
+        <source>History unavailable: {error}</source>
+        <translation>Không tải được lịch sử: {error}</translation>
+    </message>
+</context>
+<context>
+    <name>Identity</name>
+    <message>
+        <source>clerk</source>
+        <translation>nhân viên</translation>
+    </message>
+    <message>
+        <source>manager</source>
+        <translation>quản lý</translation>
+    </message>
+    <message>
+        <source>Acting as {name}</source>
+        <translation>Người thao tác: {name}</translation>
+    </message>
+    <message>
+        <source>Acting as {name} ({role})</source>
+        <translation>Người thao tác: {name} ({role})</translation>
+    </message>
+</context>
+<context>
+    <name>MainWindow</name>
+    <message>
+        <source>Order {order} approved.</source>
+        <translation>Đã phê duyệt đơn {order}.</translation>
+    </message>
+    <message>
+        <source>Order {order} rejected.</source>
+        <translation>Đã từ chối đơn {order}.</translation>
+    </message>
+    <message>
+        <source>Order {order} cancelled.</source>
+        <translation>Đã hủy đơn {order}.</translation>
+    </message>
+    <message>
+        <source>Order Desk</source>
+        <translation>Order Desk</translation>
+    </message>
+    <message>
+        <source>&amp;File</source>
+        <translation>&amp;Tệp</translation>
+    </message>
+    <message>
+        <source>&amp;Orders</source>
+        <translation>&amp;Đơn hàng</translation>
+    </message>
+    <message>
+        <source>&amp;View</source>
+        <translation>&amp;Xem</translation>
+    </message>
+    <message>
+        <source>&amp;Language</source>
+        <translation>&amp;Ngôn ngữ</translation>
+    </message>
+    <message>
+        <source>&amp;Worker</source>
+        <translation>&amp;Bộ xử lý</translation>
+    </message>
+    <message>
+        <source>Decisions</source>
+        <translation>Quyết định</translation>
+    </message>
+    <message>
+        <source>&amp;Export…</source>
+        <translation>&amp;Xuất…</translation>
+    </message>
+    <message>
+        <source>Export the orders of this view, search applied, as CSV</source>
+        <translation>Xuất các đơn của chế độ xem này (theo cả từ khóa tìm kiếm) ra tệp CSV</translation>
+    </message>
+    <message>
+        <source>&amp;Refresh now</source>
+        <translation>&amp;Làm mới ngay</translation>
+    </message>
+    <message>
+        <source>&amp;New order</source>
+        <translation>Đơn hàng &amp;mới</translation>
+    </message>
+    <message>
+        <source>&amp;Find</source>
+        <translation>&amp;Tìm</translation>
+    </message>
+    <message>
+        <source>Copy order &amp;ID</source>
+        <translation>Sao chép &amp;mã đơn</translation>
+    </message>
+    <message>
+        <source>Copy the IDs of the selected orders</source>
+        <translation>Sao chép mã của các đơn đã chọn</translation>
+    </message>
+    <message>
+        <source>Open in Temporal &amp;Web UI</source>
+        <translation>Mở trong Temporal &amp;Web UI</translation>
+    </message>
+    <message>
+        <source>&amp;Quit</source>
+        <translation>&amp;Thoát</translation>
+    </message>
+    <message>
+        <source>Run embedded &amp;worker</source>
+        <translation>Chạy &amp;bộ xử lý nhúng</translation>
+    </message>
+    <message>
+        <source>{language} is not available: its translation catalogue {path} could not be loaded.</source>
+        <translation>Không dùng được {language}: không tải được tệp bản dịch {path}.</translation>
+    </message>
+    <message>
+        <source>Starting…</source>
+        <translation>Đang khởi động…</translation>
+    </message>
+    <message>
+        <source>Refreshing the orders failed: {error}. Retrying…</source>
+        <translation>Làm mới danh sách đơn thất bại: {error}. Đang thử lại…</translation>
+    </message>
+    <message>
+        <source>The order was not created: {error}</source>
+        <translation>Chưa tạo được đơn: {error}</translation>
+    </message>
+    <message>
+        <source>Created order {order}: {quantity} × {item}</source>
+        <translation>Đã tạo đơn {order}: {quantity} × {item}</translation>
+    </message>
+    <message>
+        <source>Could not decide on {order}: {error}</source>
+        <translation>Không xử lý được đơn {order}: {error}</translation>
+    </message>
+    <message>
+        <source>Order {order} is now {status}.</source>
+        <translation>Đơn {order} hiện ở trạng thái {status}.</translation>
+    </message>
+    <message>
+        <source>The decisions could not all be sent: {error}</source>
+        <translation>Không gửi được hết các quyết định: {error}</translation>
+    </message>
+    <message>
+        <source>Export orders</source>
+        <translation>Xuất đơn hàng</translation>
+    </message>
+    <message>
+        <source>CSV files (*.csv)</source>
+        <translation>Tệp CSV (*.csv)</translation>
+    </message>
+    <message>
+        <source>All files (*)</source>
+        <translation>Mọi tệp (*)</translation>
+    </message>
+    <message>
+        <source>Export</source>
+        <translation>Xuất</translation>
+    </message>
+    <message>
+        <source>Cancel</source>
+        <translation>Hủy</translation>
+    </message>
+    <message>
+        <source>File name:</source>
+        <translation>Tên tệp:</translation>
+    </message>
+    <message>
+        <source>Type:</source>
+        <translation>Loại tệp:</translation>
+    </message>
+    <message>
+        <source>Look in:</source>
+        <translation>Thư mục:</translation>
+    </message>
+    <message>
+        <source>Exporting orders: {done} of {total}…</source>
+        <translation>Đang xuất đơn hàng: {done}/{total}…</translation>
+    </message>
+    <message>
+        <source>Exporting orders…</source>
+        <translation>Đang xuất đơn hàng…</translation>
+    </message>
+    <message>
+        <source>The export failed, nothing was written to {path}: {error}</source>
+        <translation>Xuất thất bại, chưa ghi gì vào {path}: {error}</translation>
+    </message>
+    <message>
+        <source>Exported {count} orders to {path}.</source>
+        <translation>Đã xuất {count} đơn hàng vào {path}.</translation>
+    </message>
+    <message>
+        <source>Could not start the embedded worker: {error}</source>
+        <translation>Không khởi động được bộ xử lý nhúng: {error}</translation>
+    </message>
+    <message>
+        <source>Could not stop the embedded worker: {error}</source>
+        <translation>Không dừng được bộ xử lý nhúng: {error}</translation>
+    </message>
+    <message>
+        <source>Stopping the worker and the Temporal server…</source>
+        <translation>Đang dừng bộ xử lý và máy chủ Temporal…</translation>
+    </message>
+</context>
+<context>
+    <name>MessageBar</name>
+    <message>
+        <source>Retry</source>
+        <translation>Thử lại</translation>
+    </message>
+    <message>
+        <source>Dismiss</source>
+        <translation>Đóng thông báo</translation>
+    </message>
+</context>
+<context>
+    <name>OrderForm</name>
+    <message>
+        <source>New order</source>
+        <translation>Đơn hàng mới</translation>
+    </message>
+    <message>
+        <source>What is ordered, e.g. Laptop Dell XPS 15</source>
+        <translation>Mặt hàng cần đặt, ví dụ: Laptop Dell XPS 15</translation>
+    </message>
+    <message>
+        <source>Create order</source>
+        <translation>Tạo đơn</translation>
+    </message>
+    <message>
+        <source>Create the order (Enter)</source>
+        <translation>Tạo đơn hàng (Enter)</translation>
+    </message>
+    <message>
+        <source>&amp;Item</source>
+        <translation>&amp;Mặt hàng</translation>
+    </message>
+    <message>
+        <source>&amp;Quantity</source>
+        <translation>&amp;Số lượng</translation>
+    </message>
+    <message>
+        <source>Enter what is ordered.</source>
+        <translation>Hãy nhập mặt hàng cần đặt.</translation>
+    </message>
+    <message>
+        <source>At most {count} characters.</source>
+        <translation>Tối đa {count} ký tự.</translation>
+    </message>
+    <message>
+        <source>At least {count}.</source>
+        <translation>Tối thiểu {count}.</translation>
+    </message>
+    <message>
+        <source>At most {count}.</source>
+        <translation>Tối đa {count}.</translation>
+    </message>
+</context>
+<context>
+    <name>OrderStatus</name>
+    <message>
+        <source>Validating</source>
+        <translation>Đang kiểm tra</translation>
+    </message>
+    <message>
+        <source>Pending approval</source>
+        <translation>Chờ phê duyệt</translation>
+    </message>
+    <message>
+        <source>Approved</source>
+        <translation>Đã phê duyệt</translation>
+    </message>
+    <message>
+        <source>Rejected</source>
+        <translation>Đã từ chối</translation>
+    </message>
+    <message>
+        <source>Cancelled</source>
+        <translation>Đã hủy</translation>
+    </message>
+    <message>
+        <source>Expired</source>
+        <translation>Đã hết hạn</translation>
+    </message>
+</context>
+<context>
+    <name>OrderView</name>
+    <message>
+        <source>Pending</source>
+        <translation>Đang chờ</translation>
+    </message>
+    <message>
+        <source>All</source>
+        <translation>Tất cả</translation>
+    </message>
+</context>
+<context>
+    <name>OrdersModel</name>
+    <message>
+        <source>Order ID</source>
+        <translation>Mã đơn</translation>
+    </message>
+    <message>
+        <source>Item</source>
+        <translation>Mặt hàng</translation>
+    </message>
+    <message>
+        <source>Quantity</source>
+        <translation>Số lượng</translation>
+    </message>
+    <message>
+        <source>Status</source>
+        <translation>Trạng thái</translation>
+    </message>
+    <message>
+        <source>Created by</source>
+        <translation>Người tạo</translation>
+    </message>
+    <message>
+        <source>Created at</source>
+        <translation>Tạo lúc</translation>
+    </message>
+    <message>
+        <source>Age</source>
+        <translation>Tuổi đơn</translation>
+    </message>
+</context>
+<context>
+    <name>OrdersTable</name>
+    <message>
+        <source>Search items…</source>
+        <translation>Tìm mặt hàng…</translation>
+    </message>
+    <message>
+        <source>Shows the orders whose item contains this text; File → Export writes the same orders</source>
+        <translation>Hiện các đơn có mặt hàng chứa chuỗi này; Tệp → Xuất ghi ra đúng các đơn đó</translation>
+    </message>
+</context>
+<context>
+    <name>PendingNotifier</name>
+    <message>
+        <source>{quantity} × {item} from {creator} ({order})</source>
+        <translation>{quantity} × {item} của {creator} ({order})</translation>
+    </message>
+    <message>
+        <source>New order awaits approval</source>
+        <translation>Có đơn mới chờ phê duyệt</translation>
+    </message>
+    <message>
+        <source>{count} new orders await approval</source>
+        <translation>{count} đơn mới chờ phê duyệt</translation>
+    </message>
+    <message>
+        <source>Order Desk</source>
+        <translation>Order Desk</translation>
+    </message>
+</context>
+<context>
+    <name>Refusal</name>
+    <message>
+        <source>cannot approve an order that is {status}</source>
+        <translation>không thể phê duyệt đơn {status}</translation>
+    </message>
+    <message>
+        <source>cannot reject an order that is {status}</source>
+        <translation>không thể từ chối đơn {status}</translation>
+    </message>
+    <message>
+        <source>cannot cancel an order that is {status}</source>
+        <translation>không thể hủy đơn {status}</translation>
+    </message>
+    <message>
+        <source>this order cannot be approved now</source>
+        <translation>hiện không thể phê duyệt đơn này</translation>
+    </message>
+    <message>
+        <source>this order cannot be rejected now</source>
+        <translation>hiện không thể từ chối đơn này</translation>
+    </message>
+    <message>
+        <source>this order cannot be cancelled now</source>
+        <translation>hiện không thể hủy đơn này</translation>
+    </message>
+    <message>
+        <source>only a manager may approve</source>
+        <translation>chỉ quản lý mới được phê duyệt</translation>
+    </message>
+    <message>
+        <source>only a manager may reject</source>
+        <translation>chỉ quản lý mới được từ chối</translation>
+    </message>
+    <message>
+        <source>only a manager may cancel</source>
+        <translation>chỉ quản lý mới được hủy</translation>
+    </message>
+    <message>
+        <source>the four-eyes rule: you created this order, so someone else must approve it</source>
+        <translation>quy tắc bốn mắt: bạn là người tạo đơn này nên phải có người khác phê duyệt</translation>
+    </message>
+    <message>
+        <source>a clerk may cancel only their own orders</source>
+        <translation>nhân viên chỉ được hủy đơn do chính mình tạo</translation>
+    </message>
+    <message>
+        <source>the order was not found</source>
+        <translation>không tìm thấy đơn</translation>
+    </message>
+    <message>
+        <source>the service did not answer: {error}</source>
+        <translation>dịch vụ không phản hồi: {error}</translation>
+    </message>
+</context>
+</TS>
