@@ -33,6 +33,13 @@ test: $(VENV)/.installed-dev $(QM)
 	$(BIN)/ruff check .
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
+# Benchmarks print figures (docs/BENCHMARKS.md); they never assert timings. Not part of `make test`.
+bench: $(VENV)/.installed-dev $(QM)
+	$(BIN)/python -m bench.throughput
+	QT_QPA_PLATFORM=offscreen $(BIN)/python -m bench.gui
+	$(BIN)/python -m bench.ledger
+	$(BIN)/python -m bench.sqlite_pragmas
+
 lint: $(VENV)/.installed-dev
 	$(BIN)/ruff check .
 

@@ -1,0 +1,108 @@
+"""``order-desk serve`` (and ``order-desk worker``) as real subprocesses on the benchmark's Temporal server."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import httpx
+
+import core
+from core.settings import Settings
+from tests.helpers import free_port
+
+START_TIMEOUT = 60.0
+CHECKOUT = Path(core.__file__).resolve().parents[1]
+
+
+def app_env(settings: Settings, address: str) -> dict[str, str]:
+    """The environment of an ``order-desk`` subprocess on the benchmark's server, queue and data dir, and no
+    ``ORDER_DESK_*`` of the developer's shell."""
+    return {
+        **{name: value for name, value in os.environ.items() if not name.startswith("ORDER_DESK_")},
+        "ORDER_DESK_TEMPORAL_ADDRESS": address,
+        "ORDER_DESK_TASK_QUEUE": settings.task_queue,
+        "ORDER_DESK_DATA_DIR": str(settings.data_dir),
+        "ORDER_DESK_APPROVAL_REMINDER": "off",
+        "PYTHONPATH": str(CHECKOUT),  # the code this benchmark runs, even from a copy of the checkout
+    }
+
+
+class WorkerProcess:
+    """``python -m core.cli worker``: the scale-out deployment's worker, beside ``serve --no-worker``."""
+
+    def __init__(self, settings: Settings, address: str, log: Path) -> None:
+        self._env = app_env(settings, address)
+        self._log = log
+        self.process: subprocess.Popen[bytes] | None = None
+
+    @property
+    def pid(self) -> int | None:
+        return self.process.pid if self.process else None
+
+    def start(self) -> None:
+        with open(self._log, "ab") as log:
+            self.process = subprocess.Popen([sys.executable, "-m", "core.cli", "worker"], env=self._env,
+                                            cwd=self._log.parent, stdin=subprocess.DEVNULL, stdout=log,
+                                            stderr=subprocess.STDOUT)
+
+    def stop(self) -> None:
+        _stop(self.process)
+        self.process = None
+
+
+class ServeProcess:
+    """``python -m core.cli serve`` with ``ORDER_DESK_TEMPORAL_ADDRESS`` set; its own worker unless
+    ``with_worker`` is off. Its output (uvicorn's access log included, as in production) goes to a file."""
+
+    def __init__(self, settings: Settings, address: str, with_worker: bool, log: Path) -> None:
+        self.port = free_port()
+        self.base_url = f"http://127.0.0.1:{self.port}"
+        self._log = log
+        self._command = [sys.executable, "-m", "core.cli", "serve", "--port", str(self.port)]
+        if not with_worker:
+            self._command.append("--no-worker")
+        self._env = app_env(settings, address)
+        self.process: subprocess.Popen[bytes] | None = None
+
+    @property
+    def pid(self) -> int | None:
+        return self.process.pid if self.process else None
+
+    async def start(self) -> None:
+        with open(self._log, "ab") as log:
+            # cwd: the data dir, so no .env of the checkout changes what is measured.
+            self.process = subprocess.Popen(self._command, env=self._env, cwd=self._log.parent,
+                                            stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT)
+        deadline = time.monotonic() + START_TIMEOUT
+        async with httpx.AsyncClient(base_url=self.base_url) as http:
+            while time.monotonic() < deadline:
+                if self.process.poll() is not None:
+                    raise RuntimeError(f"order-desk serve exited with {self.process.returncode}; see {self._log}")
+                try:
+                    if (await http.get("/healthz")).status_code == 200:
+                        return
+                except httpx.TransportError:
+                    pass
+                await asyncio.sleep(0.2)
+        self.stop()
+        raise TimeoutError(f"order-desk serve did not answer within {START_TIMEOUT:.0f} s; see {self._log}")
+
+    def stop(self) -> None:
+        _stop(self.process)
+        self.process = None
+
+
+def _stop(process: subprocess.Popen[bytes] | None) -> None:
+    if process is None or process.poll() is not None:
+        return
+    process.terminate()
+    try:
+        process.wait(30)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()

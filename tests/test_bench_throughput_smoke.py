@@ -1,0 +1,38 @@
+"""The throughput and desk benchmarks run at a tiny size, so they cannot rot. Only the shape of their report
+is asserted, never a timing: figures come from ``make bench`` (docs/BENCHMARKS.md)."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import sys
+
+FIGURE = r"\d+(\.\d+)?"
+
+
+def run_bench(module: str, *args: str) -> list[str]:
+    result = subprocess.run([sys.executable, "-m", module, *args], capture_output=True, text=True, timeout=300)
+    assert result.returncode == 0, result.stderr[-3000:]
+    return result.stdout.strip().splitlines()
+
+
+def test_throughput_bench_reports_every_path_and_the_ratios_last() -> None:
+    lines = run_bench("bench.throughput", "--orders", "10", "--clients", "5", "--rounds", "1",
+                      "--status-requests", "20")
+    report = "\n".join(lines)
+    for path in ("raw SDK", "app", "REST"):
+        assert re.search(rf"^{re.escape(path)} +10 orders in +{FIGURE} s = +{FIGURE} orders/s", report, re.M), report
+    assert re.search(rf"status, 5 concurrent clients back to back, 20 requests: p50 {FIGURE} ms", report), report
+    assert re.search(rf"status, 5 concurrent clients each every {FIGURE} ms, 20 requests: p50", report), report
+    assert re.fullmatch(rf"app/raw = {FIGURE} \(target >= 0.9: (met|MISSED)\)  "
+                        rf"REST/raw = {FIGURE} \(target >= 0.8: (met|MISSED)\)", lines[-1]), lines[-1]
+
+
+def test_desk_bench_reports_loop_lag_listing_and_table_refresh() -> None:
+    lines = run_bench("bench.gui", "--orders", "10", "--in-flight", "5", "--rows", "300")
+    report = "\n".join(lines)
+    assert re.search(r"^traffic: 10 orders in .*showed them all approved", report, re.M), report
+    assert re.search(rf"^loop lag while 10 orders flowed .*: p50 {FIGURE} ms  p99 {FIGURE} ms", report, re.M), report
+    assert re.search(rf"^service.list_orders\(limit=300\) from the ledger: {FIGURE} ms", report, re.M), report
+    assert re.search(rf"^OrdersModel.apply of 300 rows .*: first fill {FIGURE} ms .*10% changed {FIGURE} ms", report,
+                     re.M), report
