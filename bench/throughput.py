@@ -377,7 +377,7 @@ def verdict(met: bool) -> str:
 def report(tallies: dict[str, Tally], status: list[StatusLoad], options: Options) -> None:
     for tally in tallies.values():
         print(f"{tally.name:8} {tally.orders} orders in {tally.seconds:6.2f} s = {tally.rate:6.1f} orders/s; "
-              f"status reads during the flow: {summary_ms(tally.polls)}")
+              f"{len(tally.polls) / tally.orders:.1f} status reads per order: {summary_ms(tally.polls)}")
         print(f"{'':8} {cpu_text({**tally.cpu, 'wall': tally.seconds}, tally.orders)}")
     for load in status:
         print(load.text(options.clients))

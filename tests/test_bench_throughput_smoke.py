@@ -21,7 +21,8 @@ def test_throughput_bench_reports_every_path_and_the_ratios_last() -> None:
                       "--status-requests", "20")
     report = "\n".join(lines)
     for path in ("raw SDK", "app", "REST"):
-        assert re.search(rf"^{re.escape(path)} +10 orders in +{FIGURE} s = +{FIGURE} orders/s", report, re.M), report
+        assert re.search(rf"^{re.escape(path)} +10 orders in +{FIGURE} s = +{FIGURE} orders/s; "
+                         rf"{FIGURE} status reads per order", report, re.M), report
     assert re.search(rf"status, 5 concurrent clients back to back, 20 requests: p50 {FIGURE} ms", report), report
     assert re.search(rf"status, 5 concurrent clients each every {FIGURE} ms, 20 requests: p50", report), report
     assert re.fullmatch(rf"app/raw = {FIGURE} \(target >= 0.9: (met|MISSED)\)  "
