@@ -15,7 +15,7 @@ from core.service import ORDER_PREFIX, OrderService
 _ORDER_ID = re.compile(rf"{re.escape(ORDER_PREFIX)}[0-9A-Za-z_-]{{1,58}}")
 
 
-def _service(request: Request) -> OrderService:
+async def _service(request: Request) -> OrderService:
     service: OrderService | None = getattr(request.app.state, "service", None)
     if service is None:
         raise TemporalUnavailable("the service is not connected to Temporal")
@@ -32,7 +32,7 @@ def not_found(order_id: str) -> OrderNotFound:
     return OrderNotFound(order_id if len(order_id) <= 80 else order_id[:80] + "…")
 
 
-def _order_id(order_id: Annotated[str, Path(description="the order's ID, as returned by `POST /orders`",
+async def _order_id(order_id: Annotated[str, Path(description="the order's ID, as returned by `POST /orders`",
                                             examples=["order_3f9c2a7d41b0"])]) -> str:
     if not is_order_id(order_id):
         raise not_found(order_id)

@@ -26,7 +26,7 @@ from core.api_schemas import (
     OrderList,
     OrderStatusBody,
 )
-from core.models import Action, Actor
+from core.models import Action, Actor, OrderStatus
 from core.service import OrderService
 
 router = APIRouter(prefix="/orders", tags=["orders"])
@@ -52,7 +52,9 @@ async def create_order(body: CreateOrderBody, service: OrderServiceDep, actor: A
     with a different body is refused (422)."""
     order_id = await service.create_order(body, actor, idempotency_key=idempotency_key)
     response.headers["Location"] = f"{router.prefix}/{order_id}"
-    return OrderCreated(order_id=order_id, status=await service.status(order_id))
+    # A new order starts VALIDATING; only a retried create (same key) may find it further on.
+    status = OrderStatus.VALIDATING if idempotency_key is None else await service.status(order_id)
+    return OrderCreated(order_id=order_id, status=status)
 
 
 @router.get("", operation_id="list_orders", summary="Search orders, newest first",
