@@ -4,7 +4,8 @@
 
 One fresh embedded dev server; each path gets its own task queue (and ledger) on it and runs N orders
 with the same number in flight. Every order makes the same trip: start, poll until PENDING_APPROVAL
-(every ``--poll`` seconds, the same way for each path), approve, and wait for the workflow to complete.
+(backing off from ``--poll`` to ``--poll-max`` seconds, the same way on each path), approve, and wait
+for the workflow to complete.
 
 - raw:  a workflow of the app's shape on the bare SDK (``bench._raw_workflow``) and a plain worker in a
         thread of its own; the poll is a describe (``--raw-poll query``: a workflow query), the approval
@@ -73,6 +74,7 @@ class Options:
     orders: int
     clients: int
     poll: float
+    poll_max: float
     rounds: int
     rest_worker: str
     raw_poll: str
@@ -122,7 +124,10 @@ class BenchPath:
         raise NotImplementedError
 
     async def wait_pending(self, read: Callable[[], Awaitable[str]]) -> None:
-        """Read the status until PENDING_APPROVAL: at once, then every ``poll`` seconds."""
+        """Read the status until PENDING_APPROVAL: at once, then after ``poll`` seconds, doubling up to
+        ``poll_max``, as a careful client backs off. (A fixed short interval would make the reads, not the
+        orders, the main load: with 50 orders in flight an order waits seconds in VALIDATING.)"""
+        delay = self.options.poll
         while True:
             started = time.perf_counter()
             status = await read()
@@ -131,7 +136,8 @@ class BenchPath:
                 return
             if status != VALIDATING:
                 raise RuntimeError(f"an order went {status} instead of {PENDING_APPROVAL}")
-            await asyncio.sleep(self.options.poll)
+            await asyncio.sleep(delay)
+            delay = min(delay * 2, self.options.poll_max)
 
 
 class RawPath(BenchPath):
@@ -346,8 +352,9 @@ async def main(options: Options, names: list[str]) -> None:
                 options.rest_worker]
             print(f"{CORES} cores, load {os.getloadavg()[0]:.2f}; fresh dev server {server.address}; "
                   f"{options.orders} orders per path in {options.rounds} interleaved rounds, {options.clients} in "
-                  f"flight, status poll every {options.poll * 1000:.0f} ms; raw poll: {options.raw_poll}; "
-                  f"REST: {rest_note}", flush=True)
+                  f"flight, status reads backing off from {options.poll * 1000:.0f} to "
+                  f"{options.poll_max * 1000:.0f} ms ({options.raw_poll} on the raw path); REST: {rest_note}",
+                  flush=True)
             paths: dict[str, BenchPath] = {}
             for name in names:
                 (root / name).mkdir()
@@ -394,7 +401,10 @@ def parse(argv: list[str] | None = None) -> tuple[Options, list[str]]:
     parser = argparse.ArgumentParser(prog="python -m bench.throughput", description=__doc__.split("\n\n")[0])
     parser.add_argument("--orders", type=int, default=500, help="orders per path (default 500)")
     parser.add_argument("--clients", type=int, default=50, help="orders in flight and HTTP clients (default 50)")
-    parser.add_argument("--poll", type=float, default=0.05, help="seconds between status reads (default 0.05)")
+    parser.add_argument("--poll", type=float, default=0.05,
+                        help="seconds before the second status read, doubling after each (default 0.05)")
+    parser.add_argument("--poll-max", type=float, default=0.5,
+                        help="at most this many seconds between status reads (default 0.5)")
     parser.add_argument("--rounds", type=int, default=3, help="interleaved batches per path (default 3)")
     parser.add_argument("--rest-worker", choices=("serve", "process", "bench"), default="serve",
                         help="serve: serve's own embedded worker (default); process: serve --no-worker and an "
@@ -411,13 +421,14 @@ def parse(argv: list[str] | None = None) -> tuple[Options, list[str]]:
     args = parser.parse_args(argv)
     if min(args.orders, args.clients, args.rounds) < 1:
         parser.error("--orders, --clients and --rounds must be at least 1")
-    if not all(math.isfinite(value) and value >= 0 for value in (args.poll, args.status_interval)):
-        parser.error("--poll and --status-interval are seconds, 0 or more")
+    if not all(math.isfinite(value) and value >= 0 for value in (args.poll, args.poll_max, args.status_interval)):
+        parser.error("--poll, --poll-max and --status-interval are seconds, 0 or more")
     names = list(dict.fromkeys(path.strip() for path in args.paths.split(",") if path.strip()))
     if not names or set(names) - {"raw", "app", "rest"}:
         parser.error("--paths takes raw, app and rest, comma-separated")
     requests = args.status_requests if args.status_requests is not None else 40 * args.clients
-    return Options(args.orders, args.clients, args.poll, min(args.rounds, args.orders), args.rest_worker,
+    rounds = min(args.rounds, args.orders)
+    return Options(args.orders, args.clients, args.poll, max(args.poll, args.poll_max), rounds, args.rest_worker,
                    args.raw_poll, max(1, requests), args.status_interval), names
 
 
