@@ -1,4 +1,10 @@
-"""The order activities. One class so the worker can hand them the ledger and the settings they need."""
+"""The order activities. One class so the worker can hand them the ledger and the settings they need.
+
+Each activity that follows a transition also writes the order to the ledger (``details``; absent when a
+workflow from before the ``ledger-in-activities`` patch schedules it): the writes are idempotent upserts
+that only move an order forward, so a retry, or a late attempt after a newer write, changes nothing.
+They are sync because SQLite and psycopg block; the worker runs them in its thread pool.
+"""
 
 from __future__ import annotations
 
@@ -25,11 +31,12 @@ class OrderActivities:
         self.blocked_items = [item.casefold() for item in blocked_items]
 
     @activity.defn(name="validate_order")
-    async def validate_order(self, order: OrderInput) -> None:
+    def validate_order(self, order: OrderInput, details: OrderDetails | None = None) -> None:
         """Fail transiently the configured number of times (the seed's retry demo), then apply the rules.
 
         A rule violation is non-retryable: retrying cannot make a blocked item acceptable.
         """
+        self._record(details)
         attempt = activity.info().attempt
         if attempt <= self.simulate_validation_failures:
             activity.logger.warning("Simulated transient validation failure for %s (attempt %d)",
@@ -43,7 +50,8 @@ class OrderActivities:
         activity.logger.info("Order %s validated", order.order_id)
 
     @activity.defn(name="notify_manager")
-    async def notify_manager(self, order: OrderInput) -> None:
+    def notify_manager(self, order: OrderInput, details: OrderDetails | None = None) -> None:
+        self._record(details)
         activity.logger.info("Notifying manager about order %s...", order.order_id)
 
     @activity.defn(name="record_order")
@@ -51,23 +59,28 @@ class OrderActivities:
         """Keep the ledger's copy current (run as a local activity after every transition)."""
         self.ledger.record(details)
 
+    def _record(self, details: OrderDetails | None) -> None:
+        if details is not None:
+            self.ledger.record(details)
+
     @activity.defn(name="process_approved_order")
-    def process_approved_order(self, entry: FulfilmentInput) -> bool:
-        return self._fulfil(entry, OrderStatus.APPROVED)
+    def process_approved_order(self, entry: FulfilmentInput, details: OrderDetails | None = None) -> bool:
+        return self._fulfil(entry, OrderStatus.APPROVED, details)
 
     @activity.defn(name="process_rejected_order")
-    def process_rejected_order(self, entry: FulfilmentInput) -> bool:
-        return self._fulfil(entry, OrderStatus.REJECTED)
+    def process_rejected_order(self, entry: FulfilmentInput, details: OrderDetails | None = None) -> bool:
+        return self._fulfil(entry, OrderStatus.REJECTED, details)
 
     @activity.defn(name="process_expired_order")
-    def process_expired_order(self, entry: FulfilmentInput) -> bool:
-        return self._fulfil(entry, OrderStatus.EXPIRED)
+    def process_expired_order(self, entry: FulfilmentInput, details: OrderDetails | None = None) -> bool:
+        return self._fulfil(entry, OrderStatus.EXPIRED, details)
 
-    def _fulfil(self, entry: FulfilmentInput, expected: OrderStatus) -> bool:
-        """Write the order's one fulfilment record; a retry finds it there and writes nothing."""
+    def _fulfil(self, entry: FulfilmentInput, expected: OrderStatus, details: OrderDetails | None) -> bool:
+        """Write the order's one fulfilment record (and its final state); a retry finds it there and
+        writes nothing."""
         if entry.outcome is not expected:
             raise ApplicationError(f"{entry.outcome} sent to the {expected} activity", non_retryable=True)
-        created = self.ledger.record_fulfilment(entry)
+        created = self.ledger.record_fulfilment(entry, details)
         activity.logger.info("Order %s %s (%s)", entry.order_id, entry.outcome.value,
                              "recorded" if created else "already recorded")
         return created

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -10,7 +11,7 @@ from temporalio.testing import ActivityEnvironment
 
 from activities.orders import INVALID_ORDER, OrderActivities
 from core.ledger import Ledger
-from core.models import FulfilmentInput, OrderInput, OrderStatus
+from core.models import FulfilmentInput, OrderDetails, OrderInput, OrderStatus, Transition
 
 ORDER = OrderInput(order_id="order_test1", item="Laptop", quantity=1, created_by="alice")
 
@@ -37,25 +38,53 @@ def test_fulfilment_refuses_the_wrong_outcome(tmp_path: Path) -> None:
     assert acts.ledger.fulfilment_count() == 0
 
 
-async def test_simulated_failures_then_success(tmp_path: Path) -> None:
+def test_simulated_failures_then_success(tmp_path: Path) -> None:
     acts = activities(tmp_path, simulate_validation_failures=2)
     env = ActivityEnvironment()
     for attempt in (1, 2):
         env.info = env.info.__class__(**{**env.info.__dict__, "attempt": attempt})
         with pytest.raises(RuntimeError, match="simulated"):
-            await env.run(acts.validate_order, ORDER)
+            env.run(acts.validate_order, ORDER)
     env.info = env.info.__class__(**{**env.info.__dict__, "attempt": 3})
-    await env.run(acts.validate_order, ORDER)
+    env.run(acts.validate_order, ORDER)
 
 
-async def test_blocked_item_is_a_non_retryable_failure(tmp_path: Path) -> None:
+def test_blocked_item_is_a_non_retryable_failure(tmp_path: Path) -> None:
     acts = activities(tmp_path, blocked_items=["Laptop"])
     with pytest.raises(ApplicationError) as failure:
-        await ActivityEnvironment().run(acts.validate_order, ORDER)
+        ActivityEnvironment().run(acts.validate_order, ORDER)
     assert failure.value.type == INVALID_ORDER and failure.value.non_retryable
 
 
-async def test_notify_manager_logs_the_seed_message(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+def test_notify_manager_logs_the_seed_message(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
     caplog.set_level("INFO")
-    await ActivityEnvironment().run(activities(tmp_path).notify_manager, ORDER)
+    ActivityEnvironment().run(activities(tmp_path).notify_manager, ORDER)
     assert "Notifying manager about order order_test1..." in caplog.text
+
+
+def _details(*statuses: OrderStatus) -> OrderDetails:
+    at = datetime(2026, 11, 25, tzinfo=UTC)
+    return OrderDetails(order_id=ORDER.order_id, item=ORDER.item, quantity=ORDER.quantity, status=statuses[-1],
+                        created_by=ORDER.created_by, created_at=at, updated_at=at,
+                        history=[Transition(status=status, at=at, actor="system") for status in statuses])
+
+
+def test_each_activity_writes_the_transition_before_it(tmp_path: Path) -> None:
+    """The ledger is written by the activity that follows each transition; a late retry of an earlier one
+    never moves the order back."""
+    acts = activities(tmp_path, simulate_validation_failures=1)
+    env = ActivityEnvironment()
+    with pytest.raises(RuntimeError, match="simulated"):  # a failed attempt has still recorded the order
+        env.run(acts.validate_order, ORDER, _details(OrderStatus.VALIDATING))
+    assert acts.ledger.get(ORDER.order_id).status is OrderStatus.VALIDATING
+    pending = _details(OrderStatus.VALIDATING, OrderStatus.PENDING_APPROVAL)
+    env.run(acts.notify_manager, ORDER, pending)
+    assert acts.ledger.get(ORDER.order_id).status is OrderStatus.PENDING_APPROVAL
+    approved = _details(OrderStatus.VALIDATING, OrderStatus.PENDING_APPROVAL, OrderStatus.APPROVED)
+    entry = FulfilmentInput(order_id=ORDER.order_id, outcome=OrderStatus.APPROVED, actor="bob")
+    assert env.run(acts.process_approved_order, entry, approved) is True
+    env.run(acts.notify_manager, ORDER, pending)
+    stored = acts.ledger.get(ORDER.order_id)
+    assert stored.status is OrderStatus.APPROVED
+    assert [t.status for t in stored.history] == [t.status for t in approved.history]
+    assert acts.ledger.fulfilment_outcome(ORDER.order_id) == "APPROVED"

@@ -12,16 +12,20 @@ from temporalio.worker import Replayer
 from core.worker import PASSTHROUGH_MODULES
 from workflows.order_approval import OrderApprovalWorkflow
 
-HISTORIES = sorted((Path(__file__).parent / "histories").glob("*.json"))
+ROOT = Path(__file__).parent / "histories"
+# The histories of today's workflow, and those recorded before the ``ledger-in-activities`` patch: orders
+# started then may still be running when a worker is upgraded.
+HISTORIES = sorted(ROOT.rglob("*.json"))
+PATHS = {"approved", "rejected", "cancelled_pending", "cancelled_validating", "invalid_order",
+         "transient_failure_then_approved", "signal_approved", "reminded_then_approved", "expired"}
 
 
 def test_every_path_has_a_recorded_history() -> None:
-    names = {path.stem for path in HISTORIES}
-    assert {"approved", "rejected", "cancelled_pending", "cancelled_validating", "invalid_order",
-            "transient_failure_then_approved", "signal_approved", "reminded_then_approved", "expired"} <= names
+    for folder in (ROOT, ROOT / "before-ledger-in-activities"):
+        assert {path.stem for path in folder.glob("*.json")} >= PATHS, folder
 
 
-@pytest.mark.parametrize("path", HISTORIES, ids=[p.stem for p in HISTORIES])
+@pytest.mark.parametrize("path", HISTORIES, ids=[str(p.relative_to(ROOT).with_suffix("")) for p in HISTORIES])
 async def test_history_replays(path: Path) -> None:
     from temporalio.worker.workflow_sandbox import SandboxedWorkflowRunner, SandboxRestrictions
 

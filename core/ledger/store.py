@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
-from sqlalchemy import Engine, create_engine, event, func, select
+from sqlalchemy import Connection, Engine, create_engine, event, func, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.sql import Select
 
@@ -87,6 +87,10 @@ class Ledger:
     def record(self, details: OrderDetails) -> None:
         """Upsert the order and every transition in its history, in one transaction. Idempotent:
         replaying the same or an older ``details`` changes nothing."""
+        with self.engine.begin() as db:
+            self._record(db, details)
+
+    def _record(self, db: Connection, details: OrderDetails) -> None:
         last_seq = len(details.history) - 1
         order_row = {
             "order_id": details.order_id, "item": details.item, "item_folded": fold(details.item),
@@ -104,18 +108,20 @@ class Ledger:
              "reason": t.reason, "kind": t.kind}
             for seq, t in enumerate(details.history)
         ]
-        with self.engine.begin() as db:
-            db.execute(upsert_order)
-            if transition_rows:
-                db.execute(self._insert(transitions).on_conflict_do_nothing(), transition_rows)
+        db.execute(upsert_order)
+        if transition_rows:
+            db.execute(self._insert(transitions).on_conflict_do_nothing(), transition_rows)
 
-    def record_fulfilment(self, entry: FulfilmentInput) -> bool:
-        """Insert the order's one fulfilment row; False when it was already there (a retry)."""
+    def record_fulfilment(self, entry: FulfilmentInput, details: OrderDetails | None = None) -> bool:
+        """Insert the order's one fulfilment row, with its final ``details`` in the same transaction;
+        False when the row was already there (a retry)."""
         statement = self._insert(fulfilment).values(
             order_id=entry.order_id, outcome=entry.outcome.value, actor=entry.actor, reason=entry.reason,
             recorded_at=datetime.now(UTC),
         ).on_conflict_do_nothing().returning(fulfilment.c.order_id)
         with self.engine.begin() as db:
+            if details is not None:
+                self._record(db, details)
             return db.execute(statement).first() is not None
 
     # ---- reads ---------------------------------------------------------------------------------
