@@ -10,6 +10,7 @@ from PySide6.QtCore import (
     QEvent,
     QItemSelectionModel,
     QModelIndex,
+    QModelRoleDataSpan,
     QObject,
     QPersistentModelIndex,
     QPoint,
@@ -17,11 +18,12 @@ from PySide6.QtCore import (
     Qt,
     Signal,
 )
+from PySide6.QtGui import QPaintEvent
 from PySide6.QtWidgets import QAbstractItemView, QHBoxLayout, QLineEdit, QTabBar, QTableView, QVBoxLayout, QWidget
 
 from core.ledger import OrderFilter
 from core.ledger.store import fold
-from desktop.orders_model import ORDER_ID_ROLE, SEARCH_ROLE, SORT_ROLE, Column, OrdersModel
+from desktop.orders_model import ORDER_ID_ROLE, SEARCH_ROLE, Column, OrdersModel
 from desktop.views import VIEWS, OrderView
 
 DEFAULT_WIDTHS = {Column.ORDER_ID: 150, Column.ITEM: 210, Column.QUANTITY: 70, Column.STATUS: 140,
@@ -29,24 +31,47 @@ DEFAULT_WIDTHS = {Column.ORDER_ID: 150, Column.ITEM: 210, Column.QUANTITY: 70, C
 
 
 class ItemSearchProxy(QSortFilterProxyModel):
-    """Keeps the rows whose item contains the search text, folded as the ledger folds it."""
+    """Keeps the rows whose item contains the search text, folded as the ledger folds it; never sorts.
+
+    Qt's own filter matches the folded search text in the model's folded item (``SEARCH_ROLE``), so with no
+    search text no row costs a call into Python. The model sorts itself (``sort`` hands it the header's
+    column) and an order's item never changes: rows are filtered as they come and when the search changes,
+    never again for each changed row (not dynamic)."""
 
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self._needle = ""
+        self.setDynamicSortFilter(False)
+        self.setFilterRole(SEARCH_ROLE)
+        self.setFilterKeyColumn(Column.ITEM)
+        self.setFilterCaseSensitivity(Qt.CaseSensitivity.CaseSensitive)
 
     def set_search(self, text: str) -> None:
         needle = fold(text.strip())
         if needle != self._needle:
-            self.beginFilterChange()
             self._needle = needle
-            self.endFilterChange(QSortFilterProxyModel.Direction.Rows)
+            self.setFilterFixedString(needle)
 
-    def filterAcceptsRow(self, source_row: int, source_parent: QModelIndex | QPersistentModelIndex) -> bool:  # noqa: N802
-        if not self._needle:
-            return True
-        item = self.sourceModel().index(source_row, Column.ITEM, source_parent).data(SEARCH_ROLE)
-        return isinstance(item, str) and self._needle in item
+    def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
+        """The header's sort goes to the model, which keeps its rows in that order."""
+        self.sourceModel().sort(column, order)
+
+    def multiData(self, index: QModelIndex | QPersistentModelIndex,  # noqa: N802
+                  roleDataSpan: QModelRoleDataSpan) -> None:  # noqa: N803
+        """Qt's proxy would ask the model role by role; the model answers a whole cell in one call."""
+        self.sourceModel().multiData(self.mapToSource(index), roleDataSpan)
+
+
+class OrdersView(QTableView):
+    """The orders table's view; its paint runs inside one call into Python, on purpose.
+
+    Every call from Qt into Python (the data of each visible cell) takes the GIL, and while the embedded
+    worker's threads run Python each such call can wait for it up to the switch interval. Painted from C++,
+    a repaint took the GIL again for every cell and queued behind the worker each time; as one Python call
+    it keeps the GIL and shares it as any Python code does (measured with bench.gui's loop lag)."""
+
+    def paintEvent(self, event: QPaintEvent) -> None:  # noqa: N802
+        super().paintEvent(event)
 
 
 class OrdersTable(QWidget):
@@ -64,8 +89,6 @@ class OrdersTable(QWidget):
         self.proxy = ItemSearchProxy(self)
         self.proxy.setObjectName("ordersProxy")
         self.proxy.setSourceModel(model)
-        self.proxy.setSortRole(SORT_ROLE)
-        self.proxy.setDynamicSortFilter(True)
 
         self.tabs = QTabBar(self)
         self.tabs.setObjectName("viewTabs")
@@ -81,7 +104,7 @@ class OrdersTable(QWidget):
         self.search.setMinimumWidth(240)
         self.search.textChanged.connect(self._on_search)
 
-        self.view = QTableView(self)
+        self.view = OrdersView(self)
         self.view.setObjectName("ordersTable")
         self.view.setModel(self.proxy)
         self.view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)

@@ -2,16 +2,21 @@
 
 from __future__ import annotations
 
+import itertools
+import random
 from datetime import timedelta
 
-from PySide6.QtCore import QModelIndex, Qt
+from PySide6.QtCore import QModelIndex, QModelRoleData, QModelRoleDataSpan, QPoint, Qt
+from PySide6.QtGui import QIcon
 from pytestqt.modeltest import ModelTester
 from pytestqt.qtbot import QtBot
 
 from core.ledger import OrderFilter
-from core.models import OrderStatus
+from core.ledger.store import fold
+from core.models import OrderStatus, OrderSummary
 from desktop.orders_model import ORDER_ID_ROLE, STATUS_ROLE, Column, OrdersModel
 from desktop.orders_table import OrdersTable
+from desktop.views import VIEWS
 from tests.desktop.helpers import NOW, summary
 
 
@@ -36,6 +41,10 @@ def test_model_keeps_qts_model_contract_through_updates(qtmodeltester: ModelTest
     qtmodeltester.check(model)
     model.apply([summary(n, OrderStatus.APPROVED if n % 3 else OrderStatus.PENDING_APPROVAL)
                  for n in range(5, 30)], NOW)
+    qtmodeltester.check(model)
+    model.sort(Column.STATUS, Qt.SortOrder.AscendingOrder)  # the rows move: a layout change
+    model.upsert(summary(17, OrderStatus.CANCELLED))
+    model.apply([summary(n) for n in range(10, 40)], NOW)
     qtmodeltester.check(model)
     model.apply([], NOW)
     qtmodeltester.check(model)
@@ -159,3 +168,233 @@ def test_search_matches_vietnamese_items_however_they_were_typed(qtbot: QtBot) -
         "BÀN HỌP", "Bàn làm việc"]
     assert table.current_filters() == [OrderFilter(status=OrderStatus.PENDING_APPROVAL, q="ba\u0300n"),
                                        OrderFilter(status=OrderStatus.VALIDATING, q="ba\u0300n")]
+
+
+# ---- the model's own order: it sorts, the proxy only filters -------------------------------------------------
+
+
+def shown_by_proxy(table: OrdersTable) -> list[str]:
+    return [table.proxy.index(row, 0).data(ORDER_ID_ROLE) for row in range(table.proxy.rowCount())]
+
+
+def sort_value(order: OrderSummary, column: Column) -> object:
+    """What a person reads as sorted in ``column``: the test's own reading, independent of the model's keys."""
+    return {
+        Column.ORDER_ID: order.order_id,
+        Column.ITEM: order.item.casefold(),
+        Column.QUANTITY: order.quantity,
+        Column.STATUS: list(OrderStatus).index(order.status),
+        Column.CREATED_BY: order.created_by.casefold(),
+        Column.CREATED_AT: order.created_at,
+        Column.AGE: NOW - order.created_at,
+    }[column]
+
+
+def assert_sorted(model: OrdersModel, column: Column, order: Qt.SortOrder) -> None:
+    values = [sort_value(summary_of(model, order_id), column) for order_id in model.order_ids()]
+    pairs = list(itertools.pairwise(values))
+    if order == Qt.SortOrder.AscendingOrder:
+        assert all(first <= second for first, second in pairs), (column, values)  # type: ignore[operator]
+    else:
+        assert all(first >= second for first, second in pairs), (column, values)  # type: ignore[operator]
+
+
+def summary_of(model: OrdersModel, order_id: str) -> OrderSummary:
+    order = model.summary(order_id)
+    assert order is not None
+    return order
+
+
+def rebuilt(model: OrdersModel, column: Column, order: Qt.SortOrder) -> list[str]:
+    """The same orders filled into a new model sorted the same way: where every row should be."""
+    fresh = OrdersModel()
+    fresh.sort(column, order)
+    fresh.apply([summary_of(model, order_id) for order_id in model.order_ids()], NOW)
+    return fresh.order_ids()
+
+
+def test_a_new_order_goes_where_the_sort_puts_it() -> None:
+    model = OrdersModel()
+    model.sort(Column.QUANTITY, Qt.SortOrder.AscendingOrder)
+    orders = [summary(n, quantity=quantity) for n, quantity in enumerate((40, 10, 30, 20))]
+    model.apply(orders, NOW)
+    assert model.order_ids() == [orders[n].order_id for n in (1, 3, 2, 0)]
+    recorder = Recorder(model)
+
+    model.apply([*orders, summary(7, quantity=25)], NOW)
+    model.upsert(summary(8, quantity=5))
+    model.upsert(summary(9, quantity=99))
+
+    assert recorder.events == [("inserted", 2, 2), ("inserted", 0, 0), ("inserted", 6, 6)]
+    assert [summary_of(model, order_id).quantity for order_id in model.order_ids()] == [5, 10, 20, 25, 30, 40, 99]
+    assert [model.row_of(order_id) for order_id in model.order_ids()] == list(range(7))
+
+
+def test_many_new_orders_among_the_shown_ones_come_in_order(qtbot: QtBot) -> None:
+    model = OrdersModel()
+    table = OrdersTable(model)
+    qtbot.addWidget(table)
+    orders = [summary(n) for n in range(400)]
+    model.apply(orders[::2], NOW)  # a narrower view first, then every other order arrives between them
+    assert table.select_order(orders[100].order_id)
+
+    with qtbot.assertNotEmitted(table.currentOrderChanged):
+        model.apply(orders, NOW)
+
+    assert model.order_ids() == [order.order_id for order in orders]
+    assert shown_by_proxy(table) == model.order_ids()
+    assert table.selected_order_ids() == [orders[100].order_id]
+
+
+def test_header_sorts_the_model_and_a_restored_header_sorts_it_again(qtbot: QtBot) -> None:
+    model = OrdersModel()
+    table = OrdersTable(model)
+    qtbot.addWidget(table)
+    table.resize(900, 300)
+    table.show()
+    orders = [summary(n, quantity=(n * 7) % 10 + 1) for n in range(10)]
+    model.apply(orders, NOW)
+    header = table.view.horizontalHeader()
+    middle = QPoint(header.sectionViewportPosition(Column.QUANTITY) + header.sectionSize(Column.QUANTITY) // 2,
+                    header.height() // 2)
+
+    for _ in range(2):  # a click sorts by the column, a second click the other way round
+        qtbot.mouseClick(header.viewport(), Qt.MouseButton.LeftButton, pos=middle)
+        assert header.sortIndicatorSection() == Column.QUANTITY
+        assert_sorted(model, Column.QUANTITY, header.sortIndicatorOrder())
+        assert shown_by_proxy(table) == model.order_ids()
+    assert header.sortIndicatorOrder() == Qt.SortOrder.DescendingOrder  # the second click: largest first
+    saved = header.saveState()
+
+    restored_model = OrdersModel()
+    restored = OrdersTable(restored_model)
+    qtbot.addWidget(restored)
+    assert restored.view.horizontalHeader().restoreState(saved)
+    restored_model.apply(orders, NOW)
+    assert restored_model.order_ids() == model.order_ids()
+    assert shown_by_proxy(restored) == model.order_ids()
+
+
+def test_a_decided_order_moves_in_a_status_sort_and_stays_selected(qtbot: QtBot) -> None:
+    model = OrdersModel()
+    table = OrdersTable(model)
+    qtbot.addWidget(table)
+    orders = [summary(n) for n in range(8)]
+    model.apply(orders, NOW)
+    table.view.sortByColumn(Column.STATUS, Qt.SortOrder.AscendingOrder)
+    chosen = orders[2].order_id
+    assert table.select_order(chosen)
+
+    with qtbot.assertNotEmitted(table.currentOrderChanged):
+        model.apply([o.model_copy(update={"status": OrderStatus.APPROVED}) if o.order_id == chosen else o
+                     for o in orders], NOW)
+    assert model.order_ids()[-1] == chosen and shown_by_proxy(table)[-1] == chosen
+    assert table.current_order_id() == chosen and table.selected_order_ids() == [chosen]
+
+    with qtbot.assertNotEmitted(table.currentOrderChanged):
+        model.upsert(summary(2, OrderStatus.VALIDATING))  # decided here: moves at once, before the next poll
+    assert model.order_ids()[0] == chosen and shown_by_proxy(table)[0] == chosen
+    assert table.current_order_id() == chosen
+
+
+def test_the_age_column_sorts_youngest_first_then_oldest_first() -> None:
+    model = OrdersModel()
+    orders = [summary(n) for n in (3, 1, 2)]  # a higher number was created earlier
+    model.apply(orders, NOW)
+    model.sort(Column.AGE, Qt.SortOrder.AscendingOrder)
+    assert [model.index(row, Column.AGE).data() for row in range(3)] == ["1 min", "2 min", "3 min"]
+    model.sort(Column.AGE, Qt.SortOrder.DescendingOrder)
+    assert [model.index(row, Column.AGE).data() for row in range(3)] == ["3 min", "2 min", "1 min"]
+    model.apply([*orders, summary(0)], NOW)
+    assert [model.index(row, Column.AGE).data() for row in range(4)] == ["3 min", "2 min", "1 min", "0 s"]
+
+
+def test_search_text_is_matched_literally(qtbot: QtBot) -> None:
+    model = OrdersModel()
+    table = OrdersTable(model)
+    qtbot.addWidget(table)
+    model.apply([summary(1, item="Cable (2m)"), summary(2, item="Cable 2m"), summary(3, item="a+b kit")], NOW)
+    for text, expected in (("(2M", [1]), (".", []), ("A+B", [3]), ("cable", [1, 2])):
+        table.search.setText(text)
+        assert shown_by_proxy(table) == [summary(n).order_id for n in expected], text
+
+
+ITEMS = ("Laptop", "laptop stand", "LAPTOP", "Chair", "chair", "Bàn làm việc", "BÀN HỌP", "Ghế")
+CREATORS = ("alice", "Bob", "bob", "carol")
+SEARCHES = ("", "", "laptop", "BÀN", "ch", "zzz")
+
+
+def random_order(chaos: random.Random, number: int) -> OrderSummary:
+    """Ties everywhere (items, quantities, creators, times), so the order ID has to break them the same way
+    whichever path put a row in place."""
+    return OrderSummary(order_id=f"order_{number:012x}", item=chaos.choice(ITEMS), quantity=chaos.randint(1, 4),
+                        status=chaos.choice(list(OrderStatus)), created_by=chaos.choice(CREATORS),
+                        created_at=NOW - timedelta(minutes=number // 3))
+
+
+def test_random_updates_keep_rows_sorted_filtered_and_selected(qtbot: QtBot) -> None:
+    chaos = random.Random(20261125)
+    model = OrdersModel()
+    table = OrdersTable(model)
+    qtbot.addWidget(table)
+    truth = {number: random_order(chaos, number) for number in range(60)}
+    selected: str | None = None
+    for round_number in range(300):
+        number = chaos.randrange(len(truth))
+        if chaos.random() < 0.3:
+            truth[number] = truth[number].model_copy(update={"status": chaos.choice(list(OrderStatus))})
+        step = chaos.choice(("poll", "poll", "poll", "upsert", "view", "sort", "search", "select"))
+        if step == "poll":
+            model.apply([order for order in truth.values() if chaos.random() < 0.8], NOW)
+        elif step == "upsert":
+            model.upsert(truth[number])
+        elif step == "view":
+            model.retain(chaos.choice(VIEWS).status_set)
+        elif step == "sort":
+            table.view.sortByColumn(chaos.choice(list(Column)), chaos.choice(list(Qt.SortOrder)))
+        elif step == "search":
+            table.search.setText(chaos.choice(SEARCHES))
+        elif (shown := shown_by_proxy(table)) and table.select_order(selected := chaos.choice(shown)):
+            assert table.selected_order_ids() == [selected]
+
+        header = table.view.horizontalHeader()
+        column, order = Column(header.sortIndicatorSection()), header.sortIndicatorOrder()
+        assert_sorted(model, column, order)
+        assert model.order_ids() == rebuilt(model, column, order), round_number
+        needle = fold(table.search_text)
+        assert shown_by_proxy(table) == [order_id for order_id in model.order_ids()
+                                         if needle in fold(summary_of(model, order_id).item)], round_number
+        if selected is not None and selected not in shown_by_proxy(table):
+            selected = None  # gone from the view: nothing to keep selected
+        if selected is not None:
+            assert table.current_order_id() == selected, round_number
+            assert table.selected_order_ids() == [selected], round_number
+
+
+def test_a_cell_is_painted_with_what_data_answers(qtbot: QtBot) -> None:
+    model = OrdersModel()
+    table = OrdersTable(model)
+    qtbot.addWidget(table)
+    table.resize(900, 300)
+    table.show()
+    model.apply([summary(n, OrderStatus.APPROVED if n % 2 else OrderStatus.PENDING_APPROVAL,
+                         item="Chair" if n % 3 else "Laptop", quantity=n * 1000 + 1) for n in range(9)], NOW)
+    table.search.setText("laptop")  # proxy rows are not source rows
+    roles = (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.DecorationRole, Qt.ItemDataRole.TextAlignmentRole,
+             Qt.ItemDataRole.FontRole, Qt.ItemDataRole.ForegroundRole, Qt.ItemDataRole.BackgroundRole,
+             Qt.ItemDataRole.CheckStateRole, ORDER_ID_ROLE, STATUS_ROLE)
+
+    def comparable(value: object) -> object:
+        return value.cacheKey() if isinstance(value, QIcon) else value
+
+    assert table.proxy.rowCount() == 3
+    for row in range(table.proxy.rowCount()):
+        for column in Column:
+            index = table.proxy.index(row, column)
+            for role in roles:
+                asked = QModelRoleData(int(role))
+                table.proxy.multiData(index, QModelRoleDataSpan(asked))
+                assert comparable(asked.data()) == comparable(model.data(table.proxy.mapToSource(index), role))
+    assert table.proxy.index(0, Column.QUANTITY).data() == "1"
+    assert table.proxy.index(2, Column.QUANTITY).data() == "6,001"
+    assert not table.view.grab().isNull()  # the view's own paint, through multiData
