@@ -34,7 +34,10 @@ test: $(VENV)/.installed-dev $(QM)
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 # Benchmarks print figures (docs/BENCHMARKS.md); they never assert timings. Not part of `make test`.
+# compileall first: the workflow sandbox imports each workflow module afresh for every run, and without a
+# current .pyc (PYTHONDONTWRITEBYTECODE set, sources edited since) it compiles the source every time.
 bench: $(VENV)/.installed-dev $(QM)
+	$(BIN)/python -m compileall -q workflows activities core bench desktop
 	$(BIN)/python -m bench.throughput
 	QT_QPA_PLATFORM=offscreen $(BIN)/python -m bench.gui
 	$(BIN)/python -m bench.ledger
