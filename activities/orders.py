@@ -3,6 +3,8 @@
 Each activity that follows a transition also writes the order to the ledger (``details``; absent when a
 workflow from before the ``ledger-in-activities`` patch schedules it): the writes are idempotent upserts
 that only move an order forward, so a retry, or a late attempt after a newer write, changes nothing.
+A pre-patch workflow sends one argument where the hints name two, and the SDK then decodes without hints
+(a dict): ``model_validate`` restores the model, and returns a model it is given as it is.
 They are sync because SQLite and psycopg block; the worker runs them in its thread pool.
 """
 
@@ -36,6 +38,7 @@ class OrderActivities:
 
         A rule violation is non-retryable: retrying cannot make a blocked item acceptable.
         """
+        order = OrderInput.model_validate(order)
         self._record(details)
         attempt = activity.info().attempt
         if attempt <= self.simulate_validation_failures:
@@ -51,6 +54,7 @@ class OrderActivities:
 
     @activity.defn(name="notify_manager")
     def notify_manager(self, order: OrderInput, details: OrderDetails | None = None) -> None:
+        order = OrderInput.model_validate(order)
         self._record(details)
         activity.logger.info("Notifying manager about order %s...", order.order_id)
 
@@ -78,6 +82,7 @@ class OrderActivities:
     def _fulfil(self, entry: FulfilmentInput, expected: OrderStatus, details: OrderDetails | None) -> bool:
         """Write the order's one fulfilment record (and its final state); a retry finds it there and
         writes nothing."""
+        entry = FulfilmentInput.model_validate(entry)
         if entry.outcome is not expected:
             raise ApplicationError(f"{entry.outcome} sent to the {expected} activity", non_retryable=True)
         created = self.ledger.record_fulfilment(entry, details)

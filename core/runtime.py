@@ -6,6 +6,7 @@ The desktop app and ``serve`` both start through here, so they start the same wa
 from __future__ import annotations
 
 import asyncio
+import functools
 import gc
 import logging
 from collections.abc import Callable
@@ -18,6 +19,15 @@ from core.worker import EmbeddedWorker
 log = logging.getLogger(__name__)
 
 Progress = Callable[[str], None]
+
+
+@functools.cache
+def _freeze_start_up() -> None:
+    """What start-up built (the SDK, SQLAlchemy, Qt, the app's modules) lives as long as the face: frozen,
+    it is out of every later full garbage collection, which otherwise walks all of it while holding the
+    GIL — pauses of 130-340 ms in the Qt loop and in serve's replies. Once per process, so what a retried
+    start left behind is still collected."""
+    gc.freeze()
 
 
 class DeskRuntime:
@@ -43,10 +53,7 @@ class DeskRuntime:
             if self.with_worker:
                 progress("Starting the embedded worker…")
                 await self.start_worker()
-            # What start-up built (the SDK, SQLAlchemy, Qt, the app's modules) lives as long as the face:
-            # frozen, it is out of every later full garbage collection, which otherwise walks all of it
-            # while holding the GIL — pauses of 130-340 ms in the Qt loop and in serve's replies.
-            gc.freeze()
+            _freeze_start_up()
             progress(f"Ready: Temporal at {self.address}")
             return self.service
         except BaseException:

@@ -26,6 +26,7 @@ log = logging.getLogger(__name__)
 # Modules the sandbox may use as they are loaded outside it: they are deterministic, and
 # re-importing pydantic models for every workflow run is what makes a sandboxed worker slow.
 PASSTHROUGH_MODULES = ("core", "activities", "pydantic", "pydantic_core", "annotated_types")
+ACTIVITY_SLOTS = 16  # activities, and local activities, at once per worker
 
 
 def build_worker(client: Client, settings: Settings,
@@ -47,7 +48,11 @@ def build_worker(client: Client, settings: Settings,
             activities.process_expired_order,
             activities.record_order,
         ],
-        activity_executor=executor or concurrent.futures.ThreadPoolExecutor(max_workers=16),
+        # Every activity is sync (the ledger's drivers block): a thread for every slot of either kind, so a
+        # task never waits in the pool's queue while its start-to-close timeout runs.
+        activity_executor=executor or concurrent.futures.ThreadPoolExecutor(max_workers=2 * ACTIVITY_SLOTS),
+        max_concurrent_activities=ACTIVITY_SLOTS,
+        max_concurrent_local_activities=ACTIVITY_SLOTS,
         workflow_runner=SandboxedWorkflowRunner(
             restrictions=SandboxRestrictions.default.with_passthrough_modules(*PASSTHROUGH_MODULES)),
     )

@@ -1,9 +1,10 @@
-"""What this desk did in the last seconds, laid over the polled list until the index catches up.
+"""What this desk did in the last seconds, laid over the polled list until the ledger catches up.
 
 The list comes from the ledger, which the workflow's activities write a moment after each
 transition (longer while the worker is busy or stopped). Without this, an order created here
-could vanish on the next poll and reappear later, and a decided order flash back to pending. A local change wins while the poll shows an older state of the
-order (by status rank); it is dropped once the poll has caught up, or after ``ttl`` seconds.
+could vanish on the next poll and reappear later, and a decided order flash back to pending.
+A local change wins while the poll shows an older state of the order (by status rank); it is
+dropped once the poll has caught up, or after ``ttl`` seconds.
 """
 
 from __future__ import annotations
