@@ -16,11 +16,12 @@ from typing import Annotated
 from fastapi import APIRouter, Path
 
 from core.api_auth import ActorDep
-from core.api_deps import IdempotencyKey, OrderServiceDep, is_order_id, not_found
+from core.api_deps import IdempotencyKey, OrderServiceDep, not_found
 from core.api_errors import error_responses
 from core.api_orders import decision_request_id
 from core.api_schemas import BulkDecided, BulkDecisionBody, BulkOrderResult
 from core.models import Action, BulkOutcome
+from core.service import is_order_id
 
 router = APIRouter(prefix="/orders/bulk", tags=["bulk"])
 

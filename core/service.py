@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import logging
+import re
 import uuid
 from collections.abc import AsyncIterator, Callable, Sequence
 from contextlib import asynccontextmanager
@@ -62,6 +63,8 @@ from workflows.order_approval import FORBIDDEN, INVALID_TRANSITION, WORKFLOW_NAM
 log = logging.getLogger(__name__)
 
 ORDER_PREFIX = "order_"
+# Order IDs are ``order_<hex>``: anything outside this shape cannot name an order.
+_ORDER_ID = re.compile(rf"{re.escape(ORDER_PREFIX)}[0-9A-Za-z_-]{{1,58}}")
 DECISION_TIMEOUT = timedelta(seconds=5)
 BULK_CONCURRENCY = 8
 ABORTED_UPDATE_ATTEMPTS = 5
@@ -75,6 +78,11 @@ def new_order_id(caller: str | None = None, idempotency_key: str | None = None) 
         return ORDER_PREFIX + uuid.uuid4().hex[:12]
     digest = hashlib.sha256(f"{caller}\0{idempotency_key}".encode()).hexdigest()
     return ORDER_PREFIX + digest[:16]
+
+
+def is_order_id(value: str) -> bool:
+    """Whether ``value`` is shaped like an order ID at all; only such IDs are worth asking Temporal about."""
+    return _ORDER_ID.fullmatch(value) is not None
 
 
 def workflow_id(order_id: str) -> str:
@@ -276,7 +284,7 @@ class OrderService:
         The hottest read (every poll of every face), so it decodes only the status attribute of the raw
         describe: ``WorkflowHandle.describe()`` decodes every search attribute and the execution info, a
         fifth of ``serve``'s CPU per ``GET /orders/{id}/status`` (docs/BENCHMARKS.md)."""
-        if not order_id.startswith(ORDER_PREFIX) or len(order_id) > 64:
+        if not is_order_id(order_id):
             return (await self._from_ledger(order_id)).status
         request = DescribeWorkflowExecutionRequest(namespace=self.settings.namespace,
                                                    execution=WorkflowExecution(workflow_id=workflow_id(order_id)))
@@ -391,7 +399,7 @@ class OrderService:
         return self.client.get_workflow_handle_for(OrderApprovalWorkflow.run, workflow_id(order_id))
 
     async def _describe(self, order_id: str) -> WorkflowExecutionDescription:
-        if not order_id.startswith(ORDER_PREFIX) or len(order_id) > 64:
+        if not is_order_id(order_id):
             raise OrderNotFound(order_id)
         async with self._translated(order_id):
             return await self._handle(order_id).describe(rpc_timeout=DECISION_TIMEOUT)

@@ -214,7 +214,7 @@ class OrdersModel(QAbstractTableModel):
         before = self.persistentIndexList()
         ids = [self._rows[index.row()][_ID] for index in before]
         self._rows.sort(key=self._key, reverse=self._descending)
-        self._index = {row[_ID]: number for number, row in enumerate(self._rows)}
+        self._reindex()
         after = [self.index(self._index[order_id], index.column()) for order_id, index in zip(ids, before, strict=True)]
         self.changePersistentIndexList(before, after)
         self.layoutChanged.emit()
@@ -283,11 +283,14 @@ class OrdersModel(QAbstractTableModel):
             del self._rows[first:last + 1]
             self.endRemoveRows()
         self._index_stale = False
+        self._reindex()
+
+    def _reindex(self) -> None:
         self._index = {row[_ID]: number for number, row in enumerate(self._rows)}
 
     def _number(self, order_id: str) -> int | None:
         if self._index_stale:
-            self._index = {row[_ID]: number for number, row in enumerate(self._rows)}
+            self._reindex()
         return self._index.get(order_id)
 
     def _insert(self, new_rows: list[Row], in_order: bool = True) -> None:
@@ -319,7 +322,7 @@ class OrdersModel(QAbstractTableModel):
             self._rows[at:at] = block
             self.endInsertRows()
         self._index_stale = False
-        self._index = {row[_ID]: number for number, row in enumerate(self._rows)}
+        self._reindex()
 
     def retranslate(self) -> None:
         """The language or locale changed: headers, status names, numbers and times read differently."""
