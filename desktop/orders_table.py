@@ -16,6 +16,7 @@ from PySide6.QtCore import (
     QPoint,
     QSortFilterProxyModel,
     Qt,
+    QTimer,
     Signal,
 )
 from PySide6.QtGui import QPaintEvent
@@ -26,6 +27,9 @@ from core.ledger.store import fold
 from desktop.orders_model import ORDER_ID_ROLE, SEARCH_ROLE, Column, OrdersModel
 from desktop.views import VIEWS, OrderView
 
+# The table filters as each key is typed; the service (which finds orders beyond the newest the table holds)
+# is asked once typing pauses this long, or at once on Enter or when the search is cleared.
+SEARCH_QUIET_MS = 300
 DEFAULT_WIDTHS = {Column.ORDER_ID: 150, Column.ITEM: 210, Column.QUANTITY: 70, Column.STATUS: 140,
                   Column.CREATED_BY: 90, Column.CREATED_AT: 130, Column.AGE: 60}
 
@@ -78,7 +82,7 @@ class OrdersTable(QWidget):
     currentOrderChanged = Signal(str)  # "" when nothing is selected
     selectionChanged = Signal(list)  # the selected order IDs, in table order
     viewChanged = Signal(object)  # OrderView
-    searchChanged = Signal(str)  # the search text, trimmed
+    searchChanged = Signal(str)  # the search text, trimmed, once typing pauses
     contextMenuRequested = Signal(QPoint)  # global position
 
     def __init__(self, model: OrdersModel, parent: QWidget | None = None) -> None:
@@ -103,6 +107,11 @@ class OrdersTable(QWidget):
         self.search.setClearButtonEnabled(True)
         self.search.setMinimumWidth(240)
         self.search.textChanged.connect(self._on_search)
+        self.search.returnPressed.connect(self._search_settled)
+        self._search_quiet = QTimer(self)
+        self._search_quiet.setSingleShot(True)
+        self._search_quiet.setInterval(SEARCH_QUIET_MS)
+        self._search_quiet.timeout.connect(self._search_settled)
 
         self.view = OrdersView(self)
         self.view.setObjectName("ordersTable")
@@ -210,7 +219,14 @@ class OrdersTable(QWidget):
 
     def _on_search(self, text: str) -> None:
         self.proxy.set_search(text)
-        self.searchChanged.emit(text.strip())
+        if text.strip():
+            self._search_quiet.start()
+        else:
+            self._search_settled()
+
+    def _search_settled(self) -> None:
+        self._search_quiet.stop()
+        self.searchChanged.emit(self.search_text)
 
     def _report_current(self) -> None:
         current = self.current_order_id()

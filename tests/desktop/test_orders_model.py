@@ -15,7 +15,7 @@ from core.ledger import OrderFilter
 from core.ledger.store import fold
 from core.models import OrderStatus, OrderSummary
 from desktop.orders_model import ORDER_ID_ROLE, STATUS_ROLE, Column, OrdersModel
-from desktop.orders_table import OrdersTable
+from desktop.orders_table import SEARCH_QUIET_MS, OrdersTable
 from desktop.views import VIEWS
 from tests.desktop.helpers import NOW, summary
 
@@ -168,6 +168,28 @@ def test_search_matches_vietnamese_items_however_they_were_typed(qtbot: QtBot) -
         "BÀN HỌP", "Bàn làm việc"]
     assert table.current_filters() == [OrderFilter(status=OrderStatus.PENDING_APPROVAL, q="ba\u0300n"),
                                        OrderFilter(status=OrderStatus.VALIDATING, q="ba\u0300n")]
+
+
+def test_the_table_filters_per_key_but_the_service_is_asked_once_typing_pauses(qtbot: QtBot) -> None:
+    model = OrdersModel()
+    table = OrdersTable(model)
+    qtbot.addWidget(table)
+    model.apply([summary(1, item="Laptop"), summary(2, item="Chair")], NOW)
+    asked: list[str] = []
+    table.searchChanged.connect(asked.append)
+
+    qtbot.keyClicks(table.search, "lap")
+    assert table.proxy.rowCount() == 1 and asked == []
+    qtbot.waitUntil(lambda: asked == ["lap"], timeout=5000)
+    qtbot.wait(SEARCH_QUIET_MS * 2)
+    assert asked == ["lap"]
+
+    qtbot.keyClicks(table.search, "top")
+    qtbot.keyClick(table.search, Qt.Key.Key_Return)  # Enter asks at once, and only once
+    assert asked == ["lap", "laptop"]
+    qtbot.wait(SEARCH_QUIET_MS * 2)
+    table.search.clear()  # so does clearing the search
+    assert asked == ["lap", "laptop", ""] and table.proxy.rowCount() == 2
 
 
 # ---- the model's own order: it sorts, the proxy only filters -------------------------------------------------
