@@ -33,10 +33,14 @@ def bench_settings(data_dir: Path, address: str = "", **overrides: Any) -> Setti
     return Settings(_env_file=None, **{**values, **overrides})
 
 
+def metrics_url(server: EmbeddedServer) -> str:
+    return f"http://{server.HOST}:{server.settings.embedded_metrics_port}/metrics"
+
+
 @asynccontextmanager
 async def fresh_server(data_dir: Path) -> AsyncIterator[EmbeddedServer]:
-    """A new embedded dev server on free ports with its database in ``data_dir``."""
-    server = EmbeddedServer(bench_settings(data_dir))
+    """A new embedded dev server on free ports (its metrics too) with its database in ``data_dir``."""
+    server = EmbeddedServer(bench_settings(data_dir, embedded_metrics_port=free_port()))
     await server.start()
     try:
         yield server

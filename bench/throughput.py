@@ -17,7 +17,9 @@ for the workflow to complete.
         this process) driven over HTTP by one ``httpx.AsyncClient`` per concurrent client.
 
 The N orders of each path run in ``--rounds`` interleaved batches (raw, app, REST, then the next round
-in another order), so a load that comes and goes on the machine weighs on every path alike. Then
+in another order), so a load that comes and goes on the machine weighs on every path alike. Each path's
+report also says what the Temporal server did per order, by the server's own counters (requests, writes,
+bytes: ``bench._server_metrics``), the profile of a Go binary that is shipped stripped. Then
 ``GET /orders/{id}/status`` latency with ``--clients`` concurrent clients, back to back and then paced
 (each client one request every ``--status-interval`` seconds). The last line holds the ratios.
 Targets: app/raw >= 0.9, REST/raw >= 0.8, status p99 < 20 ms.
@@ -53,8 +55,9 @@ from bench._raw_workflow import (
     RawResult,
 )
 from bench._serve import ServeProcess, WorkerProcess
+from bench._server_metrics import NO_COUNTS, ServerCounts, server_counts
 from bench._stats import percentile, summary_ms
-from bench._temporal import ThreadedWorker, bench_settings, fresh_server
+from bench._temporal import ThreadedWorker, bench_settings, fresh_server, metrics_url
 from core.models import Actor, OrderRequest, OrderStatus
 from core.service import OrderService
 from core.settings import Settings
@@ -67,6 +70,7 @@ MANAGER = Actor(name="bench-manager")
 TARGET_APP = 0.9
 TARGET_REST = 0.8
 TARGET_STATUS_P99 = 0.020
+SERVER_COUNTS_SETTLE = 1.5  # seconds: the server publishes its counters about once a second; each batch waits
 
 
 @dataclass(frozen=True)
@@ -91,6 +95,7 @@ class Tally:
     seconds: float = 0.0
     cpu: dict[str, float] = field(default_factory=dict)
     polls: list[float] = field(default_factory=list)  # seconds per status read during the timed batches
+    server: ServerCounts = NO_COUNTS  # what the Temporal server counted meanwhile
 
     @property
     def rate(self) -> float:
@@ -323,14 +328,17 @@ async def run_orders(path: BenchPath, numbers: range, clients: int) -> float:
 
 
 async def batch(path: BenchPath, tally: Tally, numbers: range, options: Options,
-                pids: dict[str, int | None]) -> None:
-    """One timed batch, added to ``tally`` with the CPU each process used meanwhile."""
+                pids: dict[str, int | None], server: Callable[[], Awaitable[ServerCounts]]) -> None:
+    """One timed batch, added to ``tally`` with the CPU each process used and the server's counts meanwhile."""
     watched = {**pids, **path.pids}
+    counted = await server()
     before = {name: cpu_seconds(pid) for name, pid in watched.items()}
     path.polls.clear()
     tally.seconds += await run_orders(path, numbers, options.clients)
     for name, pid in watched.items():
         tally.cpu[name] = tally.cpu.get(name, 0.0) + cpu_seconds(pid) - before[name]
+    await asyncio.sleep(SERVER_COUNTS_SETTLE)
+    tally.server += await server() - counted
     tally.orders += len(numbers)
     tally.polls += path.polls
 
@@ -344,7 +352,8 @@ async def main(options: Options, names: list[str]) -> None:
     kinds: dict[str, type[BenchPath]] = {"raw": RawPath, "app": AppPath, "rest": RestPath}
     with tempfile.TemporaryDirectory(prefix="order-desk-bench-") as tmp:
         root = Path(tmp)
-        async with fresh_server(root) as server, AsyncExitStack() as stack:
+        async with fresh_server(root) as server, AsyncExitStack() as stack, httpx.AsyncClient() as http:
+            url = metrics_url(server)
             pids: dict[str, int | None] = {"bench": None, "temporal": server.process.pid if server.process else None}
             rest_note = {"serve": "order-desk serve with its own embedded worker",
                          "process": "order-desk serve --no-worker + an order-desk worker process",
@@ -362,11 +371,12 @@ async def main(options: Options, names: list[str]) -> None:
                 paths[name] = await stack.enter_async_context(path)
                 # Untimed: the sandbox's first imports, connections, the namespace's caches.
                 await run_orders(path, range(10**6, 10**6 + min(WARM_UP, options.orders)), options.clients)
+            await asyncio.sleep(SERVER_COUNTS_SETTLE)  # the warm-ups' counts are published before a batch counts
             tallies = {name: Tally(path.name) for name, path in paths.items()}
             for number, numbers in enumerate(batches(options.orders, options.rounds)):
                 order = names[number % len(names):] + names[:number % len(names)]
                 for name in order:
-                    await batch(paths[name], tallies[name], numbers, options, pids)
+                    await batch(paths[name], tallies[name], numbers, options, pids, lambda: server_counts(http, url))
                 print(f"  ... round {number + 1}: " + ", ".join(
                     f"{tallies[name].name} {tallies[name].rate:.1f}/s" for name in names), flush=True)
             status: list[StatusLoad] = []
@@ -386,6 +396,7 @@ def report(tallies: dict[str, Tally], status: list[StatusLoad], options: Options
         print(f"{tally.name:8} {tally.orders} orders in {tally.seconds:6.2f} s = {tally.rate:6.1f} orders/s; "
               f"{len(tally.polls) / tally.orders:.1f} status reads per order: {summary_ms(tally.polls)}")
         print(f"{'':8} {cpu_text({**tally.cpu, 'wall': tally.seconds}, tally.orders)}")
+        print(f"{'':8} {tally.server.text(tally.orders)}")
     for load in status:
         print(load.text(options.clients))
     raw = tallies.get("raw")

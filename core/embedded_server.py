@@ -114,6 +114,8 @@ class EmbeddedServer:
         ]
         for key in sa.ALL:
             command += ["--search-attribute", f"{key.name}={sa.type_name(key)}"]
+        if self.settings.embedded_metrics_port is not None:
+            command += ["--metrics-port", str(self.settings.embedded_metrics_port)]
         return command
 
     async def start(self) -> str:

@@ -43,6 +43,8 @@ class Settings(BaseSettings):
     data_dir: Path = Field(default_factory=lambda: platformdirs.user_data_path(APP_NAME))
     embedded_port: int = Field(7233, ge=1, le=65535)
     embedded_ui_port: int = Field(8233, ge=1, le=65535)
+    embedded_metrics_port: int | None = Field(
+        None, ge=1, le=65535, description="port of the embedded server's Prometheus metrics; default: any free one")
     embedded_retention_days: int = Field(30, ge=1, le=3650)
     embedded_start_timeout: float = Field(30.0, gt=0)
 

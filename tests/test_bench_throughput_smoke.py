@@ -23,6 +23,15 @@ def test_throughput_bench_reports_every_path_and_the_ratios_last() -> None:
     for path in ("raw SDK", "app", "REST"):
         assert re.search(rf"^{re.escape(path)} +10 orders in +{FIGURE} s = +{FIGURE} orders/s; "
                          rf"{FIGURE} status reads per order", report, re.M), report
+    # The server's own counts, per order: each raw order is approved by one signal, each app and REST order by
+    # one Update, and the app's search attributes cost visibility writes the raw workflow does not make.
+    counts = {path: dict((label, float(figure)) for figure, label in re.findall(
+        r"(\d+\.\d) ([a-zA-Z ]+?)(?:,|$)", line.split("server per order: ")[1]))
+        for path, line in zip(("raw", "app", "REST"), (line for line in lines if "server per order: " in line),
+                              strict=True)}
+    assert counts["raw"]["signals"] == 1.0 and counts["raw"]["updates"] == 0.0, counts
+    assert counts["app"]["updates"] == counts["REST"]["updates"] == 1.0, counts
+    assert counts["app"]["visibility writes"] > counts["raw"]["visibility writes"] > 0, counts
     assert re.search(rf"status, 5 concurrent clients back to back, 20 requests: p50 {FIGURE} ms", report), report
     assert re.search(rf"status, 5 concurrent clients each every {FIGURE} ms, 20 requests: p50", report), report
     assert re.fullmatch(rf"app/raw = {FIGURE} \(target >= 0.9: (met|MISSED)\)  "
