@@ -5,7 +5,9 @@ workflow from before the ``ledger-in-activities`` patch schedules it): the write
 that only move an order forward, so a retry, or a late attempt after a newer write, changes nothing.
 A pre-patch workflow sends one argument where the hints name two, and the SDK then decodes without hints
 (a dict): ``model_validate`` restores the model, and returns a model it is given as it is.
-They are sync because SQLite and psycopg block; the worker runs them in its thread pool.
+They are sync because SQLite and psycopg block; the worker runs them in its thread pool. The SDK cancels a
+sync activity by raising in its thread wherever it is, so each ledger write is shielded: it finishes, and
+the cancellation is raised after it.
 """
 
 from __future__ import annotations
@@ -61,11 +63,12 @@ class OrderActivities:
     @activity.defn(name="record_order")
     def record_order(self, details: OrderDetails) -> None:
         """Keep the ledger's copy current (run as a local activity after every transition)."""
-        self.ledger.record(details)
+        self._record(details)
 
     def _record(self, details: OrderDetails | None) -> None:
         if details is not None:
-            self.ledger.record(details)
+            with activity.shield_thread_cancel_exception():
+                self.ledger.record(details)
 
     @activity.defn(name="process_approved_order")
     def process_approved_order(self, entry: FulfilmentInput, details: OrderDetails | None = None) -> bool:
@@ -85,7 +88,8 @@ class OrderActivities:
         entry = FulfilmentInput.model_validate(entry)
         if entry.outcome is not expected:
             raise ApplicationError(f"{entry.outcome} sent to the {expected} activity", non_retryable=True)
-        created = self.ledger.record_fulfilment(entry, details)
+        with activity.shield_thread_cancel_exception():
+            created = self.ledger.record_fulfilment(entry, details)
         activity.logger.info("Order %s %s (%s)", entry.order_id, entry.outcome.value,
                              "recorded" if created else "already recorded")
         return created

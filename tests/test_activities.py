@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import threading
+import time
+from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
-from temporalio.exceptions import ApplicationError
+from temporalio.exceptions import ApplicationError, CancelledError
 from temporalio.testing import ActivityEnvironment
 
 from activities.orders import INVALID_ORDER, OrderActivities
@@ -88,3 +91,55 @@ def test_each_activity_writes_the_transition_before_it(tmp_path: Path) -> None:
     assert stored.status is OrderStatus.APPROVED
     assert [t.status for t in stored.history] == [t.status for t in approved.history]
     assert acts.ledger.fulfilment_outcome(ORDER.order_id) == "APPROVED"
+
+
+class SlowLedger(Ledger):
+    """A real ledger whose writes take a while in Python code, where a thread's cancellation can land."""
+
+    def __init__(self, url: str) -> None:
+        super().__init__(url)
+        self.writing, self.finish = threading.Event(), threading.Event()
+
+    def _slowly(self) -> None:
+        self.writing.set()
+        while not self.finish.is_set():
+            time.sleep(0.001)
+
+    def record(self, details: OrderDetails) -> None:
+        self._slowly()
+        super().record(details)
+
+    def record_fulfilment(self, entry: FulfilmentInput, details: OrderDetails | None = None) -> bool:
+        self._slowly()
+        return super().record_fulfilment(entry, details)
+
+
+APPROVED = FulfilmentInput(order_id=ORDER.order_id, outcome=OrderStatus.APPROVED, actor="bob")
+
+
+@pytest.mark.parametrize("run", [
+    lambda acts: acts.notify_manager(ORDER, _details(OrderStatus.VALIDATING, OrderStatus.PENDING_APPROVAL)),
+    lambda acts: acts.process_approved_order(APPROVED, _details(OrderStatus.PENDING_APPROVAL, OrderStatus.APPROVED)),
+], ids=["notify_manager", "process_approved_order"])
+def test_a_cancellation_waits_for_the_ledger_write_to_finish(
+        tmp_path: Path, run: Callable[[OrderActivities], object]) -> None:
+    """The SDK cancels a sync activity (the workflow cancels it, the worker stops) by raising in its thread
+    wherever it is; inside a ledger write that would abandon the write half-way, or land in a callback of
+    the database driver's and be lost. The activity finishes its write first, then reports the cancel."""
+    acts = OrderActivities(SlowLedger(f"sqlite:///{tmp_path / 'ledger.db'}"))
+    ledger = acts.ledger
+    assert isinstance(ledger, SlowLedger)
+    env = ActivityEnvironment()
+
+    def cancel_mid_write() -> None:
+        assert ledger.writing.wait(10)
+        env.cancel()
+        time.sleep(0.05)
+        ledger.finish.set()
+
+    canceller = threading.Thread(target=cancel_mid_write)
+    canceller.start()
+    with pytest.raises(CancelledError):
+        env.run(run, acts)
+    canceller.join()
+    assert ledger.get(ORDER.order_id) is not None
