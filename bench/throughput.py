@@ -300,7 +300,9 @@ async def http_clients(base_url: str, count: int) -> AsyncIterator[asyncio.Queue
     One ``AsyncClient`` per concurrent client, not one shared pool: a pool shared by 50 concurrent requests
     costs httpx ~4 ms of CPU per request here (encode/httpx#3215), which would measure httpx, not the app.
     """
-    limits = httpx.Limits(max_connections=1, max_keepalive_connections=1)
+    # A connection idle as long as uvicorn's keep-alive timeout (5 s; a path idles while the others run) can
+    # be closed by serve just as a request goes out on it: httpx.ReadError. Dropping it sooner avoids that.
+    limits = httpx.Limits(max_connections=1, max_keepalive_connections=1, keepalive_expiry=2.0)
     clients = [httpx.AsyncClient(base_url=base_url, limits=limits, timeout=60.0) for _ in range(count)]
     pool: asyncio.Queue[httpx.AsyncClient] = asyncio.Queue()
     for http in clients:
