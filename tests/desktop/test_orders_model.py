@@ -20,6 +20,17 @@ from desktop.views import VIEWS
 from tests.desktop.helpers import NOW, summary
 
 
+def new_table(qtbot: QtBot, *, shown: bool = False) -> tuple[OrdersModel, OrdersTable]:
+    """A table over a new model, closed with the test; ``shown``: laid out on screen, so rows have places."""
+    model = OrdersModel()
+    table = OrdersTable(model)
+    qtbot.addWidget(table)
+    if shown:
+        table.resize(900, 300)
+        table.show()
+    return model, table
+
+
 class Recorder:
     """Every structural signal the model sends, in order."""
 
@@ -114,11 +125,7 @@ def test_retain_drops_rows_outside_a_view() -> None:
 
 
 def test_refresh_keeps_selection_and_scroll_position(qtbot: QtBot) -> None:
-    model = OrdersModel()
-    table = OrdersTable(model)
-    qtbot.addWidget(table)
-    table.resize(900, 300)
-    table.show()
+    model, table = new_table(qtbot, shown=True)
     orders = [summary(n) for n in range(200)]
     model.apply(orders, NOW)
     chosen = summary(120).order_id
@@ -139,9 +146,7 @@ def test_refresh_keeps_selection_and_scroll_position(qtbot: QtBot) -> None:
 
 
 def test_search_and_sorting_work_on_the_proxy(qtbot: QtBot) -> None:
-    model = OrdersModel()
-    table = OrdersTable(model)
-    qtbot.addWidget(table)
+    model, table = new_table(qtbot)
     model.apply([summary(1, item="Laptop", quantity=9), summary(2, item="Chair", quantity=10, created_by="bob"),
                  summary(3, item="laptop stand", quantity=100)], NOW)
 
@@ -158,9 +163,7 @@ def test_search_and_sorting_work_on_the_proxy(qtbot: QtBot) -> None:
 
 
 def test_search_matches_vietnamese_items_however_they_were_typed(qtbot: QtBot) -> None:
-    model = OrdersModel()
-    table = OrdersTable(model)
-    qtbot.addWidget(table)
+    model, table = new_table(qtbot)
     model.apply([summary(1, item="Bàn làm việc"), summary(2, item="Ghế xoay"), summary(3, item="BÀN HỌP")], NOW)
 
     table.search.setText("ba\u0300n")  # decomposed, as macOS types it
@@ -171,9 +174,7 @@ def test_search_matches_vietnamese_items_however_they_were_typed(qtbot: QtBot) -
 
 
 def test_the_table_filters_per_key_but_the_service_is_asked_once_typing_pauses(qtbot: QtBot) -> None:
-    model = OrdersModel()
-    table = OrdersTable(model)
-    qtbot.addWidget(table)
+    model, table = new_table(qtbot)
     model.apply([summary(1, item="Laptop"), summary(2, item="Chair")], NOW)
     asked: list[str] = []
     table.searchChanged.connect(asked.append)
@@ -253,9 +254,7 @@ def test_a_new_order_goes_where_the_sort_puts_it() -> None:
 
 
 def test_many_new_orders_among_the_shown_ones_come_in_order(qtbot: QtBot) -> None:
-    model = OrdersModel()
-    table = OrdersTable(model)
-    qtbot.addWidget(table)
+    model, table = new_table(qtbot)
     orders = [summary(n) for n in range(400)]
     model.apply(orders[::2], NOW)  # a narrower view first, then every other order arrives between them
     assert table.select_order(orders[100].order_id)
@@ -269,11 +268,7 @@ def test_many_new_orders_among_the_shown_ones_come_in_order(qtbot: QtBot) -> Non
 
 
 def test_header_sorts_the_model_and_a_restored_header_sorts_it_again(qtbot: QtBot) -> None:
-    model = OrdersModel()
-    table = OrdersTable(model)
-    qtbot.addWidget(table)
-    table.resize(900, 300)
-    table.show()
+    model, table = new_table(qtbot, shown=True)
     orders = [summary(n, quantity=(n * 7) % 10 + 1) for n in range(10)]
     model.apply(orders, NOW)
     header = table.view.horizontalHeader()
@@ -298,9 +293,7 @@ def test_header_sorts_the_model_and_a_restored_header_sorts_it_again(qtbot: QtBo
 
 
 def test_a_decided_order_moves_in_a_status_sort_and_stays_selected(qtbot: QtBot) -> None:
-    model = OrdersModel()
-    table = OrdersTable(model)
-    qtbot.addWidget(table)
+    model, table = new_table(qtbot)
     orders = [summary(n) for n in range(8)]
     model.apply(orders, NOW)
     table.view.sortByColumn(Column.STATUS, Qt.SortOrder.AscendingOrder)
@@ -332,9 +325,7 @@ def test_the_age_column_sorts_youngest_first_then_oldest_first() -> None:
 
 
 def test_search_text_is_matched_literally(qtbot: QtBot) -> None:
-    model = OrdersModel()
-    table = OrdersTable(model)
-    qtbot.addWidget(table)
+    model, table = new_table(qtbot)
     model.apply([summary(1, item="Cable (2m)"), summary(2, item="Cable 2m"), summary(3, item="a+b kit")], NOW)
     for text, expected in (("(2M", [1]), (".", []), ("A+B", [3]), ("cable", [1, 2])):
         table.search.setText(text)
@@ -356,9 +347,7 @@ def random_order(chaos: random.Random, number: int) -> OrderSummary:
 
 def test_random_updates_keep_rows_sorted_filtered_and_selected(qtbot: QtBot) -> None:
     chaos = random.Random(20261125)
-    model = OrdersModel()
-    table = OrdersTable(model)
-    qtbot.addWidget(table)
+    model, table = new_table(qtbot)
     truth = {number: random_order(chaos, number) for number in range(60)}
     selected: str | None = None
     for round_number in range(300):
@@ -394,11 +383,7 @@ def test_random_updates_keep_rows_sorted_filtered_and_selected(qtbot: QtBot) -> 
 
 
 def test_a_cell_is_painted_with_what_data_answers(qtbot: QtBot) -> None:
-    model = OrdersModel()
-    table = OrdersTable(model)
-    qtbot.addWidget(table)
-    table.resize(900, 300)
-    table.show()
+    model, table = new_table(qtbot, shown=True)
     model.apply([summary(n, OrderStatus.APPROVED if n % 2 else OrderStatus.PENDING_APPROVAL,
                          item="Chair" if n % 3 else "Laptop", quantity=n * 1000 + 1) for n in range(9)], NOW)
     table.search.setText("laptop")  # proxy rows are not source rows
