@@ -1,10 +1,8 @@
 """The order activities. One class so the worker can hand them the ledger and the settings they need.
 
-Each activity that follows a transition also writes the order to the ledger (``details``; absent when a
-workflow from before the ``ledger-in-activities`` patch schedules it): the writes are idempotent upserts
-that only move an order forward, so a retry, or a late attempt after a newer write, changes nothing.
-A pre-patch workflow sends one argument where the hints name two, and the SDK then decodes without hints
-(a dict): ``model_validate`` restores the model, and returns a model it is given as it is.
+Each takes one input model (``activities.inputs``, ``core.models.FulfilmentInput``). Each activity that follows a
+transition also writes the order's ``LedgerEntry`` to the ledger: idempotent upserts that only move an order
+forward, so a retry, or a late attempt after a newer write, changes nothing.
 They are sync because SQLite and psycopg block; the worker runs them in its thread pool. The SDK cancels a
 sync activity by raising in its thread wherever it is, so each ledger write is shielded: it finishes, and
 the cancellation is raised after it.
@@ -17,8 +15,9 @@ from collections.abc import Sequence
 from temporalio import activity
 from temporalio.exceptions import ApplicationError
 
+from activities.inputs import NotifyManagerInput, ValidateOrderInput
 from core.ledger import Ledger
-from core.models import FulfilmentInput, OrderDetails, OrderInput, OrderStatus
+from core.models import FulfilmentInput, LedgerEntry, OrderStatus
 
 INVALID_ORDER = "InvalidOrder"
 
@@ -35,13 +34,12 @@ class OrderActivities:
         self.blocked_items = [item.casefold() for item in blocked_items]
 
     @activity.defn(name="validate_order")
-    def validate_order(self, order: OrderInput, details: OrderDetails | None = None) -> None:
+    def validate_order(self, order: ValidateOrderInput) -> None:
         """Fail transiently the configured number of times (the seed's retry demo), then apply the rules.
 
         A rule violation is non-retryable: retrying cannot make a blocked item acceptable.
         """
-        order = OrderInput.model_validate(order)
-        self._record(details)
+        self._write(order.ledger)
         attempt = activity.info().attempt
         if attempt <= self.simulate_validation_failures:
             activity.logger.warning("Simulated transient validation failure for %s (attempt %d)",
@@ -55,41 +53,40 @@ class OrderActivities:
         activity.logger.info("Order %s validated", order.order_id)
 
     @activity.defn(name="notify_manager")
-    def notify_manager(self, order: OrderInput, details: OrderDetails | None = None) -> None:
-        order = OrderInput.model_validate(order)
-        self._record(details)
-        activity.logger.info("Notifying manager about order %s...", order.order_id)
+    def notify_manager(self, notice: NotifyManagerInput) -> None:
+        self._write(notice.ledger)
+        activity.logger.info("Notifying manager about order %s...", notice.order_id)
 
     @activity.defn(name="record_order")
-    def record_order(self, details: OrderDetails) -> None:
-        """Keep the ledger's copy current (run as a local activity after every transition)."""
-        self._record(details)
+    def record_order(self, entry: LedgerEntry) -> None:
+        """Keep the ledger's copy current where no other activity follows the transition (a cancellation, and
+        every transition of a workflow from before ``ledger-in-activities``); run as a local activity."""
+        self._write(entry)
 
-    def _record(self, details: OrderDetails | None) -> None:
-        if details is not None:
+    def _write(self, entry: LedgerEntry | None) -> None:
+        if entry is not None:
             with activity.shield_thread_cancel_exception():
-                self.ledger.record(details)
+                self.ledger.write(entry)
 
     @activity.defn(name="process_approved_order")
-    def process_approved_order(self, entry: FulfilmentInput, details: OrderDetails | None = None) -> bool:
-        return self._fulfil(entry, OrderStatus.APPROVED, details)
+    def process_approved_order(self, entry: FulfilmentInput) -> bool:
+        return self._fulfil(entry, OrderStatus.APPROVED)
 
     @activity.defn(name="process_rejected_order")
-    def process_rejected_order(self, entry: FulfilmentInput, details: OrderDetails | None = None) -> bool:
-        return self._fulfil(entry, OrderStatus.REJECTED, details)
+    def process_rejected_order(self, entry: FulfilmentInput) -> bool:
+        return self._fulfil(entry, OrderStatus.REJECTED)
 
     @activity.defn(name="process_expired_order")
-    def process_expired_order(self, entry: FulfilmentInput, details: OrderDetails | None = None) -> bool:
-        return self._fulfil(entry, OrderStatus.EXPIRED, details)
+    def process_expired_order(self, entry: FulfilmentInput) -> bool:
+        return self._fulfil(entry, OrderStatus.EXPIRED)
 
-    def _fulfil(self, entry: FulfilmentInput, expected: OrderStatus, details: OrderDetails | None) -> bool:
-        """Write the order's one fulfilment record (and its final state); a retry finds it there and
+    def _fulfil(self, entry: FulfilmentInput, expected: OrderStatus) -> bool:
+        """Write the order's one fulfilment record (and its final ledger entry); a retry finds it there and
         writes nothing."""
-        entry = FulfilmentInput.model_validate(entry)
         if entry.outcome is not expected:
             raise ApplicationError(f"{entry.outcome} sent to the {expected} activity", non_retryable=True)
         with activity.shield_thread_cancel_exception():
-            created = self.ledger.record_fulfilment(entry, details)
+            created = self.ledger.record_fulfilment(entry)
         activity.logger.info("Order %s %s (%s)", entry.order_id, entry.outcome.value,
                              "recorded" if created else "already recorded")
         return created

@@ -90,6 +90,8 @@ def field_errors(errors: Sequence[Any]) -> list[FieldError]:
     named = []
     for error in errors:
         location, *path = [str(part) for part in error.get("loc", ("body",))] or ["body"]
+        if location == "query":
+            path = path[:1]  # the parameter, not the position of a repeated one (status=...&status=...)
         message = str(error.get("msg", "invalid"))
         if error.get("type") == "json_invalid":
             path = []

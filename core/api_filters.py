@@ -1,5 +1,5 @@
 """The query parameters that choose orders, shared by ``GET /orders`` and ``GET /orders.csv`` so the list
-and the export always agree (both become one ``core.ledger.OrderFilter``).
+and the export always agree (both become one ``core.models.OrderFilter``).
 
 Times are ISO 8601 and parsed here, not by pydantic's ``datetime``: that one also takes Unix timestamps and
 other shapes the OpenAPI document could not describe. The pattern below is exactly what is accepted.
@@ -13,8 +13,7 @@ from typing import Annotated
 from fastapi import Depends, Query
 from fastapi.exceptions import RequestValidationError
 
-from core.ledger import OrderFilter
-from core.models import OrderStatus
+from core.models import OrderFilter, OrderStatus
 
 ISO_DATETIME = (r"^[0-9]{4}-[0-9]{2}-[0-9]{2}"
                 r"([T ][0-9]{2}:[0-9]{2}(:[0-9]{2}([.,][0-9]{1,6})?)?(Z|[+-][0-9]{2}:[0-9]{2})?)?$")
@@ -51,7 +50,9 @@ def _text(value: str | None) -> str | None:
 
 
 async def order_filter(
-    status: Annotated[OrderStatus | None, Query(description="only orders in this status")] = None,
+    status: Annotated[list[OrderStatus] | None, Query(
+        description="only orders in this status; repeat it for several (`status=VALIDATING&status=PENDING_APPROVAL`)"
+    )] = None,
     q: Annotated[str | None, Query(
         max_length=200, pattern=_NO_NUL,
         description="only orders whose item contains this text, case-insensitive (Vietnamese too); "
@@ -68,7 +69,8 @@ async def order_filter(
     start, end = parse_utc("since", since), parse_utc("until", until)
     if start is not None and end is not None and end <= start:
         raise _parameter_error("until", "must be later than since (until is exclusive)")
-    return OrderFilter(status=status, q=_text(q), created_by=_text(created_by), since=start, until=end)
+    return OrderFilter(statuses=frozenset(status) if status else None, q=_text(q), created_by=_text(created_by),
+                       since=start, until=end)
 
 
 OrderFilterDep = Annotated[OrderFilter, Depends(order_filter)]

@@ -67,10 +67,7 @@ async def list_orders(
 ) -> OrderList:
     """Every filter narrows the result; `count` is how many match in all, so `offset + limit < count` means
     there is a next page. Read from the order ledger, which the workflow keeps current within milliseconds."""
-    orders, count = await asyncio.gather(
-        service.list_orders(where.status, limit, offset, q=where.q, created_by=where.created_by,
-                            since=where.since, until=where.until),
-        service.count_orders(where))
+    orders, count = await asyncio.gather(service.list_orders(where, limit, offset), service.count_orders(where))
     return OrderList(data=orders, count=count)
 
 

@@ -72,12 +72,13 @@ def _db_upgrade(settings: Settings) -> None:
 
 
 async def _ledger_rebuild(settings: Settings) -> None:
+    from core.admin import rebuild_ledger
     from core.runtime import DeskRuntime
 
     runtime = DeskRuntime(settings, with_worker=False)
     service = await runtime.start()
     try:
-        rebuilt, unreadable = await service.rebuild_ledger()
+        rebuilt, unreadable = await rebuild_ledger(service)
         print(f"rebuilt the ledger rows of {rebuilt} orders")
         if unreadable:
             print(f"could not read {len(unreadable)} running orders (no worker answered): {', '.join(unreadable)}")

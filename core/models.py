@@ -10,7 +10,7 @@ from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
 
 ItemText = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
 Quantity = Annotated[int, Field(ge=1, le=1_000_000, strict=False)]
@@ -132,11 +132,66 @@ class OrderSummary(BaseModel):
     updated_at: datetime | None = None
 
 
+class LedgerEntry(BaseModel):
+    """What an activity writes to the ledger after a transition: the order's summary as it is now, and the
+    history entries from ``first_seq`` on that the ledger may not hold yet (not the whole history, so an
+    activity's input stays small however often the order was reminded).
+
+    A workflow from before this model sent the whole ``OrderDetails``; it is read as an entry from seq 0."""
+
+    summary: OrderSummary
+    first_seq: int = Field(0, ge=0)
+    transitions: list[Transition] = Field(default_factory=list)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _from_details(cls, data: object) -> object:
+        if isinstance(data, OrderDetails):
+            data = data.model_dump()
+        if isinstance(data, dict) and "history" in data:
+            return {"summary": data, "first_seq": 0, "transitions": data["history"]}
+        return data
+
+    @classmethod
+    def of(cls, details: OrderDetails, first_seq: int = 0) -> LedgerEntry:
+        return cls(summary=OrderSummary.model_validate(details, from_attributes=True), first_seq=first_seq,
+                   transitions=details.history[first_seq:])
+
+    @property
+    def last_seq(self) -> int:
+        """The newest history entry this write knows of: the ledger never lets an older write win."""
+        return self.first_seq + len(self.transitions) - 1
+
+
+class OrderFilter(BaseModel):
+    """Which orders a list, a search, a count or an export covers: one type from every face to the ledger, so
+    they always agree. Every field narrows; ``statuses`` None means every status."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    statuses: frozenset[OrderStatus] | None = None
+    q: str | None = Field(None, description="the item contains this text, case-insensitive")
+    created_by: str | None = None
+    since: datetime | None = Field(None, description="created at or after")
+    until: datetime | None = Field(None, description="created before (exclusive)")
+
+    @classmethod
+    def of(cls, *statuses: OrderStatus, **narrowing: object) -> OrderFilter:
+        """``OrderFilter.of(APPROVED, q="desk")``: the orders in any of ``statuses`` (every status if none)."""
+        return cls(statuses=frozenset(statuses) if statuses else None, **narrowing)  # type: ignore[arg-type]
+
+
+ALL_ORDERS = OrderFilter()
+
+
 class FulfilmentInput(BaseModel):
+    """Input of the ``process_*_order`` activities: the order's one fulfilment record, and its ledger write."""
+
     order_id: str
     outcome: OrderStatus
     actor: str
     reason: str | None = None
+    ledger: LedgerEntry | None = None
 
 
 class BulkOutcome(BaseModel):
@@ -147,3 +202,4 @@ class BulkOutcome(BaseModel):
     status: OrderStatus | None = None
     error: str | None = None
     error_type: Literal["not_found", "invalid_transition", "forbidden", "unavailable"] | None = None
+    code: str | None = Field(None, description="the refusal's precise reason: an ``ErrorCode`` value")

@@ -10,6 +10,7 @@ import functools
 import gc
 import logging
 from collections.abc import Callable
+from enum import StrEnum
 
 from core.embedded_server import EmbeddedServer
 from core.service import OrderService
@@ -18,7 +19,29 @@ from core.worker import EmbeddedWorker
 
 log = logging.getLogger(__name__)
 
-Progress = Callable[[str], None]
+
+
+class BootStep(StrEnum):
+    """A step of start-up, reported with the address it concerns; each face words it in its own language."""
+
+    STARTING_SERVER = "starting_server"
+    CONNECTING = "connecting"
+    STARTING_WORKER = "starting_worker"
+    READY = "ready"
+
+
+STEP_TEXT = {
+    BootStep.STARTING_SERVER: "Starting the embedded Temporal server on {address}…",
+    BootStep.CONNECTING: "Connecting to Temporal at {address}…",
+    BootStep.STARTING_WORKER: "Starting the embedded worker…",
+    BootStep.READY: "Ready: Temporal at {address}",
+}
+
+Progress = Callable[[BootStep, str], None]  # the step, the Temporal address
+
+
+def log_progress(step: BootStep, address: str) -> None:
+    log.info(STEP_TEXT[step].format(address=address))
 
 
 @functools.cache
@@ -42,19 +65,19 @@ class DeskRuntime:
     def address(self) -> str:
         return self.server.address if self.server else self.settings.temporal_address
 
-    async def start(self, progress: Progress = log.info) -> OrderService:
+    async def start(self, progress: Progress = log_progress) -> OrderService:
         """Start what is missing; on failure, stop what was started and re-raise."""
         try:
             if self.server is not None:
-                progress(f"Starting the embedded Temporal server on {self.server.address}…")
+                progress(BootStep.STARTING_SERVER, self.server.address)
                 await self.server.start()
-            progress(f"Connecting to Temporal at {self.address}…")
+            progress(BootStep.CONNECTING, self.address)
             self.service = await OrderService.connect(self.settings, self.address)
             if self.with_worker:
-                progress("Starting the embedded worker…")
+                progress(BootStep.STARTING_WORKER, self.address)
                 await self.start_worker()
             _freeze_start_up()
-            progress(f"Ready: Temporal at {self.address}")
+            progress(BootStep.READY, self.address)
             return self.service
         except BaseException:
             await self.stop()

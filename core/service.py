@@ -1,6 +1,7 @@
 """OrderService: the one way into Temporal for every face (REST, desktop, CLI, benchmarks).
 
-It owns the workflow-ID scheme, turns SDK failures into the typed errors of ``core.errors``,
+It owns the workflow-ID scheme, turns SDK failures into the typed errors of ``core.errors`` (through
+``core.sdk_errors``; setting up Temporal and rebuilding the ledger live in ``core.admin``),
 and reads state the cheapest consistent way: status from the workflow's own search attributes
 (``describe``, served by the server without a worker, strongly consistent), details from the
 workflow query while it runs and from its result once closed, and lists, search and exports from
@@ -15,12 +16,9 @@ import logging
 import re
 import uuid
 from collections.abc import AsyncIterator, Callable, Sequence
-from contextlib import asynccontextmanager
 from datetime import UTC, datetime, timedelta
 
 from temporalio.api.common.v1 import WorkflowExecution
-from temporalio.api.enums.v1 import IndexedValueType
-from temporalio.api.operatorservice.v1 import AddSearchAttributesRequest, ListSearchAttributesRequest
 from temporalio.api.workflowservice.v1 import DescribeWorkflowExecutionRequest
 from temporalio.client import (
     Client,
@@ -33,32 +31,38 @@ from temporalio.client import (
 )
 from temporalio.common import WorkflowIDConflictPolicy, WorkflowIDReusePolicy
 from temporalio.converter import default as default_converter
-from temporalio.exceptions import ApplicationError, WorkflowAlreadyStartedError
+from temporalio.exceptions import WorkflowAlreadyStartedError
 from temporalio.service import RPCError, RPCStatusCode
 
 from core import search_attributes as sa
-from core.csv_export import CSV_HEADER, csv_rows
+from core.admin import ensure_search_attributes
+from core.csv_export import CSV_HEAD, csv_chunk
 from core.errors import (
+    ErrorCode,
     Forbidden,
     IdempotencyConflict,
     InvalidTransition,
+    OrderDeskError,
     OrderNotFound,
     TemporalUnavailable,
 )
-from core.ledger import ALL_ORDERS, Ledger, OrderFilter
+from core.ledger import Ledger
 from core.models import (
+    ALL_ORDERS,
     Action,
     Actor,
     BulkOutcome,
     Decision,
     OrderDetails,
+    OrderFilter,
     OrderInput,
     OrderRequest,
     OrderStatus,
     OrderSummary,
 )
+from core.sdk_errors import decision_error, translated, update_aborted
 from core.settings import Settings
-from workflows.order_approval import FORBIDDEN, INVALID_TRANSITION, WORKFLOW_NAME, OrderApprovalWorkflow
+from workflows.order_approval import OrderApprovalWorkflow
 
 log = logging.getLogger(__name__)
 
@@ -105,9 +109,8 @@ class OrderService:
         except RuntimeError as err:  # the SDK reports a refused connection as RuntimeError
             raise TemporalUnavailable(f"Temporal at {address} does not answer: {err}") from err
         ledger = await asyncio.to_thread(Ledger, settings.ledger_url)
-        service = cls(client, settings, ledger)
-        await service.ensure_search_attributes()
-        return service
+        await ensure_search_attributes(client, settings.namespace)
+        return cls(client, settings, ledger)
 
     @property
     def encrypted(self) -> bool:
@@ -118,33 +121,6 @@ class OrderService:
     def four_eyes(self) -> bool:
         """Four-eyes applies only where identities are configured; the seed's anonymous demo stays open."""
         return self.settings.four_eyes and self.settings.identities_configured
-
-    # ---- set-up -------------------------------------------------------------------------------
-
-    async def ensure_search_attributes(self) -> None:
-        """Register the custom search attributes the lists need, if the namespace lacks them. Idempotent."""
-        async with self._translated():
-            try:
-                existing = await self.client.operator_service.list_search_attributes(
-                    ListSearchAttributesRequest(namespace=self.settings.namespace))
-                missing = {
-                    key.name: IndexedValueType.ValueType(key.indexed_value_type.value)
-                    for key in sa.ALL
-                    if key.name not in existing.custom_attributes
-                }
-                if missing:
-                    await self.client.operator_service.add_search_attributes(
-                        AddSearchAttributesRequest(namespace=self.settings.namespace, search_attributes=missing))
-            except RPCError as err:
-                if err.status is RPCStatusCode.ALREADY_EXISTS:
-                    return
-                if err.status not in (RPCStatusCode.PERMISSION_DENIED, RPCStatusCode.UNIMPLEMENTED):
-                    raise
-                # Temporal Cloud does not let clients register search attributes: they are created once
-                # with tcld or the Cloud UI (docs/DEPLOY.md); starting an order without them fails loudly.
-                log.warning("Could not register search attributes %s on namespace %r (%s); create them once "
-                            "by hand, see docs/DEPLOY.md", ", ".join(k.name for k in sa.ALL),
-                            self.settings.namespace, err.message)
 
     async def healthy(self) -> bool:
         try:
@@ -162,7 +138,7 @@ class OrderService:
                            created_by=actor.name, four_eyes=self.four_eyes,
                            reminder_interval=self.settings.approval_reminder,
                            approval_deadline=self.settings.approval_deadline)
-        async with self._translated():
+        async with translated():
             try:
                 await self.client.start_workflow(
                     OrderApprovalWorkflow.run, order,
@@ -207,22 +183,23 @@ class OrderService:
         decision, not a second one.
         """
         decision = Decision(action=action, actor=actor, reason=reason or None)
-        async with self._translated(order_id):
+        async with translated(order_id):
             try:
                 return await self._send_update(order_id, decision, request_id)
             except WorkflowUpdateFailedError as err:
-                raise _decision_error(err.cause) from err
+                raise decision_error(err.cause) from err
             except WorkflowUpdateRPCTimeoutOrCancelledError as err:
                 raise TemporalUnavailable(
                     f"no worker took the {decision.action.value} decision for {order_id} within "
                     f"{DECISION_TIMEOUT.total_seconds():.0f} s; is a worker running on task queue "
-                    f"{self.settings.task_queue!r}?") from err
+                    f"{self.settings.task_queue!r}?", ErrorCode.NO_WORKER) from err
             except RPCError as err:
-                if err.status is RPCStatusCode.NOT_FOUND or _completed(err):
-                    status = await self.status(order_id)
-                    raise InvalidTransition(
-                        f"cannot {decision.action.value} an order that is {status.value}", status) from err
-                raise
+                if err.status is not RPCStatusCode.NOT_FOUND:
+                    raise
+                # No running workflow takes it: the order is closed (final), or there is no such order.
+                status = await self.status(order_id)
+                raise InvalidTransition(
+                    f"cannot {decision.action.value} an order that is {status.value}", status) from err
 
     async def _send_update(self, order_id: str, decision: Decision, request_id: str | None) -> OrderStatus:
         """Temporal aborts an Update whose workflow task fails (``WorkflowNotReadyFailure``), e.g. a cancel
@@ -234,7 +211,7 @@ class OrderService:
                 return await handle.execute_update(
                     OrderApprovalWorkflow.decide, decision, id=request_id, rpc_timeout=DECISION_TIMEOUT)
             except RPCError as err:
-                if attempt == ABORTED_UPDATE_ATTEMPTS or not _update_aborted(err):
+                if attempt == ABORTED_UPDATE_ATTEMPTS or not update_aborted(err):
                     raise
             await asyncio.sleep(0.05 * attempt)
         raise AssertionError("unreachable: the last attempt returns or raises")
@@ -264,16 +241,12 @@ class OrderService:
         """Never raises for one order's failure: the others' decisions are already applied."""
         try:
             status = await self.decide(order_id, action, actor, reason, request_id)
-        except OrderNotFound as err:
-            return BulkOutcome(order_id=order_id, ok=False, error=str(err), error_type="not_found")
-        except InvalidTransition as err:
-            return BulkOutcome(order_id=order_id, ok=False, error=str(err), error_type="invalid_transition",
-                               status=err.current_status)
-        except Forbidden as err:
-            return BulkOutcome(order_id=order_id, ok=False, error=str(err), error_type="forbidden",
-                               status=err.current_status)
-        except (TemporalUnavailable, RPCError) as err:
-            return BulkOutcome(order_id=order_id, ok=False, error=str(err), error_type="unavailable")
+        except OrderDeskError as err:
+            return BulkOutcome(order_id=order_id, ok=False, error=str(err), error_type=_BULK_KINDS.get(
+                type(err), "unavailable"), status=getattr(err, "current_status", None), code=err.code)
+        except RPCError as err:
+            return BulkOutcome(order_id=order_id, ok=False, error=str(err), error_type="unavailable",
+                               code=ErrorCode.TEMPORAL_UNAVAILABLE)
         return BulkOutcome(order_id=order_id, ok=True, status=status)
 
     # ---- reads --------------------------------------------------------------------------------
@@ -289,7 +262,7 @@ class OrderService:
         request = DescribeWorkflowExecutionRequest(namespace=self.settings.namespace,
                                                    execution=WorkflowExecution(workflow_id=workflow_id(order_id)))
         try:
-            async with self._translated(order_id):
+            async with translated(order_id):
                 described = await self.client.workflow_service.describe_workflow_execution(
                     request, retry=True, timeout=DECISION_TIMEOUT)
         except OrderNotFound:
@@ -313,7 +286,7 @@ class OrderService:
 
     async def _started_input(self, order_id: str) -> OrderInput:
         """The order as it was started: the first history event, decoded (and decrypted) by our converter."""
-        async with self._translated(order_id):
+        async with translated(order_id):
             async for event in self._handle(order_id).fetch_history_events():
                 payloads = event.workflow_execution_started_event_attributes.input.payloads
                 [started] = await self.client.data_converter.decode(payloads, [OrderInput])
@@ -327,7 +300,7 @@ class OrderService:
         except OrderNotFound:
             return await self._from_ledger(order_id)
         handle = self._handle(order_id)
-        async with self._translated(order_id):
+        async with translated(order_id):
             if description.status is WorkflowExecutionStatus.COMPLETED:
                 return await handle.result()
             try:
@@ -337,7 +310,7 @@ class OrderService:
             except RPCError as err:
                 if err.status is RPCStatusCode.DEADLINE_EXCEEDED:
                     raise TemporalUnavailable(
-                        f"no worker answered for order {order_id}; is a worker running?") from err
+                        f"no worker answered for order {order_id}; is a worker running?", ErrorCode.NO_WORKER) from err
                 raise
 
     async def _from_ledger(self, order_id: str) -> OrderDetails:
@@ -346,11 +319,9 @@ class OrderService:
             raise OrderNotFound(order_id)
         return details
 
-    async def list_orders(self, status: OrderStatus | None = None, limit: int = 200, offset: int = 0, *,
-                          q: str | None = None, created_by: str | None = None, since: datetime | None = None,
-                          until: datetime | None = None) -> list[OrderSummary]:
+    async def list_orders(self, where: OrderFilter = ALL_ORDERS, limit: int = 200, offset: int = 0
+                          ) -> list[OrderSummary]:
         """Newest first, from the ledger (kept current by the workflow within milliseconds)."""
-        where = OrderFilter(status=status, q=q, created_by=created_by, since=since, until=until)
         return await asyncio.to_thread(self.ledger.list, where, limit, offset)
 
     async def count_orders(self, where: OrderFilter = ALL_ORDERS) -> int:
@@ -359,7 +330,7 @@ class OrderService:
     async def export_csv(self, where: OrderFilter = ALL_ORDERS, chunk: int = 1000) -> AsyncIterator[str]:
         """The filtered list as CSV text chunks (UTF-8 BOM first, so spreadsheets read Vietnamese right),
         streamed from a server-side cursor in constant memory."""
-        yield "\ufeff" + csv_rows([CSV_HEADER])
+        yield CSV_HEAD
         rows = self.ledger.stream(where, chunk)
         read: asyncio.Future[list[OrderSummary] | None] | None = None
         try:
@@ -368,30 +339,11 @@ class OrderService:
                 batch = await asyncio.shield(read)
                 if batch is None:
                     break
-                yield csv_rows(_csv_row(order) for order in batch)
+                yield csv_chunk(batch)
         finally:  # an abandoned download must not hold the cursor and its connection
             if read is not None and not read.done():
                 await asyncio.wait({read})  # a read still in its thread: closing the generator now would fail
             await asyncio.to_thread(rows.close)
-
-    async def rebuild_ledger(self) -> tuple[int, list[str]]:
-        """Re-derive the ledger rows of every order of this task queue that Temporal still holds.
-
-        Returns how many were rebuilt and the IDs that could not be read (a running order needs a worker
-        to answer its query): those are skipped, not guessed, and the command says so."""
-        rebuilt, unreadable = 0, []
-        query = f"WorkflowType = '{WORKFLOW_NAME}' AND TaskQueue = '{self.settings.task_queue}'"
-        async with self._translated():
-            async for execution in self.client.list_workflows(query):
-                try:
-                    details = await self.details(execution.id)
-                except (TemporalUnavailable, OrderNotFound) as err:
-                    log.warning("Ledger rebuild skipped %s: %s", execution.id, err)
-                    unreadable.append(execution.id)
-                    continue
-                await asyncio.to_thread(self.ledger.record, details)
-                rebuilt += 1
-        return rebuilt, unreadable
 
     # ---- plumbing -----------------------------------------------------------------------------
 
@@ -401,49 +353,12 @@ class OrderService:
     async def _describe(self, order_id: str) -> WorkflowExecutionDescription:
         if not is_order_id(order_id):
             raise OrderNotFound(order_id)
-        async with self._translated(order_id):
+        async with translated(order_id):
             return await self._handle(order_id).describe(rpc_timeout=DECISION_TIMEOUT)
 
-    @asynccontextmanager
-    async def _translated(self, order_id: str | None = None) -> AsyncIterator[None]:
-        """Turn the SDK's transport errors into the service's typed ones."""
-        try:
-            yield
-        except RuntimeError as err:
-            if not str(err).startswith("Failed client connect"):  # how a lazy client reports a dead server
-                raise
-            raise TemporalUnavailable(f"Temporal does not answer: {err}") from err
-        except RPCError as err:
-            if err.status is RPCStatusCode.NOT_FOUND and order_id is not None:
-                raise OrderNotFound(order_id) from err
-            if err.status in (RPCStatusCode.UNAVAILABLE, RPCStatusCode.DEADLINE_EXCEEDED,
-                              RPCStatusCode.CANCELLED, RPCStatusCode.RESOURCE_EXHAUSTED):
-                raise TemporalUnavailable(f"Temporal did not answer: {err.message}") from err
-            raise
 
-
-def _update_aborted(err: RPCError) -> bool:
-    return err.status is RPCStatusCode.FAILED_PRECONDITION and any(
-        detail.type_url.endswith("WorkflowNotReadyFailure") for detail in err.grpc_status.details)
-
-
-def _completed(err: RPCError) -> bool:
-    return "already completed" in err.message.lower() or "workflow execution already" in err.message.lower()
-
-
-def _decision_error(cause: BaseException | None) -> Exception:
-    if isinstance(cause, ApplicationError):
-        current = OrderStatus(cause.details[0]) if cause.details else None
-        if cause.type == FORBIDDEN:
-            return Forbidden(cause.message, current)
-        if cause.type == INVALID_TRANSITION:
-            return InvalidTransition(cause.message, current)
-    return TemporalUnavailable(f"decision failed: {cause}")
-
-
-def _csv_row(order: OrderSummary) -> list[object]:
-    return [order.order_id, order.item, order.quantity, order.status.value, order.created_by,
-            order.created_at.isoformat(), order.updated_at.isoformat() if order.updated_at else ""]
+_BULK_KINDS: dict[type[OrderDeskError], str] = {
+    OrderNotFound: "not_found", InvalidTransition: "invalid_transition", Forbidden: "forbidden"}
 
 
 def _summary(execution: WorkflowExecutionDescription) -> OrderSummary:

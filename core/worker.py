@@ -15,6 +15,7 @@ from temporalio.client import Client
 from temporalio.worker import Worker
 from temporalio.worker.workflow_sandbox import SandboxedWorkflowRunner, SandboxRestrictions
 
+from activities.legacy import LegacyArguments
 from activities.orders import OrderActivities
 from core.ledger import Ledger
 from core.settings import Settings
@@ -53,6 +54,7 @@ def build_worker(client: Client, settings: Settings,
         activity_executor=executor or concurrent.futures.ThreadPoolExecutor(max_workers=2 * ACTIVITY_SLOTS),
         max_concurrent_activities=ACTIVITY_SLOTS,
         max_concurrent_local_activities=ACTIVITY_SLOTS,
+        interceptors=[LegacyArguments()],
         workflow_runner=SandboxedWorkflowRunner(
             restrictions=SandboxRestrictions.default.with_passthrough_modules(*PASSTHROUGH_MODULES)),
     )

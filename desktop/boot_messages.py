@@ -1,29 +1,20 @@
-"""What start-up says, in the interface's language.
-
-``DeskRuntime.start`` reports its steps as English sentences; the known ones are recognised here and written
-again in the current language, any other is shown as it came.
-"""
+"""What start-up says, in the interface's language: ``DeskRuntime.start`` reports typed steps, worded here."""
 
 from __future__ import annotations
-
-import re
 
 from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication
 
 from core.errors import TemporalUnavailable
+from core.runtime import BootStep
 from core.settings import Settings
 
 CONTEXT = "BootProgress"
-STEPS = (
-    (re.compile(r"Starting the embedded Temporal server on (?P<address>\S+?)…$"),
-     QT_TRANSLATE_NOOP("BootProgress", "Starting the embedded Temporal server on {address}…")),
-    (re.compile(r"Connecting to Temporal at (?P<address>\S+?)…$"),
-     QT_TRANSLATE_NOOP("BootProgress", "Connecting to Temporal at {address}…")),
-    (re.compile(r"Starting the embedded worker…$"),
-     QT_TRANSLATE_NOOP("BootProgress", "Starting the embedded worker…")),
-    (re.compile(r"Ready: Temporal at (?P<address>\S+)$"),
-     QT_TRANSLATE_NOOP("BootProgress", "Ready: Temporal at {address}")),
-)
+STEPS = {
+    BootStep.STARTING_SERVER: QT_TRANSLATE_NOOP("BootProgress", "Starting the embedded Temporal server on {address}…"),
+    BootStep.CONNECTING: QT_TRANSLATE_NOOP("BootProgress", "Connecting to Temporal at {address}…"),
+    BootStep.STARTING_WORKER: QT_TRANSLATE_NOOP("BootProgress", "Starting the embedded worker…"),
+    BootStep.READY: QT_TRANSLATE_NOOP("BootProgress", "Ready: Temporal at {address}"),
+}
 EMBEDDED_FAILED = QT_TRANSLATE_NOOP(
     "BootProgress", "The embedded Temporal server could not start on {address}: {error}. Fix the cause (or set "
                     "ORDER_DESK_TEMPORAL_ADDRESS to a running server) and press Retry.")
@@ -37,12 +28,8 @@ def _tr(text: str) -> str:
     return QCoreApplication.translate(CONTEXT, text)
 
 
-def step_text(message: str) -> str:
-    for pattern, text in STEPS:
-        found = pattern.match(message)
-        if found:
-            return _tr(text).format(**found.groupdict())
-    return message
+def step_text(step: BootStep, address: str) -> str:
+    return _tr(STEPS[step]).format(address=address)
 
 
 def boot_failure_message(settings: Settings, address: str, err: BaseException) -> str:

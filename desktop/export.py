@@ -12,21 +12,14 @@ import contextlib
 import csv
 import io
 import os
-from collections.abc import AsyncGenerator, AsyncIterator, Callable, Sequence
+from collections.abc import AsyncGenerator, AsyncIterator, Callable
 from pathlib import Path
 from typing import BinaryIO
 
-from core.csv_export import CSV_HEADER, csv_rows
-from core.ledger import OrderFilter
+from core.models import OrderFilter
 from core.service import OrderService
 
-HEAD = "\ufeff" + csv_rows([CSV_HEADER])  # how every export begins: the byte-order mark and the header row
-
 Progress = Callable[[int, int], None]  # rows written, rows expected
-
-
-class ExportFormatError(RuntimeError):
-    """The service's export did not begin as every export must; nothing is written from it."""
 
 
 async def _settled(chunks: AsyncGenerator[str, None]) -> AsyncIterator[str]:
@@ -54,32 +47,21 @@ def _write(handle: BinaryIO, text: str) -> int:
     return sum(1 for _ in csv.reader(io.StringIO(text, newline="")))
 
 
-async def export_orders(service: OrderService, filters: Sequence[OrderFilter], path: Path,
-                        progress: Progress) -> int:
-    """Write every order matching any of ``filters`` (in that order, newest first within each) to ``path``.
+async def export_orders(service: OrderService, where: OrderFilter, path: Path, progress: Progress) -> int:
+    """Write every order matching ``where`` (newest first) to ``path``; return how many were written.
 
-    Returns how many orders were written. The expected total comes from ``count_orders`` first, so progress
-    can say how far along it is; the count and the rows are read separately, so the total is a guide."""
-    counts = await asyncio.gather(*(service.count_orders(where) for where in filters))
-    expected = sum(counts)
+    The expected total comes from ``count_orders`` first, so progress can say how far along it is; the count
+    and the rows are read separately, so the total is a guide."""
+    expected = await service.count_orders(where)
     progress(0, expected)
     partial = path.with_name(f".{path.name}.partial")
     handle = await asyncio.to_thread(open, partial, "wb")
-    written = 0
+    records = 0
     try:
-        await asyncio.to_thread(_write, handle, HEAD)
-        for where in filters:
-            async with contextlib.aclosing(_settled(service.export_csv(where))) as chunks:
-                first = True
-                async for chunk in chunks:
-                    if first:
-                        first = False
-                        if not chunk.startswith(HEAD):
-                            raise ExportFormatError("the export did not start with the byte-order mark and header")
-                        chunk = chunk.removeprefix(HEAD)
-                    if chunk:
-                        written += await asyncio.to_thread(_write, handle, chunk)
-                        progress(written, max(expected, written))
+        async with contextlib.aclosing(_settled(service.export_csv(where))) as chunks:
+            async for chunk in chunks:
+                records += await asyncio.to_thread(_write, handle, chunk)
+                progress(max(records - 1, 0), max(expected, records - 1))  # the header is a record too
         await asyncio.to_thread(handle.close)
         await asyncio.to_thread(os.replace, partial, path)
     except BaseException:
@@ -87,4 +69,4 @@ async def export_orders(service: OrderService, filters: Sequence[OrderFilter], p
         with contextlib.suppress(OSError):
             partial.unlink()
         raise
-    return written
+    return max(records - 1, 0)

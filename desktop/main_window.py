@@ -24,10 +24,9 @@ from PySide6.QtGui import QAction, QActionGroup, QCloseEvent, QGuiApplication, Q
 from PySide6.QtWidgets import QFileDialog, QMainWindow, QMenu, QSplitter, QToolBar, QVBoxLayout, QWidget
 from qasync import asyncSlot
 
-from core.errors import OrderDeskError
-from core.ledger import OrderFilter
-from core.models import Action, BulkOutcome, OrderRequest, OrderStatus, OrderSummary, Role
-from core.runtime import DeskRuntime
+from core.errors import Forbidden, InvalidTransition, OrderDeskError
+from core.models import Action, BulkOutcome, OrderFilter, OrderRequest, OrderStatus, OrderSummary, Role
+from core.runtime import BootStep, DeskRuntime
 from core.service import OrderService
 from core.settings import Settings
 from desktop import formatting
@@ -46,7 +45,7 @@ from desktop.order_form import OrderForm
 from desktop.orders_model import OrdersModel
 from desktop.orders_table import OrdersTable
 from desktop.refresher import OrdersRefresher
-from desktop.refusals import error_kind, refusal_text
+from desktop.refusals import refusal_text
 from desktop.resources import icon
 from desktop.status_bar import DeskStatusBar, WorkerState
 from desktop.views import PENDING_VIEW, STATUS_RANK, VIEWS, OrderView, status_text
@@ -280,7 +279,8 @@ class MainWindow(QMainWindow):
 
     async def boot(self) -> None:
         self.messages.clear(source="boot")
-        self._on_progress(self.tr("Starting…"))
+        self.status.set_progress(self.tr("Starting…"))
+        self.messages.show_message(self.tr("Starting…"), Severity.INFO, source="boot")
         try:
             service = self.runtime.service or await self.runtime.start(progress=self._on_progress)
         except Exception as err:  # whatever stopped the start, the person gets a message and a Retry
@@ -303,8 +303,8 @@ class MainWindow(QMainWindow):
         log.info("Ready: Temporal at %s, worker %s", self.runtime.address,
                  "running" if self.worker_running else "not running")
 
-    def _on_progress(self, text: str) -> None:
-        shown = step_text(text)
+    def _on_progress(self, step: BootStep, address: str) -> None:
+        shown = step_text(step, address)
         self.status.set_progress(shown)
         self.messages.show_message(shown, Severity.INFO, source="boot")
 
@@ -492,9 +492,8 @@ class MainWindow(QMainWindow):
             current = getattr(err, "current_status", None)
             if current is not None:
                 self._learn(order_id, current)
-            kind = error_kind(err)
-            severity = Severity.WARNING if kind in ("invalid_transition", "forbidden") else Severity.ERROR
-            self.messages.show_message(f"{order_id}: {refusal_text(action, kind, current, str(err))}", severity,
+            severity = Severity.WARNING if isinstance(err, InvalidTransition | Forbidden) else Severity.ERROR
+            self.messages.show_message(f"{order_id}: {refusal_text(action, err.code, current, str(err))}", severity,
                                        source="decision")
         except Exception as err:
             log.exception("Deciding %s failed", order_id)
@@ -523,7 +522,7 @@ class MainWindow(QMainWindow):
         dialog.show()
 
         def landed(outcome: BulkOutcome) -> None:
-            reason_shown = "" if outcome.ok else refusal_text(action, outcome.error_type, outcome.status,
+            reason_shown = "" if outcome.ok else refusal_text(action, outcome.code, outcome.status,
                                                                outcome.error)
             dialog.record(outcome, reason_shown)
             if outcome.status is not None:
@@ -559,7 +558,7 @@ class MainWindow(QMainWindow):
         """The file dialog opens with ``open()``; the view is taken now, as the person sees it."""
         if not self.ready or self._exporting:
             return
-        view, filters = self.table.current_view, self.table.current_filters()
+        view, where = self.table.current_view, self.table.current_filter()
         dialog = QFileDialog(self, self.tr("Export orders"))
         dialog.setObjectName("exportDialog")
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
@@ -576,24 +575,24 @@ class MainWindow(QMainWindow):
             QStandardPaths.StandardLocation.DocumentsLocation)
         dialog.setDirectory(directory)
         dialog.selectFile(f"orders-{view.key}-{datetime.now().date().isoformat()}.csv")
-        dialog.fileSelected.connect(lambda path: self._start_export(Path(path), filters))
+        dialog.fileSelected.connect(lambda path: self._start_export(Path(path), where))
         dialog.open()
 
-    def _start_export(self, path: Path, filters: list[OrderFilter]) -> None:
+    def _start_export(self, path: Path, where: OrderFilter) -> None:
         if not self.ready or self.service is None or self._exporting:
             return
         self._exporting = True
         self.export_action.setEnabled(False)
-        self._spawn(self._export(self.service, path, filters))
+        self._spawn(self._export(self.service, path, where))
 
-    async def _export(self, service: OrderService, path: Path, filters: list[OrderFilter]) -> None:
+    async def _export(self, service: OrderService, path: Path, where: OrderFilter) -> None:
         def progressed(done: int, total: int) -> None:
             self.status.set_progress(self.tr("Exporting orders: {done} of {total}…").format(
                 done=formatting.number(done), total=formatting.number(total)), done, total)
 
         self.status.set_progress(self.tr("Exporting orders…"))
         try:
-            written = await export_orders(service, filters, path, progressed)
+            written = await export_orders(service, where, path, progressed)
         except Exception as err:
             if not isinstance(err, OrderDeskError | OSError):
                 log.exception("Exporting to %s failed", path)

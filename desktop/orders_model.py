@@ -28,8 +28,8 @@ from PySide6.QtCore import (
     Qt,
 )
 
-from core.ledger.store import fold
 from core.models import OrderStatus, OrderSummary
+from core.text import fold
 from desktop import formatting
 from desktop.resources import status_icon
 from desktop.views import status_text

@@ -22,8 +22,8 @@ from PySide6.QtCore import (
 from PySide6.QtGui import QPaintEvent
 from PySide6.QtWidgets import QAbstractItemView, QHBoxLayout, QLineEdit, QTabBar, QTableView, QVBoxLayout, QWidget
 
-from core.ledger import OrderFilter
-from core.ledger.store import fold
+from core.models import OrderFilter
+from core.text import fold
 from desktop.orders_model import ORDER_ID_ROLE, SEARCH_ROLE, Column, OrdersModel
 from desktop.views import VIEWS, OrderView
 
@@ -170,9 +170,9 @@ class OrdersTable(QWidget):
     def search_text(self) -> str:
         return self.search.text().strip()
 
-    def current_filters(self) -> list[OrderFilter]:
-        """What the table shows, as the service's filters: the tab's statuses and the search text."""
-        return self.current_view.filters(self.search_text)
+    def current_filter(self) -> OrderFilter:
+        """What the table shows, as the service's filter: the tab's statuses and the search text."""
+        return self.current_view.filter(self.search_text)
 
     def selected_order_ids(self) -> list[str]:
         """Every selected order, top to bottom as the table shows them."""

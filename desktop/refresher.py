@@ -15,14 +15,15 @@ from datetime import UTC, datetime
 
 from PySide6.QtCore import QObject, Signal
 
-from core.models import OrderStatus, OrderSummary
+from core.models import OrderFilter, OrderStatus, OrderSummary
 from core.service import OrderService
 from desktop.local_changes import LocalChanges
-from desktop.views import ALL_VIEW, PENDING_VIEW, OrderView
+from desktop.views import PENDING_VIEW, OrderView
 
 log = logging.getLogger(__name__)
 
 LIST_LIMIT = 500
+AWAITING = OrderFilter.of(OrderStatus.PENDING_APPROVAL)
 
 
 class OrdersRefresher(QObject):
@@ -102,15 +103,12 @@ class OrdersRefresher(QObject):
 
     async def _fetch(self, service: OrderService, view: OrderView,
                      query: str | None) -> tuple[list[OrderSummary], list[OrderSummary]]:
-        pending_query = service.list_orders(OrderStatus.PENDING_APPROVAL, limit=self._limit)
-        if view is PENDING_VIEW and query is None:  # the pending orders are polled anyway: ask only once
-            pending, validating = await asyncio.gather(
-                pending_query, service.list_orders(OrderStatus.VALIDATING, limit=self._limit))
-            return pending, pending + validating
-        statuses = (None,) if view is ALL_VIEW or view.statuses is None else view.statuses
-        queries = [service.list_orders(status, limit=self._limit, q=query) for status in statuses]
-        pending, *lists = await asyncio.gather(pending_query, *queries)
-        return pending, [order for orders in lists for order in orders]
+        shown = service.list_orders(view.filter(query), limit=self._limit)
+        if view is PENDING_VIEW and query is None:  # the view holds every pending order: one query serves both
+            orders = await shown
+            return [order for order in orders if order.status is OrderStatus.PENDING_APPROVAL], orders
+        pending, orders = await asyncio.gather(service.list_orders(AWAITING, limit=self._limit), shown)
+        return pending, orders
 
     def _announce(self, pending: list[OrderSummary]) -> None:
         """Report orders newly awaiting approval; the first poll only learns what is already there."""

@@ -1,15 +1,14 @@
 """Why a decision was refused, in the interface's language.
 
-The service's typed errors (and ``BulkOutcome.error_type``) say what kind of refusal it was and the order's
-status now, which is all the desk needs to say it in Vietnamese too. Only a ``Forbidden`` carries its reason as
-a sentence: its known shapes are recognised, and any other is shown as the service wrote it.
+The service's typed errors (and ``BulkOutcome``) carry an ``ErrorCode`` and the order's status now, which is all
+the desk needs to say it in Vietnamese too: the text is chosen by code, never by reading the English message.
 """
 
 from __future__ import annotations
 
 from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication
 
-from core.errors import Forbidden, InvalidTransition, OrderNotFound
+from core.errors import ErrorCode
 from core.models import Action, OrderStatus
 from desktop.views import status_text
 
@@ -29,9 +28,15 @@ MANAGER_ONLY = {
     Action.REJECT: QT_TRANSLATE_NOOP("Refusal", "only a manager may reject"),
     Action.CANCEL: QT_TRANSLATE_NOOP("Refusal", "only a manager may cancel"),
 }
+NOT_ALLOWED = {
+    Action.APPROVE: QT_TRANSLATE_NOOP("Refusal", "you may not approve this order"),
+    Action.REJECT: QT_TRANSLATE_NOOP("Refusal", "you may not reject this order"),
+    Action.CANCEL: QT_TRANSLATE_NOOP("Refusal", "you may not cancel this order"),
+}
 FOUR_EYES = QT_TRANSLATE_NOOP("Refusal", "the four-eyes rule: you created this order, so someone else must approve it")
 CLERK_OWN = QT_TRANSLATE_NOOP("Refusal", "a clerk may cancel only their own orders")
 NOT_FOUND = QT_TRANSLATE_NOOP("Refusal", "the order was not found")
+NO_WORKER = QT_TRANSLATE_NOOP("Refusal", "no worker took the decision in time; is a worker running?")
 UNAVAILABLE = QT_TRANSLATE_NOOP("Refusal", "the service did not answer: {error}")
 
 
@@ -39,32 +44,22 @@ def _tr(text: str) -> str:
     return QCoreApplication.translate(CONTEXT, text)
 
 
-def error_kind(err: BaseException) -> str:
-    """An exception from ``OrderService.decide`` as a ``BulkOutcome.error_type``."""
-    if isinstance(err, OrderNotFound):
-        return "not_found"
-    if isinstance(err, InvalidTransition):
-        return "invalid_transition"
-    if isinstance(err, Forbidden):
-        return "forbidden"
-    return "unavailable"
-
-
-def refusal_text(action: Action, kind: str | None, status: OrderStatus | None, message: str | None) -> str:
-    """One refused decision, as a clause: ``cannot approve an order that is cancelled``."""
-    message = message or ""
-    if kind == "invalid_transition":
-        if status is None:
-            return _tr(CANNOT_NOW[action])
-        return _tr(CANNOT_FROM[action]).format(status=status_text(status).lower())
-    if kind == "forbidden":
-        if "four-eyes" in message:
-            return _tr(FOUR_EYES)
-        if "may cancel only their own" in message:
-            return _tr(CLERK_OWN)
-        if "only a manager may" in message:
-            return _tr(MANAGER_ONLY[action])
-        return message
-    if kind == "not_found":
+def refusal_text(action: Action, code: str | None, status: OrderStatus | None, message: str | None = None) -> str:
+    """One refused decision, as a clause: ``cannot approve an order that is cancelled``. ``message`` (the
+    service's own words) is shown only inside the "did not answer" text, for a cause the desk cannot name."""
+    if code == ErrorCode.INVALID_TRANSITION:
+        return _tr(CANNOT_NOW[action]) if status is None else _tr(CANNOT_FROM[action]).format(
+            status=status_text(status).lower())
+    if code == ErrorCode.MANAGER_ONLY:
+        return _tr(MANAGER_ONLY[action])
+    if code == ErrorCode.OWN_ORDERS_ONLY:
+        return _tr(CLERK_OWN)
+    if code == ErrorCode.FOUR_EYES:
+        return _tr(FOUR_EYES)
+    if code == ErrorCode.FORBIDDEN:
+        return _tr(NOT_ALLOWED[action])
+    if code == ErrorCode.ORDER_NOT_FOUND:
         return _tr(NOT_FOUND)
-    return _tr(UNAVAILABLE).format(error=message)
+    if code == ErrorCode.NO_WORKER:
+        return _tr(NO_WORKER)
+    return _tr(UNAVAILABLE).format(error=message or code or "")

@@ -9,8 +9,7 @@ from dataclasses import dataclass
 
 from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication
 
-from core.ledger import OrderFilter
-from core.models import OrderStatus
+from core.models import OrderFilter, OrderStatus
 
 STATUS_NAMES = {
     OrderStatus.VALIDATING: QT_TRANSLATE_NOOP("OrderStatus", "Validating"),
@@ -52,14 +51,9 @@ class OrderView:
     def includes(self, status: OrderStatus) -> bool:
         return self.statuses is None or status in self.statuses
 
-    def filters(self, q: str | None = None) -> list[OrderFilter]:
-        """The service's filters that together select this view's orders whose item contains ``q``.
-
-        An ``OrderFilter`` takes one status, so a view of two statuses is two filters, read one after the other."""
-        q = (q or "").strip() or None
-        if self.statuses is None:
-            return [OrderFilter(q=q)]
-        return [OrderFilter(status=status, q=q) for status in self.statuses]
+    def filter(self, q: str | None = None) -> OrderFilter:
+        """The service's filter of this view's orders whose item contains ``q``."""
+        return OrderFilter(statuses=self.status_set, q=(q or "").strip() or None)
 
 
 # How far an order has come: a newer observation never loses to an older one.

@@ -12,11 +12,14 @@ import pytest
 from temporalio.exceptions import ApplicationError, CancelledError
 from temporalio.testing import ActivityEnvironment
 
+from activities.inputs import NotifyManagerInput, ValidateOrderInput
 from activities.orders import INVALID_ORDER, OrderActivities
 from core.ledger import Ledger
-from core.models import FulfilmentInput, OrderDetails, OrderInput, OrderStatus, Transition
+from core.models import FulfilmentInput, LedgerEntry, OrderDetails, OrderInput, OrderStatus, Transition
 
 ORDER = OrderInput(order_id="order_test1", item="Laptop", quantity=1, created_by="alice")
+VALIDATE = ValidateOrderInput(order_id=ORDER.order_id, item=ORDER.item)
+NOTICE = NotifyManagerInput(order_id=ORDER.order_id)
 
 
 def activities(tmp_path: Path, **kwargs: object) -> OrderActivities:
@@ -47,21 +50,21 @@ def test_simulated_failures_then_success(tmp_path: Path) -> None:
     for attempt in (1, 2):
         env.info = env.info.__class__(**{**env.info.__dict__, "attempt": attempt})
         with pytest.raises(RuntimeError, match="simulated"):
-            env.run(acts.validate_order, ORDER)
+            env.run(acts.validate_order, VALIDATE)
     env.info = env.info.__class__(**{**env.info.__dict__, "attempt": 3})
-    env.run(acts.validate_order, ORDER)
+    env.run(acts.validate_order, VALIDATE)
 
 
 def test_blocked_item_is_a_non_retryable_failure(tmp_path: Path) -> None:
     acts = activities(tmp_path, blocked_items=["Laptop"])
     with pytest.raises(ApplicationError) as failure:
-        ActivityEnvironment().run(acts.validate_order, ORDER)
+        ActivityEnvironment().run(acts.validate_order, VALIDATE)
     assert failure.value.type == INVALID_ORDER and failure.value.non_retryable
 
 
 def test_notify_manager_logs_the_seed_message(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
     caplog.set_level("INFO")
-    ActivityEnvironment().run(activities(tmp_path).notify_manager, ORDER)
+    ActivityEnvironment().run(activities(tmp_path).notify_manager, NOTICE)
     assert "Notifying manager about order order_test1..." in caplog.text
 
 
@@ -72,21 +75,26 @@ def _details(*statuses: OrderStatus) -> OrderDetails:
                         history=[Transition(status=status, at=at, actor="system") for status in statuses])
 
 
+def _entry(*statuses: OrderStatus) -> LedgerEntry:
+    return LedgerEntry.of(_details(*statuses))
+
+
 def test_each_activity_writes_the_transition_before_it(tmp_path: Path) -> None:
     """The ledger is written by the activity that follows each transition; a late retry of an earlier one
     never moves the order back."""
     acts = activities(tmp_path, simulate_validation_failures=1)
     env = ActivityEnvironment()
     with pytest.raises(RuntimeError, match="simulated"):  # a failed attempt has still recorded the order
-        env.run(acts.validate_order, ORDER, _details(OrderStatus.VALIDATING))
+        env.run(acts.validate_order, VALIDATE.model_copy(update={"ledger": _entry(OrderStatus.VALIDATING)}))
     assert acts.ledger.get(ORDER.order_id).status is OrderStatus.VALIDATING
-    pending = _details(OrderStatus.VALIDATING, OrderStatus.PENDING_APPROVAL)
-    env.run(acts.notify_manager, ORDER, pending)
+    pending = NOTICE.model_copy(update={"ledger": _entry(OrderStatus.VALIDATING, OrderStatus.PENDING_APPROVAL)})
+    env.run(acts.notify_manager, pending)
     assert acts.ledger.get(ORDER.order_id).status is OrderStatus.PENDING_APPROVAL
     approved = _details(OrderStatus.VALIDATING, OrderStatus.PENDING_APPROVAL, OrderStatus.APPROVED)
-    entry = FulfilmentInput(order_id=ORDER.order_id, outcome=OrderStatus.APPROVED, actor="bob")
-    assert env.run(acts.process_approved_order, entry, approved) is True
-    env.run(acts.notify_manager, ORDER, pending)
+    entry = FulfilmentInput(order_id=ORDER.order_id, outcome=OrderStatus.APPROVED, actor="bob",
+                            ledger=LedgerEntry.of(approved))
+    assert env.run(acts.process_approved_order, entry) is True
+    env.run(acts.notify_manager, pending)
     stored = acts.ledger.get(ORDER.order_id)
     assert stored.status is OrderStatus.APPROVED
     assert [t.status for t in stored.history] == [t.status for t in approved.history]
@@ -105,21 +113,23 @@ class SlowLedger(Ledger):
         while not self.finish.is_set():
             time.sleep(0.001)
 
-    def record(self, details: OrderDetails) -> None:
+    def write(self, entry: LedgerEntry) -> None:
         self._slowly()
-        super().record(details)
+        super().write(entry)
 
-    def record_fulfilment(self, entry: FulfilmentInput, details: OrderDetails | None = None) -> bool:
+    def record_fulfilment(self, entry: FulfilmentInput) -> bool:
         self._slowly()
-        return super().record_fulfilment(entry, details)
+        return super().record_fulfilment(entry)
 
 
-APPROVED = FulfilmentInput(order_id=ORDER.order_id, outcome=OrderStatus.APPROVED, actor="bob")
+APPROVED = FulfilmentInput(order_id=ORDER.order_id, outcome=OrderStatus.APPROVED, actor="bob",
+                           ledger=_entry(OrderStatus.PENDING_APPROVAL, OrderStatus.APPROVED))
 
 
 @pytest.mark.parametrize("run", [
-    lambda acts: acts.notify_manager(ORDER, _details(OrderStatus.VALIDATING, OrderStatus.PENDING_APPROVAL)),
-    lambda acts: acts.process_approved_order(APPROVED, _details(OrderStatus.PENDING_APPROVAL, OrderStatus.APPROVED)),
+    lambda acts: acts.notify_manager(
+        NOTICE.model_copy(update={"ledger": _entry(OrderStatus.VALIDATING, OrderStatus.PENDING_APPROVAL)})),
+    lambda acts: acts.process_approved_order(APPROVED),
 ], ids=["notify_manager", "process_approved_order"])
 def test_a_cancellation_waits_for_the_ledger_write_to_finish(
         tmp_path: Path, run: Callable[[OrderActivities], object]) -> None:

@@ -8,10 +8,10 @@ from pathlib import Path
 import pytest
 from temporalio.worker import Worker
 
+from core.admin import rebuild_ledger
 from core.embedded_server import EmbeddedServer
 from core.errors import InvalidTransition
-from core.ledger import OrderFilter
-from core.models import Actor, OrderRequest, OrderStatus
+from core.models import Actor, OrderFilter, OrderRequest, OrderStatus
 from core.service import OrderService
 from core.settings import Settings
 from core.worker import build_worker
@@ -61,7 +61,7 @@ async def test_rebuild_restores_a_lost_ledger(service: OrderService, worker: Wor
         db.execute(transitions.delete())
         db.execute(orders.delete())
     assert service.ledger.get(order_id) is None
-    rebuilt, unreadable = await service.rebuild_ledger()
+    rebuilt, unreadable = await rebuild_ledger(service)
     assert (rebuilt, unreadable) == (1, [])
     await assert_ledger_matches(service, order_id)
 
@@ -85,8 +85,8 @@ async def test_orders_outlive_temporal(settings: Settings, service: OrderService
         assert await after_loss.status(approved) == OrderStatus.APPROVED
         assert await after_loss.details(approved) == before.model_copy(update={"fulfilled": True})
         assert (await after_loss.details(approved)).item == VIETNAMESE
-        assert approved in [o.order_id for o in await after_loss.list_orders(OrderStatus.APPROVED)]
-        csv_text = "".join([c async for c in after_loss.export_csv(OrderFilter(status=OrderStatus.APPROVED))])
+        assert approved in [o.order_id for o in await after_loss.list_orders(OrderFilter.of(OrderStatus.APPROVED))]
+        csv_text = "".join([c async for c in after_loss.export_csv(OrderFilter.of(OrderStatus.APPROVED))])
         assert VIETNAMESE in csv_text and approved in csv_text and cancelled not in csv_text
         with pytest.raises(InvalidTransition):
             await after_loss.cancel(approved, ALICE)

@@ -11,7 +11,7 @@ from temporalio.service import RPCError
 from temporalio.worker import Worker
 
 from core.errors import Forbidden, IdempotencyConflict, InvalidTransition, OrderNotFound, TemporalUnavailable
-from core.models import Actor, OrderRequest, OrderStatus, Role
+from core.models import Actor, OrderFilter, OrderRequest, OrderStatus, Role
 from core.service import OrderService
 from core.settings import Settings
 from core.worker import build_worker
@@ -20,6 +20,7 @@ from tests.helpers import assert_eventually
 ALICE = Actor(name="alice")
 BOB = Actor(name="bob")
 LAPTOP = OrderRequest(item="Laptop Gaming XYZ", quantity=1)
+PENDING = OrderFilter.of(OrderStatus.PENDING_APPROVAL)
 
 
 async def wait_for_status(service: OrderService, order_id: str, status: OrderStatus) -> None:
@@ -192,7 +193,7 @@ async def test_list_orders_and_search_attributes_follow_transitions(service: Ord
     order_id = await pending_order(service, OrderRequest(item=item, quantity=7))
 
     async def listed() -> None:
-        pending = {o.order_id: o for o in await service.list_orders(OrderStatus.PENDING_APPROVAL)}
+        pending = {o.order_id: o for o in await service.list_orders(PENDING)}
         assert order_id in pending
         assert (pending[order_id].item, pending[order_id].quantity, pending[order_id].created_by) == (item, 7, "alice")
         visible = [e.id async for e in service.client.list_workflows(
@@ -202,8 +203,8 @@ async def test_list_orders_and_search_attributes_follow_transitions(service: Ord
     await service.approve(order_id, BOB)
 
     async def moved() -> None:
-        assert order_id not in {o.order_id for o in await service.list_orders(OrderStatus.PENDING_APPROVAL)}
-        assert order_id in {o.order_id for o in await service.list_orders(OrderStatus.APPROVED)}
+        assert order_id not in {o.order_id for o in await service.list_orders(PENDING)}
+        assert order_id in {o.order_id for o in await service.list_orders(OrderFilter.of(OrderStatus.APPROVED))}
         visible = [e.id async for e in service.client.list_workflows(
             f"WorkflowId = '{order_id}' AND OrderStatus = 'APPROVED'")]
         assert visible == [order_id]

@@ -16,13 +16,16 @@ from temporalio.common import RetryPolicy
 from temporalio.exceptions import ActivityError, ApplicationError
 
 with workflow.unsafe.imports_passed_through():
+    from activities.inputs import NotifyManagerInput, ValidateOrderInput
     from activities.orders import INVALID_ORDER, OrderActivities
     from core import search_attributes as sa
+    from core.errors import ErrorCode
     from core.models import (
         Action,
         Actor,
         Decision,
         FulfilmentInput,
+        LedgerEntry,
         OrderDetails,
         OrderInput,
         OrderStatus,
@@ -58,23 +61,28 @@ FULFILMENT = {
 def refusal(decision: Decision, order: OrderInput, status: OrderStatus) -> ApplicationError | None:
     """Why a decision may not be applied now, or None. Shared by the validator and the handlers.
 
-    The state is checked first, so the loser of a race always learns the winner's status (409).
+    The state is checked first, so the loser of a race always learns the winner's status (409). The error's
+    details are the status and the ``ErrorCode`` of the rule, which the faces translate; the message is for logs.
     """
     if not decision.action.allowed_from(status):
-        return ApplicationError(f"cannot {decision.action.value} an order that is {status.value}",
-                                status.value, type=INVALID_TRANSITION, non_retryable=True)
+        return _refused(INVALID_TRANSITION, ErrorCode.INVALID_TRANSITION, status,
+                        f"cannot {decision.action.value} an order that is {status.value}")
     actor = decision.actor
     if actor.role is Role.CLERK:
         if decision.action is not Action.CANCEL:
-            return ApplicationError(f"{actor.name} is a clerk: only a manager may {decision.action.value}",
-                                    status.value, type=FORBIDDEN, non_retryable=True)
+            return _refused(FORBIDDEN, ErrorCode.MANAGER_ONLY, status,
+                            f"{actor.name} is a clerk: only a manager may {decision.action.value}")
         if actor.name != order.created_by:
-            return ApplicationError(f"{actor.name} is a clerk and may cancel only their own orders",
-                                    status.value, type=FORBIDDEN, non_retryable=True)
-    if (order.four_eyes and decision.action is Action.APPROVE and actor.name == order.created_by):
-        return ApplicationError(f"four-eyes rule: {actor.name} created this order and may not approve it",
-                                status.value, type=FORBIDDEN, non_retryable=True)
+            return _refused(FORBIDDEN, ErrorCode.OWN_ORDERS_ONLY, status,
+                            f"{actor.name} is a clerk and may cancel only their own orders")
+    if order.four_eyes and decision.action is Action.APPROVE and actor.name == order.created_by:
+        return _refused(FORBIDDEN, ErrorCode.FOUR_EYES, status,
+                        f"four-eyes rule: {actor.name} created this order and may not approve it")
     return None
+
+
+def _refused(kind: str, code: ErrorCode, status: OrderStatus, message: str) -> ApplicationError:
+    return ApplicationError(message, status.value, code.value, type=kind, non_retryable=True)
 
 
 @workflow.defn(name=WORKFLOW_NAME)
@@ -90,6 +98,7 @@ class OrderApprovalWorkflow:
         )
         self._decision: Decision | None = None
         self._ledger_in_activities = False
+        self._ledger_holds = 0  # history entries a completed activity has written to the ledger
 
     @property
     def _status(self) -> OrderStatus:
@@ -99,8 +108,10 @@ class OrderApprovalWorkflow:
     async def run(self, order: OrderInput) -> OrderDetails:
         self._ledger_in_activities = workflow.patched(LEDGER_IN_ACTIVITIES)
         await self._record_alone()
+        written = len(self._details.history)
         validation = workflow.start_activity_method(
-            OrderActivities.validate_order, args=[order, *self._ledger_copy()],
+            OrderActivities.validate_order,
+            ValidateOrderInput(order_id=order.order_id, item=order.item, ledger=self._ledger_entry()),
             start_to_close_timeout=SHORT_ACTIVITY, retry_policy=VALIDATION_RETRY,
         )
         await workflow.wait_condition(lambda: validation.done() or self._decision is not None)
@@ -111,6 +122,7 @@ class OrderApprovalWorkflow:
             return await self._finish()
         try:
             await validation
+            self._written(written)
         except ActivityError as err:
             if not (isinstance(err.cause, ApplicationError) and err.cause.type == INVALID_ORDER):
                 raise
@@ -156,13 +168,24 @@ class OrderApprovalWorkflow:
         await self._notify_manager()
 
     async def _notify_manager(self) -> None:
+        written = len(self._details.history)
         await workflow.execute_activity_method(
-            OrderActivities.notify_manager, args=[self._order, *self._ledger_copy()],
+            OrderActivities.notify_manager,
+            NotifyManagerInput(order_id=self._order.order_id, ledger=self._ledger_entry()),
             start_to_close_timeout=SHORT_ACTIVITY)
+        self._written(written)
 
-    def _ledger_copy(self) -> list[OrderDetails]:
-        """The order as the next activity should write it to the ledger (nothing for a pre-patch run)."""
-        return [self._details] if self._ledger_in_activities else []
+    def _ledger_entry(self) -> LedgerEntry | None:
+        """What the next activity should write to the ledger: the order's summary and the history entries no
+        completed activity has written yet (nothing for a pre-patch run, whose local activities write)."""
+        if not self._ledger_in_activities:
+            return None
+        return LedgerEntry.of(self._details, first_seq=self._ledger_holds)
+
+    def _written(self, entries: int) -> None:
+        """An activity that carried the first ``entries`` history entries completed: the ledger holds them."""
+        if self._ledger_in_activities:
+            self._ledger_holds = max(self._ledger_holds, entries)
 
     async def _record_alone(self) -> None:
         """Pre-patch runs: copy the order to the ledger with a local activity of its own."""
@@ -171,8 +194,11 @@ class OrderApprovalWorkflow:
 
     async def _record(self) -> None:
         """Copy the order to the ledger: a local activity, idempotent, so retries never double a row."""
+        written = len(self._details.history)
         await workflow.execute_local_activity_method(
-            OrderActivities.record_order, self._details, start_to_close_timeout=LEDGER_WRITE)
+            OrderActivities.record_order, LedgerEntry.of(self._details, first_seq=self._ledger_holds),
+            start_to_close_timeout=LEDGER_WRITE)
+        self._written(written)
 
     async def _finish(self) -> OrderDetails:
         """Record the final state, run its fulfilment activity, and complete once no handler runs.
@@ -183,11 +209,10 @@ class OrderApprovalWorkflow:
         if fulfil is None or not self._ledger_in_activities:
             await self._record()
         final = self._details.history[-1]
-        entry = FulfilmentInput(order_id=self._order.order_id, outcome=self._status, actor=final.actor,
-                                reason=final.reason)
         if fulfil is not None:
-            await workflow.execute_activity_method(fulfil, args=[entry, *self._ledger_copy()],
-                                                   start_to_close_timeout=SHORT_ACTIVITY)
+            entry = FulfilmentInput(order_id=self._order.order_id, outcome=self._status, actor=final.actor,
+                                    reason=final.reason, ledger=self._ledger_entry())
+            await workflow.execute_activity_method(fulfil, entry, start_to_close_timeout=SHORT_ACTIVITY)
         self._details.fulfilled = True
         await workflow.wait_condition(workflow.all_handlers_finished)
         return self._details

@@ -5,6 +5,6 @@ workflow keeps it current through a local activity (never a face), with writes k
 retried activity upserts the same rows instead of adding new ones.
 """
 
-from core.ledger.store import ALL_ORDERS, Ledger, OrderFilter
+from core.ledger.store import Ledger
 
-__all__ = ["ALL_ORDERS", "Ledger", "OrderFilter"]
+__all__ = ["Ledger"]

@@ -3,9 +3,7 @@
 
 from __future__ import annotations
 
-import unicodedata
 from collections.abc import Iterator
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -14,39 +12,32 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.sql import Select
 
 from core.ledger.schema import fulfilment, orders, transitions
-from core.models import FulfilmentInput, OrderDetails, OrderStatus, OrderSummary, Transition
+from core.models import (
+    ALL_ORDERS,
+    FulfilmentInput,
+    LedgerEntry,
+    OrderDetails,
+    OrderFilter,
+    OrderStatus,
+    OrderSummary,
+    Transition,
+)
+from core.text import fold
 
 
-@dataclass(frozen=True)
-class OrderFilter:
-    """One filter for the list, the search and the CSV export, so they always agree."""
-
-    status: OrderStatus | None = None
-    q: str | None = None
-    created_by: str | None = None
-    since: datetime | None = None
-    until: datetime | None = None
-
-    def apply(self, query: Select) -> Select:
-        if self.status is not None:
-            query = query.where(orders.c.status == self.status.value)
-        if self.q:
-            query = query.where(orders.c.item_folded.contains(fold(self.q), autoescape=True))
-        if self.created_by:
-            query = query.where(orders.c.created_by == self.created_by)
-        if self.since is not None:
-            query = query.where(orders.c.created_at >= self.since)
-        if self.until is not None:
-            query = query.where(orders.c.created_at < self.until)
-        return query
-
-
-ALL_ORDERS = OrderFilter()
-
-
-def fold(text: str) -> str:
-    """Search form of a text: NFC first, so Vietnamese typed decomposed (macOS) matches composed text."""
-    return unicodedata.normalize("NFC", text).casefold()
+def _where(query: Select, where: OrderFilter) -> Select:
+    """``where`` as SQL: the one place the domain's filter meets the tables."""
+    if where.statuses is not None:
+        query = query.where(orders.c.status.in_(sorted(status.value for status in where.statuses)))
+    if where.q:
+        query = query.where(orders.c.item_folded.contains(fold(where.q), autoescape=True))
+    if where.created_by:
+        query = query.where(orders.c.created_by == where.created_by)
+    if where.since is not None:
+        query = query.where(orders.c.created_at >= where.since)
+    if where.until is not None:
+        query = query.where(orders.c.created_at < where.until)
+    return query
 
 
 def _sqlite_pragmas(dbapi_connection: object, _record: object) -> None:
@@ -85,17 +76,22 @@ class Ledger:
     # ---- writes (the workflow's activities only) -------------------------------------------------
 
     def record(self, details: OrderDetails) -> None:
-        """Upsert the order and every transition in its history, in one transaction. Idempotent:
-        replaying the same or an older ``details`` changes nothing."""
-        with self.engine.begin() as db:
-            self._record(db, details)
+        """Upsert the order and every transition in its history (a rebuild from Temporal)."""
+        self.write(LedgerEntry.of(details))
 
-    def _record(self, db: Connection, details: OrderDetails) -> None:
-        last_seq = len(details.history) - 1
+    def write(self, entry: LedgerEntry) -> None:
+        """Upsert the order's row and the entry's transitions, in one transaction. Idempotent: replaying the
+        same or an older entry changes nothing."""
+        with self.engine.begin() as db:
+            self._write(db, entry)
+
+    def _write(self, db: Connection, entry: LedgerEntry) -> None:
+        order = entry.summary
         order_row = {
-            "order_id": details.order_id, "item": details.item, "item_folded": fold(details.item),
-            "quantity": details.quantity, "status": details.status.value, "created_by": details.created_by,
-            "created_at": details.created_at, "updated_at": details.updated_at, "last_seq": last_seq,
+            "order_id": order.order_id, "item": order.item, "item_folded": fold(order.item),
+            "quantity": order.quantity, "status": order.status.value, "created_by": order.created_by,
+            "created_at": order.created_at, "updated_at": order.updated_at or order.created_at,
+            "last_seq": entry.last_seq,
         }
         upsert_order = self._insert(orders).values(order_row)
         upsert_order = upsert_order.on_conflict_do_update(
@@ -104,24 +100,24 @@ class Ledger:
             where=orders.c.last_seq < upsert_order.excluded.last_seq,
         )
         transition_rows = [
-            {"order_id": details.order_id, "seq": seq, "status": t.status.value, "at": t.at, "actor": t.actor,
+            {"order_id": order.order_id, "seq": seq, "status": t.status.value, "at": t.at, "actor": t.actor,
              "reason": t.reason, "kind": t.kind}
-            for seq, t in enumerate(details.history)
+            for seq, t in enumerate(entry.transitions, start=entry.first_seq)
         ]
         db.execute(upsert_order)
         if transition_rows:
             db.execute(self._insert(transitions).on_conflict_do_nothing(), transition_rows)
 
-    def record_fulfilment(self, entry: FulfilmentInput, details: OrderDetails | None = None) -> bool:
-        """Insert the order's one fulfilment row, with its final ``details`` in the same transaction;
+    def record_fulfilment(self, entry: FulfilmentInput) -> bool:
+        """Insert the order's one fulfilment row, with its final ledger entry in the same transaction;
         False when the row was already there (a retry)."""
         statement = self._insert(fulfilment).values(
             order_id=entry.order_id, outcome=entry.outcome.value, actor=entry.actor, reason=entry.reason,
             recorded_at=datetime.now(UTC),
         ).on_conflict_do_nothing().returning(fulfilment.c.order_id)
         with self.engine.begin() as db:
-            if details is not None:
-                self._record(db, details)
+            if entry.ledger is not None:
+                self._write(db, entry.ledger)
             return db.execute(statement).first() is not None
 
     # ---- reads ---------------------------------------------------------------------------------
@@ -157,18 +153,18 @@ class Ledger:
 
     def list(self, where: OrderFilter = ALL_ORDERS, limit: int = 200, offset: int = 0) -> list[OrderSummary]:
         """Newest first; ties broken by order ID so pages never overlap."""
-        query = where.apply(select(orders)).order_by(orders.c.created_at.desc(), orders.c.order_id.desc())
+        query = _where(select(orders), where).order_by(orders.c.created_at.desc(), orders.c.order_id.desc())
         with self.engine.connect() as db:
             rows = db.execute(query.limit(limit).offset(offset)).mappings().all()
         return [_summary(row) for row in rows]
 
     def count(self, where: OrderFilter = ALL_ORDERS) -> int:
         with self.engine.connect() as db:
-            return db.scalar(where.apply(select(func.count()).select_from(orders))) or 0
+            return db.scalar(_where(select(func.count()).select_from(orders), where)) or 0
 
     def stream(self, where: OrderFilter = ALL_ORDERS, chunk: int = 1000) -> Iterator[list[OrderSummary]]:
         """The whole filtered list in chunks, with a server-side cursor: constant memory at any size."""
-        query = where.apply(select(orders)).order_by(orders.c.created_at.desc(), orders.c.order_id.desc())
+        query = _where(select(orders), where).order_by(orders.c.created_at.desc(), orders.c.order_id.desc())
         with self.engine.connect() as db:
             result = db.execution_options(stream_results=True, yield_per=chunk).execute(query).mappings()
             for rows in result.partitions(chunk):

@@ -716,6 +716,18 @@
         <translation>chỉ quản lý mới được hủy</translation>
     </message>
     <message>
+        <source>you may not approve this order</source>
+        <translation>bạn không được phê duyệt đơn này</translation>
+    </message>
+    <message>
+        <source>you may not reject this order</source>
+        <translation>bạn không được từ chối đơn này</translation>
+    </message>
+    <message>
+        <source>you may not cancel this order</source>
+        <translation>bạn không được hủy đơn này</translation>
+    </message>
+    <message>
         <source>the four-eyes rule: you created this order, so someone else must approve it</source>
         <translation>quy tắc bốn mắt: bạn là người tạo đơn này nên phải có người khác phê duyệt</translation>
     </message>
@@ -726,6 +738,10 @@
     <message>
         <source>the order was not found</source>
         <translation>không tìm thấy đơn</translation>
+    </message>
+    <message>
+        <source>no worker took the decision in time; is a worker running?</source>
+        <translation>không có worker nào nhận quyết định kịp thời; worker có đang chạy không?</translation>
     </message>
     <message>
         <source>the service did not answer: {error}</source>

@@ -14,8 +14,7 @@ from PySide6.QtWidgets import QFileDialog
 from pytestqt.qtbot import QtBot
 
 from core.csv_export import CSV_HEADER
-from core.ledger import OrderFilter
-from core.models import Actor, OrderRequest, OrderStatus
+from core.models import Actor, OrderFilter, OrderRequest, OrderStatus
 from core.service import OrderService
 from core.settings import Settings
 from desktop.export import export_orders
@@ -88,7 +87,7 @@ def test_export_writes_the_view_with_its_search_as_the_service_exports_it(
         (order_id, item, "1234", "PENDING_APPROVAL", "linh") for order_id, item in zip(order_ids[:2], items[:2],
                                                                                          strict=True)}
     # Byte for byte what GET /orders.csv?status=PENDING_APPROVAL&q=BÀN sends (no order is still validating).
-    assert target.read_bytes() == aio(service_export(other, OrderFilter(status=OrderStatus.PENDING_APPROVAL,
+    assert target.read_bytes() == aio(service_export(other, OrderFilter.of(OrderStatus.PENDING_APPROVAL,
                                                                          q="BÀN")))
     assert [path.name for path in target.parent.iterdir()] == [target.name]  # no partial file left
 
@@ -114,7 +113,7 @@ def test_a_large_export_reports_its_progress(qtbot: QtBot, open_window: OpenWind
 def test_a_failed_or_cancelled_export_leaves_the_target_as_it_was(aio: Aio, other: OrderService,
                                                                    desk_settings: Settings, tmp_path: Path) -> None:
     with pytest.raises(FileNotFoundError):
-        aio(export_orders(other, [OrderFilter()], tmp_path / "no such folder" / "x.csv", lambda *_: None))
+        aio(export_orders(other, OrderFilter(), tmp_path / "no such folder" / "x.csv", lambda *_: None))
 
     seed_ledger(desk_settings, 1100)
     target = folder(tmp_path) / "orders.csv"
@@ -126,7 +125,7 @@ def test_a_failed_or_cancelled_export_leaves_the_target_as_it_was(aio: Aio, othe
             first_chunk.set()
 
     async def cancel_after_the_first_chunk() -> None:
-        export = asyncio.ensure_future(export_orders(other, [OrderFilter()], target, progressed))
+        export = asyncio.ensure_future(export_orders(other, OrderFilter(), target, progressed))
         await first_chunk.wait()
         export.cancel()
         with pytest.raises(asyncio.CancelledError):
