@@ -10,11 +10,14 @@ from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-ItemText = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
+from core.text import stored_text
+
+ItemText = stored_text(max_length=200, min_length=1)
 Quantity = Annotated[int, Field(ge=1, le=1_000_000, strict=False)]
-Reason = Annotated[str, StringConstraints(strip_whitespace=True, max_length=500)]
+Reason = stored_text(max_length=500, multiline=True)
+ActorName = stored_text(max_length=100, min_length=1)
 
 
 class OrderStatus(StrEnum):
@@ -78,7 +81,7 @@ class OrderRequest(BaseModel):
 class Actor(BaseModel):
     """Who acts. ``role`` is None when no identities are configured: then nobody is restricted."""
 
-    name: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]
+    name: ActorName
     role: Role | None = None
 
 

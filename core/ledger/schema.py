@@ -32,7 +32,7 @@ orders = Table(
     "orders", metadata,
     Column("order_id", String(64), primary_key=True),
     Column("item", String(200), nullable=False),
-    Column("item_folded", String(200), nullable=False),  # casefolded: case-insensitive search, Vietnamese too
+    Column("item_folded", Text, nullable=False),  # casefolded (may be longer): case-insensitive search, Vietnamese too
     Column("quantity", Integer, nullable=False),
     Column("status", String(32), nullable=False),
     Column("created_by", String(100), nullable=False),
