@@ -134,6 +134,13 @@ class OrderService:
     async def create_order(self, request: OrderRequest, actor: Actor,
                            idempotency_key: str | None = None) -> str:
         order_id = new_order_id(actor.name, idempotency_key)
+        if idempotency_key is not None:
+            # Temporal forgets a closed order after its retention and would then start a second one under the
+            # same ID; the ledger remembers it, so a key keeps its promise for as long as the ledger does.
+            known = await asyncio.to_thread(self.ledger.get, order_id)
+            if known is not None:
+                _same_request(order_id, known.item, known.quantity, request)
+                return order_id
         order = OrderInput(order_id=order_id, item=request.item, quantity=request.quantity,
                            created_by=actor.name, four_eyes=self.four_eyes,
                            reminder_interval=self.settings.approval_reminder,
@@ -159,9 +166,7 @@ class OrderService:
 
     async def _check_same_request(self, order_id: str, request: OrderRequest) -> None:
         started = await self._started_input(order_id)
-        if (started.item, started.quantity) != (request.item, request.quantity):
-            raise IdempotencyConflict(
-                f"Idempotency-Key already used for order {order_id} with a different request")
+        _same_request(order_id, started.item, started.quantity, request)
 
     async def approve(self, order_id: str, actor: Actor, reason: str | None = None,
                       request_id: str | None = None) -> OrderStatus:
@@ -355,6 +360,11 @@ class OrderService:
             raise OrderNotFound(order_id)
         async with translated(order_id):
             return await self._handle(order_id).describe(rpc_timeout=DECISION_TIMEOUT)
+
+
+def _same_request(order_id: str, item: str, quantity: int, request: OrderRequest) -> None:
+    if (item, quantity) != (request.item, request.quantity):
+        raise IdempotencyConflict(f"Idempotency-Key already used for order {order_id} with a different request")
 
 
 _BULK_KINDS: dict[type[OrderDeskError], str] = {
