@@ -115,7 +115,7 @@ class OrderService:
     @property
     def encrypted(self) -> bool:
         """With payload encryption on, item and quantity stay out of search attributes (which are plain)."""
-        return self.settings.payload_encryption_key is not None
+        return bool(self.settings.payload_keys)
 
     @property
     def four_eyes(self) -> bool:
