@@ -166,6 +166,16 @@ class LedgerEntry(BaseModel):
         return self.first_seq + len(self.transitions) - 1
 
 
+class StuckOrder(BaseModel):
+    """An order whose ledger write keeps failing: its workflow waits, retrying, until the cause is fixed."""
+
+    order_id: str
+    attempts: int
+    error: str
+    first_failed_at: datetime
+    last_failed_at: datetime
+
+
 class OrderFilter(BaseModel):
     """Which orders a list, a search, a count or an export covers: one type from every face to the ledger, so
     they always agree. Every field narrows; ``statuses`` None means every status."""

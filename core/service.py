@@ -59,6 +59,7 @@ from core.models import (
     OrderRequest,
     OrderStatus,
     OrderSummary,
+    StuckOrder,
 )
 from core.sdk_errors import decision_error, translated, update_aborted
 from core.settings import Settings
@@ -121,6 +122,10 @@ class OrderService:
     def four_eyes(self) -> bool:
         """Four-eyes applies only where identities are configured; the seed's anonymous demo stays open."""
         return self.settings.four_eyes and self.settings.identities_configured
+
+    async def stuck_orders(self) -> list[StuckOrder]:
+        """Orders whose ledger write keeps failing (each waits, retrying, until the cause is fixed)."""
+        return await asyncio.to_thread(self.ledger.stuck_orders)
 
     async def healthy(self) -> bool:
         try:

@@ -36,7 +36,7 @@ class Settings(BaseSettings):
     temporal_tls_ca: Path | None = None
     temporal_api_key: SecretStr | None = None
     payload_encryption_key: SecretStr | None = Field(
-        None, description="encrypt every payload Temporal stores (order contents) with this key (`order-desk keys new`)")
+        None, description="encrypt every payload Temporal stores with this key (`order-desk keys new`)")
     payload_old_keys: Annotated[list[SecretStr], NoDecode] = Field(
         default_factory=list, description="comma-separated older keys that still decrypt (key rotation)")
     temporal_ui_url: str | None = Field(None, description="Temporal Web UI of a configured cluster")

@@ -63,3 +63,12 @@ fulfilment = Table(
     Column("reason", Text),
     Column("recorded_at", UTCDateTime(), nullable=False),
 )
+
+write_failures = Table(
+    "write_failures", metadata,
+    Column("order_id", String(64), primary_key=True),
+    Column("attempts", Integer, nullable=False),  # failed writes since the last one that succeeded
+    Column("error", Text, nullable=False),  # the database's reason for the latest, one line, no SQL
+    Column("first_failed_at", UTCDateTime(), nullable=False),
+    Column("last_failed_at", UTCDateTime(), nullable=False),
+)
