@@ -287,6 +287,11 @@ class OrderService:
             details = await self._from_ledger(order_id)
             return OrderSummary(**details.model_dump(include=set(OrderSummary.model_fields)))
         attrs = description.typed_search_attributes
+        info = description.raw_description.workflow_execution_info
+        if info.first_run_id and info.first_run_id != description.run_id:
+            # A pending order that continued as a new run: this run started later than the order did.
+            details = await self.details(order_id)
+            return OrderSummary(**details.model_dump(include=set(OrderSummary.model_fields)))
         if sa.ORDER_ITEM in attrs:
             return _summary(description)
         started = await self._started_input(order_id)  # contents kept out of search attributes: encrypted

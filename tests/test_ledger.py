@@ -27,6 +27,7 @@ def order(n: int, status: OrderStatus = OrderStatus.PENDING_APPROVAL, item: str 
                                   actor="system"))
     if status.is_final:
         history.append(Transition(status=status, at=created + timedelta(seconds=2), actor="mona", reason="ok"))
+    history = [t.model_copy(update={"seq": seq}) for seq, t in enumerate(history)]
     return OrderDetails(order_id=f"order_{n:06d}", item=item or f"Item {n}", quantity=n, status=status,
                         created_by=created_by, created_at=created, updated_at=history[-1].at, history=history)
 

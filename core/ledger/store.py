@@ -125,7 +125,7 @@ class Ledger:
         transition_rows = [
             {"order_id": order.order_id, "seq": seq, "status": t.status.value, "at": t.at, "actor": t.actor,
              "reason": t.reason, "kind": t.kind}
-            for seq, t in enumerate(entry.transitions, start=entry.first_seq)
+            for seq, t in entry.numbered()
         ]
         db.execute(upsert_order)
         if transition_rows:
@@ -172,7 +172,8 @@ class Ledger:
             order_id=row["order_id"], item=row["item"], quantity=row["quantity"], status=OrderStatus(row["status"]),
             created_by=row["created_by"], created_at=row["created_at"], updated_at=row["updated_at"],
             history=[Transition(status=OrderStatus(t["status"]), at=t["at"], actor=t["actor"], reason=t["reason"],
-                                kind=t["kind"]) for t in history],
+                                kind=t["kind"], seq=t["seq"]) for t in history],
+            reminders=sum(t["kind"] == "reminder" for t in history),
             fulfilled=bool(fulfilled) or OrderStatus(row["status"]) is OrderStatus.CANCELLED,
         )
 
