@@ -15,7 +15,7 @@ from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.worker import Worker
 
 from core.api import create_app
-from core.api_limits import MAX_BODY_BYTES
+from core.api.limits import MAX_BODY_BYTES
 from core.service import OrderService
 from core.worker import build_worker
 from tests.helpers import assert_eventually, free_port

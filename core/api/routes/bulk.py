@@ -3,10 +3,7 @@
 Each order gets exactly the rules of a single decision (state, roles, four-eyes), applied by the workflow
 through ``OrderService.decide_many``; a refusal is that order's result, not the request's failure. IDs not
 shaped like an order ID are answered ``not_found`` here, as the single routes answer them 404, without a
-round trip to Temporal.
-
-This router must be included before the one with ``/orders/{order_id}/approve``, which would otherwise
-take ``/orders/bulk/approve`` for an order named ``bulk``.
+round trip to Temporal. (``core.api.routes`` includes this router before the orders one.)
 """
 
 from __future__ import annotations
@@ -15,11 +12,9 @@ from typing import Annotated
 
 from fastapi import APIRouter, Path
 
-from core.api_auth import ActorDep
-from core.api_deps import IdempotencyKey, OrderServiceDep, not_found
-from core.api_errors import error_responses
-from core.api_orders import decision_request_id
-from core.api_schemas import BulkDecided, BulkDecisionBody, BulkOrderResult
+from core.api.deps import ActorDep, IdempotencyKey, OrderServiceDep, decision_request_id, not_found
+from core.api.errors import error_responses
+from core.api.schemas import BulkDecided, BulkDecisionBody, BulkOrderResult
 from core.models import Action, BulkOutcome
 from core.service import is_order_id
 

@@ -15,7 +15,7 @@ from sqlalchemy.exc import TimeoutError as PoolTimeout
 from starlette.exceptions import HTTPException
 from temporalio.service import RPCError
 
-from core.api_schemas import ErrorBody, FieldError
+from core.api.schemas import ErrorBody, FieldError
 from core.errors import (
     Forbidden,
     IdempotencyConflict,
