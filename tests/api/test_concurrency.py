@@ -12,8 +12,8 @@ from temporalio.worker import Worker
 
 from core.api import create_app
 from core.service import OrderService
+from tests.api.test_orders import pending_order
 from tests.helpers import assert_eventually
-from tests.test_api_contract import pending_order
 
 DESK = {"item": "Bàn họp 8 chỗ", "quantity": 2}
 
