@@ -27,7 +27,8 @@ DESCRIPTION = """\
 Order approval on Temporal: create an order, watch it go `VALIDATING` -> `PENDING_APPROVAL`, then
 approve, reject or cancel it (one at a time or in bulk). An order nobody decides in time (when the server
 sets `ORDER_DESK_APPROVAL_DEADLINE`) ends `EXPIRED`. Search orders with `GET /orders`, export them with
-`GET /orders.csv`. Every error is JSON `{"detail": ...}`; see `docs/REST.md`.
+`GET /orders.csv`. Every error is JSON `{"detail": ..., "code": ...}`: `detail` for people, `code` for
+programs (see `ErrorCode` and `docs/REST.md`).
 
 When a token is configured, every `/orders` endpoint needs `Authorization: Bearer <token>`;
 `/healthz` and these docs do not."""

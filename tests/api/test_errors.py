@@ -131,7 +131,8 @@ async def test_a_decision_the_state_forbids_is_409_with_the_current_status(
     response = await client.post(f"/orders/{order_id}/{then}", json={"reason": "too late"})
 
     assert response.status_code == 409
-    assert response.json() == {"detail": f"cannot {then} an order that is {status}", "status": status}
+    assert response.json() == {"detail": f"cannot {then} an order that is {status}", "code": "invalid_transition",
+                               "status": status}
 
 
 async def test_approve_while_validating_is_409_and_cancel_works(service: OrderService) -> None:
@@ -144,7 +145,8 @@ async def test_approve_while_validating_is_409_and_cancel_works(service: OrderSe
         cancel = await client.post(f"/orders/{order_id}/cancel")
 
     assert approve.status_code == 409
-    assert approve.json() == {"detail": "cannot approve an order that is VALIDATING", "status": "VALIDATING"}
+    assert approve.json() == {"detail": "cannot approve an order that is VALIDATING", "code": "invalid_transition",
+                              "status": "VALIDATING"}
     assert cancel.json() == {"order_id": order_id, "status": "CANCELLED"}
 
 
@@ -241,12 +243,12 @@ async def test_a_bug_answers_a_plain_500_without_traceback(service: OrderService
         response = await client.get("/boom")
 
     assert response.status_code == 500
-    assert response.json() == {"detail": "internal error; the server log has the details"}
+    assert response.json() == {"detail": "internal error; the server log has the details", "code": "internal_error"}
 
 
 async def test_unknown_paths_and_methods_answer_json_errors(client: httpx.AsyncClient) -> None:
     missing = await client.get("/nowhere")
     wrong_method = await client.delete("/orders")
 
-    assert (missing.status_code, missing.json()) == (404, {"detail": "Not Found"})
+    assert (missing.status_code, missing.json()) == (404, {"detail": "Not Found", "code": "not_found"})
     assert wrong_method.status_code == 405 and "detail" in wrong_method.json()

@@ -224,6 +224,7 @@ async def test_a_ledger_that_does_not_answer_is_503(service: OrderService) -> No
 
     for response in (listing, export, status):
         assert response.status_code == 503, response.text
-        assert response.json() == {"detail": "the order ledger (database) does not answer; try again shortly"}
+        assert response.json() == {"detail": "the order ledger (database) does not answer; try again shortly",
+                                   "code": "ledger_unavailable"}
         assert response.headers["Retry-After"].isdigit()
     unreachable.close()

@@ -28,9 +28,10 @@ async def decide_many(
     body: BulkDecisionBody, service: OrderServiceDep, actor: ActorDep, idempotency_key: IdempotencyKey = None,
 ) -> BulkDecided:
     """Answers 200 even when some (or all) orders are refused: each result says whether its decision was applied
-    and, if not, why, exactly as the single `POST /orders/{order_id}/{action}` would have (`error_type`
-    `not_found` = 404, `invalid_transition` = 409, `forbidden` = 403, `unavailable` = 503, with `status` the
-    order's current status where known). Results are in request order, a repeated ID once. With an
+    and, if not, why, exactly as the single `POST /orders/{order_id}/{action}` would have: `code` is the `code`
+    of its error body (`four_eyes`, `order_not_found`, `no_worker`, ...), `error_type` the broad kind
+    (`not_found` = 404, `invalid_transition` = 409, `forbidden` = 403, `unavailable` = 503), `status` the
+    order's current status where known. Results are in request order, a repeated ID once. With an
     `Idempotency-Key`, a retried bulk request is the same set of decisions and gets the same results;
     without one, a repeat finds the orders it decided already decided (`invalid_transition`)."""
     requested = list(dict.fromkeys(body.order_ids))
@@ -44,4 +45,5 @@ async def decide_many(
 
 
 def _unknown(order_id: str) -> BulkOutcome:
-    return BulkOutcome(order_id=order_id, ok=False, error=str(not_found(order_id)), error_type="not_found")
+    error = not_found(order_id)
+    return BulkOutcome(order_id=order_id, ok=False, error=str(error), error_type="not_found", code=error.code)

@@ -52,7 +52,7 @@ OptionalDecision = Annotated[DecisionBody | None, Body(
 async def create_order(body: CreateOrderBody, service: OrderServiceDep, actor: ActorDep, response: Response,
                        idempotency_key: IdempotencyKey = None) -> OrderCreated:
     """Start the order's workflow. With an `Idempotency-Key`, a retry returns the same order; the same key
-    with a different body is refused (422)."""
+    with a different body is refused (422, `idempotency_conflict`)."""
     order_id = await service.create_order(body, actor, idempotency_key=idempotency_key)
     response.headers["Location"] = f"{router.prefix}/{order_id}"
     # A new order starts VALIDATING; only a retried create (same key) may find it further on.
