@@ -12,7 +12,6 @@ import httpx
 import pytest
 from temporalio.client import Client
 from temporalio.contrib.pydantic import pydantic_data_converter
-from temporalio.worker import Worker
 
 from core.api import create_app
 from core.api.limits import MAX_BODY_BYTES
@@ -26,12 +25,6 @@ JSON = {"Content-Type": "application/json"}
 def _client(service: OrderService) -> httpx.AsyncClient:
     transport = httpx.ASGITransport(app=create_app(service.settings, service))
     return httpx.AsyncClient(transport=transport, base_url="http://localhost:8000")
-
-
-@pytest.fixture
-async def client(service: OrderService, worker: Worker) -> AsyncIterator[httpx.AsyncClient]:
-    async with _client(service) as client:
-        yield client
 
 
 async def pending_order(client: httpx.AsyncClient) -> str:
