@@ -120,6 +120,25 @@ async def test_created_by_and_status_filters_combine(client: httpx.AsyncClient, 
     assert nobody["count"] == 0  # exact name, not a prefix
 
 
+async def test_status_repeated_matches_any_of_them_in_the_list_and_the_csv(client: httpx.AsyncClient,
+                                                                         three_orders: list[str]) -> None:
+    laptop, disks, chairs = three_orders  # the laptop stays undecided
+
+    async def chairs_pending() -> None:
+        assert (await client.get(f"/orders/{chairs}/status")).json() == {"status": "PENDING_APPROVAL"}
+
+    await assert_eventually(chairs_pending)
+    assert (await client.post(f"/orders/{chairs}/approve")).status_code == 200
+    assert (await client.post(f"/orders/{disks}/cancel")).status_code == 200
+    decided = {"status": ["APPROVED", "CANCELLED"]}  # status=APPROVED&status=CANCELLED
+
+    page = await listed(client, 2, **decided)
+    exported = read_csv(await client.get("/orders.csv", params=decided))
+
+    assert ids(page) == [chairs, disks]
+    assert [(row["order_id"], row["status"]) for row in exported] == [(chairs, "APPROVED"), (disks, "CANCELLED")]
+
+
 async def test_since_is_inclusive_until_exclusive_and_naive_times_are_utc(client: httpx.AsyncClient,
                                                                          three_orders: list[str]) -> None:
     laptop, disks, chairs = three_orders
@@ -224,6 +243,7 @@ async def test_a_ledger_that_does_not_answer_is_503(service: OrderService) -> No
 
     for response in (listing, export, status):
         assert response.status_code == 503, response.text
-        assert response.json() == {"detail": "the order ledger (database) does not answer; try again shortly"}
+        assert response.json() == {"detail": "the order ledger (database) does not answer; try again shortly",
+                                   "code": "ledger_unavailable"}
         assert response.headers["Retry-After"].isdigit()
     unreachable.close()

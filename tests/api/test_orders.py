@@ -3,25 +3,13 @@ details, health, the docs, and retry-safe (idempotent) creates and decisions."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-
 import httpx
 import pytest
-from temporalio.worker import Worker
 
-from core.api import create_app
-from core.service import OrderService
 from tests.helpers import assert_eventually
 
 SEED_BODY = '{"item": "Laptop Gaming XYZ", "quantity": 1}'
 JSON = {"Content-Type": "application/json"}
-
-
-@pytest.fixture
-async def client(service: OrderService, worker: Worker) -> AsyncIterator[httpx.AsyncClient]:
-    transport = httpx.ASGITransport(app=create_app(service.settings, service))
-    async with httpx.AsyncClient(transport=transport, base_url="http://localhost:8000") as client:
-        yield client
 
 
 async def pending_order(client: httpx.AsyncClient, headers: dict[str, str] | None = None) -> str:

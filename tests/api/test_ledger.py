@@ -18,8 +18,8 @@ from core.api import create_app
 from core.embedded_server import EmbeddedServer
 from core.service import OrderService
 from core.settings import Settings
+from tests.api.test_orders import pending_order
 from tests.helpers import assert_eventually, free_port
-from tests.test_api_contract import pending_order
 
 VIETNAMESE = "Máy tính xách tay Đặc biệt — bàn phím cơ, màn hình 15,6″"
 

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from core.api_deps import OrderServiceDep
-from core.api_errors import error_responses
-from core.api_schemas import Health
+from core.api.deps import OrderServiceDep
+from core.api.errors import error_responses
+from core.api.schemas import Health
 from core.errors import TemporalUnavailable
 
 router = APIRouter(tags=["system"])

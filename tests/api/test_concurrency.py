@@ -4,25 +4,14 @@ concurrent decisions on one order leave one final state, the losers told the win
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
 
 import httpx
 import pytest
-from temporalio.worker import Worker
 
-from core.api import create_app
-from core.service import OrderService
+from tests.api.test_orders import pending_order
 from tests.helpers import assert_eventually
-from tests.test_api_contract import pending_order
 
 DESK = {"item": "Bàn họp 8 chỗ", "quantity": 2}
-
-
-@pytest.fixture
-async def client(service: OrderService, worker: Worker) -> AsyncIterator[httpx.AsyncClient]:
-    transport = httpx.ASGITransport(app=create_app(service.settings, service))
-    async with httpx.AsyncClient(transport=transport, base_url="http://localhost:8000") as client:
-        yield client
 
 
 async def test_twenty_concurrent_creates_with_one_key_make_one_order(client: httpx.AsyncClient) -> None:

@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Annotated
 
-from fastapi import Depends, Query
+from fastapi import Query
 from fastapi.exceptions import RequestValidationError
 
 from core.models import OrderFilter, OrderStatus
@@ -71,6 +71,3 @@ async def order_filter(
         raise _parameter_error("until", "must be later than since (until is exclusive)")
     return OrderFilter(statuses=frozenset(status) if status else None, q=_text(q), created_by=_text(created_by),
                        since=start, until=end)
-
-
-OrderFilterDep = Annotated[OrderFilter, Depends(order_filter)]

@@ -11,8 +11,7 @@ from pathlib import Path
 
 import httpx
 
-from tests.helpers import assert_eventually, free_port
-from tests.test_api_serve import (
+from tests.api.test_serve import (
     Served,
     assert_gone,
     embedded_env,
@@ -22,6 +21,7 @@ from tests.test_api_serve import (
     temporal_children,
     wait_until_healthy,
 )
+from tests.helpers import assert_eventually, free_port
 
 ITEM = "Máy chiếu phòng họp"
 SHARED_TOKEN = "shared-" + "5e0f1a2b" * 4

@@ -1,4 +1,4 @@
-"""The REST face: ``create_app(settings, service)`` builds the FastAPI app.
+"""``create_app(settings, service)`` builds the FastAPI app, and its lifespan owns the runtime when it must.
 
 Given a ready ``OrderService`` (tests, or a host that owns one), the app only serves. Without one, its
 lifespan owns a ``DeskRuntime``: the embedded Temporal server on the embedded default, the service, and
@@ -13,13 +13,10 @@ from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from fastapi import Depends, FastAPI
 
 from core import __version__
-from core.api_auth import Authenticator, require_token
-from core.api_bulk import router as bulk_router
-from core.api_errors import error_responses, install_error_handlers
-from core.api_export import router as export_router
-from core.api_health import router as health_router
-from core.api_limits import BodySizeLimit
-from core.api_orders import router as orders_router
+from core.api import routes
+from core.api.auth import Authenticator, require_token
+from core.api.errors import error_responses, install_error_handlers
+from core.api.limits import BodySizeLimit
 from core.embedded_server import EmbeddedServerError
 from core.errors import OrderDeskError
 from core.runtime import DeskRuntime
@@ -30,7 +27,8 @@ DESCRIPTION = """\
 Order approval on Temporal: create an order, watch it go `VALIDATING` -> `PENDING_APPROVAL`, then
 approve, reject or cancel it (one at a time or in bulk). An order nobody decides in time (when the server
 sets `ORDER_DESK_APPROVAL_DEADLINE`) ends `EXPIRED`. Search orders with `GET /orders`, export them with
-`GET /orders.csv`. Every error is JSON `{"detail": ...}`; see `docs/REST.md`.
+`GET /orders.csv`. Every error is JSON `{"detail": ..., "code": ...}`: `detail` for people, `code` for
+programs (see `ErrorCode` and `docs/REST.md`).
 
 When a token is configured, every `/orders` endpoint needs `Authorization: Bearer <token>`;
 `/healthz` and these docs do not."""
@@ -58,9 +56,9 @@ def create_app(settings: Settings, service: OrderService | None = None, *, with_
     app.state.startup_error = None
     app.add_middleware(BodySizeLimit)
     install_error_handlers(app)
-    app.include_router(health_router)
-    # Bulk first: its literal ``/orders/bulk/...`` must win over ``/orders/{order_id}/...``.
-    for router in (bulk_router, export_router, orders_router):
+    for router in routes.PUBLIC:
+        app.include_router(router)
+    for router in routes.GUARDED:
         if authenticator.required:
             app.include_router(router, dependencies=[Depends(require_token)], responses=error_responses(401))
         else:

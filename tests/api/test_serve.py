@@ -150,6 +150,7 @@ async def test_serve_runs_the_seed_curl_demo_and_stops_everything_on_sigterm(ser
     assert outcomes == {"approve": {"status": "APPROVED"}, "reject": {"status": "REJECTED"},
                         "cancel": {"status": "CANCELLED"}}
     assert too_big.status_code == 413  # chunked over real HTTP, no Content-Length
+    assert too_big.json()["code"] == "body_too_large"
     assert temporal_children(served), "the embedded Temporal server should be serve's child"
     await assert_gone(await stop(served, signal.SIGTERM))
     assert "Traceback" not in served.output()

@@ -6,14 +6,15 @@ body (at most the cap) and hands the application a replay of it.
 
 Before answering 413 it reads and drops the rest of a body of reasonable size: a server that closes
 a connection with unread bytes makes the kernel reset it, and the client then sees a broken
-connection instead of the 413.
+connection instead of the 413. The 413 is an error body like every other, with ``code`` ``body_too_large``.
 """
 
 from __future__ import annotations
 
-import json
-
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from core.api.errors import error_response
+from core.errors import ErrorCode
 
 MAX_BODY_BYTES = 64 * 1024
 DRAIN_BYTES = 1024 * 1024
@@ -32,7 +33,7 @@ class BodySizeLimit:
         if declared > self.max_bytes:
             if declared <= DRAIN_BYTES:
                 await _drain(receive)
-            await self._refuse(send)
+            await self._refuse(scope, receive, send)
             return
         chunks: list[bytes] = []
         size = 0
@@ -45,18 +46,16 @@ class BodySizeLimit:
             if size > self.max_bytes:
                 if message.get("more_body", False):
                     await _drain(receive)
-                await self._refuse(send)
+                await self._refuse(scope, receive, send)
                 return
             chunks.append(chunk)
             if not message.get("more_body", False):
                 break
         await self.app(scope, _replay(b"".join(chunks), receive), send)
 
-    async def _refuse(self, send: Send) -> None:
-        body = json.dumps({"detail": f"the request body is larger than {self.max_bytes} bytes"}).encode()
-        await send({"type": "http.response.start", "status": 413, "headers": [
-            (b"content-type", b"application/json"), (b"content-length", str(len(body)).encode())]})
-        await send({"type": "http.response.body", "body": body})
+    async def _refuse(self, scope: Scope, receive: Receive, send: Send) -> None:
+        detail = f"the request body is larger than {self.max_bytes} bytes"
+        await error_response(413, ErrorCode.BODY_TOO_LARGE, detail)(scope, receive, send)
 
 
 def _declared_length(scope: Scope) -> int:

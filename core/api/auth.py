@@ -14,7 +14,7 @@ import secrets
 from pathlib import Path
 from typing import Annotated
 
-from fastapi import Depends, Header, HTTPException, Request, Security
+from fastapi import Header, HTTPException, Request, Security
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from pydantic import BaseModel, ConfigDict, StringConstraints, TypeAdapter, ValidationError
 
@@ -120,6 +120,3 @@ async def current_actor(request: Request, x_actor: ActorHeader = None) -> Actor:
     if identity is not None:
         return Actor(name=identity.user, role=identity.role)
     return Actor(name=x_actor or DEFAULT_ACTOR)
-
-
-ActorDep = Annotated[Actor, Depends(current_actor)]

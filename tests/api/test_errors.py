@@ -12,10 +12,9 @@ import httpx
 import pytest
 from temporalio.client import Client
 from temporalio.contrib.pydantic import pydantic_data_converter
-from temporalio.worker import Worker
 
 from core.api import create_app
-from core.api_limits import MAX_BODY_BYTES
+from core.api.limits import MAX_BODY_BYTES
 from core.service import OrderService
 from core.worker import build_worker
 from tests.helpers import assert_eventually, free_port
@@ -26,12 +25,6 @@ JSON = {"Content-Type": "application/json"}
 def _client(service: OrderService) -> httpx.AsyncClient:
     transport = httpx.ASGITransport(app=create_app(service.settings, service))
     return httpx.AsyncClient(transport=transport, base_url="http://localhost:8000")
-
-
-@pytest.fixture
-async def client(service: OrderService, worker: Worker) -> AsyncIterator[httpx.AsyncClient]:
-    async with _client(service) as client:
-        yield client
 
 
 async def pending_order(client: httpx.AsyncClient) -> str:
@@ -131,7 +124,8 @@ async def test_a_decision_the_state_forbids_is_409_with_the_current_status(
     response = await client.post(f"/orders/{order_id}/{then}", json={"reason": "too late"})
 
     assert response.status_code == 409
-    assert response.json() == {"detail": f"cannot {then} an order that is {status}", "status": status}
+    assert response.json() == {"detail": f"cannot {then} an order that is {status}", "code": "invalid_transition",
+                               "status": status}
 
 
 async def test_approve_while_validating_is_409_and_cancel_works(service: OrderService) -> None:
@@ -144,7 +138,8 @@ async def test_approve_while_validating_is_409_and_cancel_works(service: OrderSe
         cancel = await client.post(f"/orders/{order_id}/cancel")
 
     assert approve.status_code == 409
-    assert approve.json() == {"detail": "cannot approve an order that is VALIDATING", "status": "VALIDATING"}
+    assert approve.json() == {"detail": "cannot approve an order that is VALIDATING", "code": "invalid_transition",
+                              "status": "VALIDATING"}
     assert cancel.json() == {"order_id": order_id, "status": "CANCELLED"}
 
 
@@ -241,12 +236,12 @@ async def test_a_bug_answers_a_plain_500_without_traceback(service: OrderService
         response = await client.get("/boom")
 
     assert response.status_code == 500
-    assert response.json() == {"detail": "internal error; the server log has the details"}
+    assert response.json() == {"detail": "internal error; the server log has the details", "code": "internal_error"}
 
 
 async def test_unknown_paths_and_methods_answer_json_errors(client: httpx.AsyncClient) -> None:
     missing = await client.get("/nowhere")
     wrong_method = await client.delete("/orders")
 
-    assert (missing.status_code, missing.json()) == (404, {"detail": "Not Found"})
+    assert (missing.status_code, missing.json()) == (404, {"detail": "Not Found", "code": "not_found"})
     assert wrong_method.status_code == 405 and "detail" in wrong_method.json()

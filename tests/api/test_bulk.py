@@ -32,12 +32,6 @@ def _client(service: OrderService, **changes: Any) -> httpx.AsyncClient:
 
 
 @pytest.fixture
-async def client(service: OrderService, worker: Worker) -> AsyncIterator[httpx.AsyncClient]:
-    async with _client(service) as client:
-        yield client
-
-
-@pytest.fixture
 async def roles_client(service: OrderService, worker: Worker, tmp_path: Path) -> AsyncIterator[httpx.AsyncClient]:
     tokens_file = tmp_path / "tokens.json"
     tokens_file.write_text(json.dumps(TOKENS))

@@ -1,23 +1,26 @@
 """``/orders``: the seed's endpoints (create, status, approve, reject, cancel) and the search and details.
 
 Routes only translate HTTP into service calls; refusals come back as the service's typed errors and
-leave through the one table in ``core.api_errors``.
+leave through the one table in ``core.api.errors``.
 """
 
 from __future__ import annotations
 
 import asyncio
-import hashlib
-import json
 from typing import Annotated
 
 from fastapi import APIRouter, Body, Query, Response
 
-from core.api_auth import ActorDep
-from core.api_deps import IdempotencyKey, OrderIdDep, OrderServiceDep
-from core.api_errors import error_responses
-from core.api_filters import OrderFilterDep
-from core.api_schemas import (
+from core.api.deps import (
+    ActorDep,
+    IdempotencyKey,
+    OrderFilterDep,
+    OrderIdDep,
+    OrderServiceDep,
+    decision_request_id,
+)
+from core.api.errors import error_responses
+from core.api.schemas import (
     CreateOrderBody,
     DecisionBody,
     OrderCreated,
@@ -49,7 +52,7 @@ OptionalDecision = Annotated[DecisionBody | None, Body(
 async def create_order(body: CreateOrderBody, service: OrderServiceDep, actor: ActorDep, response: Response,
                        idempotency_key: IdempotencyKey = None) -> OrderCreated:
     """Start the order's workflow. With an `Idempotency-Key`, a retry returns the same order; the same key
-    with a different body is refused (422)."""
+    with a different body is refused (422, `idempotency_conflict`)."""
     order_id = await service.create_order(body, actor, idempotency_key=idempotency_key)
     response.headers["Location"] = f"{router.prefix}/{order_id}"
     # A new order starts VALIDATING; only a retried create (same key) may find it further on.
@@ -117,11 +120,3 @@ async def _decide(service: OrderService, order_id: str, action: Action, actor: A
                                     request_id=decision_request_id(action, actor, idempotency_key))
     return OrderDecided(order_id=order_id, status=status)
 
-
-def decision_request_id(action: Action, actor: Actor, idempotency_key: str | None) -> str | None:
-    """The Update ID of a keyed decision: the same caller retrying the same action with the same key
-    gets the first answer; another caller's key, or the key reused for another action, is a new request."""
-    if idempotency_key is None:
-        return None
-    scoped = [actor.name, action.value, idempotency_key]
-    return "api-" + hashlib.sha256(json.dumps(scoped).encode()).hexdigest()[:32]

@@ -40,7 +40,8 @@ async def test_an_undecided_order_expires_and_a_late_approval_is_409(client: htt
     listed = (await client.get("/orders", params={"status": "EXPIRED"})).json()
 
     assert late.status_code == 409
-    assert late.json() == {"detail": "cannot approve an order that is EXPIRED", "status": "EXPIRED"}
+    assert late.json() == {"detail": "cannot approve an order that is EXPIRED", "code": "invalid_transition",
+                           "status": "EXPIRED"}
     steps = [(step["status"], step["kind"], step["actor"]) for step in details["history"]]
     assert steps[:2] == [("VALIDATING", "transition", "api"), ("PENDING_APPROVAL", "transition", "system")]
     assert steps[-1] == ("EXPIRED", "transition", "system")

@@ -3,10 +3,7 @@
 Each order gets exactly the rules of a single decision (state, roles, four-eyes), applied by the workflow
 through ``OrderService.decide_many``; a refusal is that order's result, not the request's failure. IDs not
 shaped like an order ID are answered ``not_found`` here, as the single routes answer them 404, without a
-round trip to Temporal.
-
-This router must be included before the one with ``/orders/{order_id}/approve``, which would otherwise
-take ``/orders/bulk/approve`` for an order named ``bulk``.
+round trip to Temporal. (``core.api.routes`` includes this router before the orders one.)
 """
 
 from __future__ import annotations
@@ -15,11 +12,9 @@ from typing import Annotated
 
 from fastapi import APIRouter, Path
 
-from core.api_auth import ActorDep
-from core.api_deps import IdempotencyKey, OrderServiceDep, not_found
-from core.api_errors import error_responses
-from core.api_orders import decision_request_id
-from core.api_schemas import BulkDecided, BulkDecisionBody, BulkOrderResult
+from core.api.deps import ActorDep, IdempotencyKey, OrderServiceDep, decision_request_id, not_found
+from core.api.errors import error_responses
+from core.api.schemas import BulkDecided, BulkDecisionBody, BulkOrderResult
 from core.models import Action, BulkOutcome
 from core.service import is_order_id
 
@@ -33,9 +28,10 @@ async def decide_many(
     body: BulkDecisionBody, service: OrderServiceDep, actor: ActorDep, idempotency_key: IdempotencyKey = None,
 ) -> BulkDecided:
     """Answers 200 even when some (or all) orders are refused: each result says whether its decision was applied
-    and, if not, why, exactly as the single `POST /orders/{order_id}/{action}` would have (`error_type`
-    `not_found` = 404, `invalid_transition` = 409, `forbidden` = 403, `unavailable` = 503, with `status` the
-    order's current status where known). Results are in request order, a repeated ID once. With an
+    and, if not, why, exactly as the single `POST /orders/{order_id}/{action}` would have: `code` is the `code`
+    of its error body (`four_eyes`, `order_not_found`, `no_worker`, ...), `error_type` the broad kind
+    (`not_found` = 404, `invalid_transition` = 409, `forbidden` = 403, `unavailable` = 503), `status` the
+    order's current status where known. Results are in request order, a repeated ID once. With an
     `Idempotency-Key`, a retried bulk request is the same set of decisions and gets the same results;
     without one, a repeat finds the orders it decided already decided (`invalid_transition`)."""
     requested = list(dict.fromkeys(body.order_ids))
@@ -49,4 +45,5 @@ async def decide_many(
 
 
 def _unknown(order_id: str) -> BulkOutcome:
-    return BulkOutcome(order_id=order_id, ok=False, error=str(not_found(order_id)), error_type="not_found")
+    error = not_found(order_id)
+    return BulkOutcome(order_id=order_id, ok=False, error=str(error), error_type="not_found", code=error.code)

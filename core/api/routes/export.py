@@ -11,9 +11,8 @@ from collections.abc import AsyncIterator
 from fastapi import APIRouter
 from fastapi.responses import StreamingResponse
 
-from core.api_deps import OrderServiceDep
-from core.api_errors import error_responses
-from core.api_filters import OrderFilterDep
+from core.api.deps import OrderFilterDep, OrderServiceDep
+from core.api.errors import error_responses
 from core.csv_export import CSV_HEADER
 
 router = APIRouter(tags=["orders"])

@@ -7,6 +7,7 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, Strict, StringConstraints
 
+from core.errors import ErrorCode
 from core.models import OrderDetails, OrderRequest, OrderStatus, OrderSummary, Quantity, Reason
 
 MAX_BULK_ORDERS = 500
@@ -74,7 +75,11 @@ class BulkOrderResult(BaseModel):
     error: str | None = Field(None, description="why not, in words (the `detail` a single decision would give)",
                               examples=["cannot approve an order that is CANCELLED"])
     error_type: Literal["not_found", "invalid_transition", "forbidden", "unavailable"] | None = Field(
-        None, description="why not, for programs: the single decision's 404, 409, 403 or 503")
+        None, description="why not, broadly: the single decision's 404, 409, 403 or 503")
+    code: ErrorCode | None = Field(
+        None, description="why not, precisely: the `code` of the single decision's error body (`four_eyes`, "
+                          "`manager_only`, `invalid_transition`, `order_not_found`, `no_worker`, ...)",
+        examples=["invalid_transition"])
 
 
 class BulkDecided(BaseModel):
@@ -99,9 +104,12 @@ class FieldError(BaseModel):
 
 
 class ErrorBody(BaseModel):
-    """Every error response: one human-readable ``detail``; the order's ``status`` where a state or a role
-    refused the action (409, 403); the individual ``errors`` of a rejected request (422)."""
+    """Every error response: one human-readable ``detail`` and, beside it, the ``code`` programs branch on; the
+    order's ``status`` where a state or a role refused the action (409, 403); the individual ``errors`` of a
+    rejected request (422)."""
 
-    detail: str
+    detail: str = Field(description="what went wrong, in English, for people; programs read `code`")
+    code: ErrorCode = Field(description="what went wrong, for programs; the codes and their statuses are in "
+                                        "docs/REST.md")
     status: OrderStatus | None = None
     errors: list[FieldError] | None = None

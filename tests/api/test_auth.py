@@ -15,7 +15,7 @@ from pydantic import SecretStr
 from temporalio.worker import Worker
 
 from core.api import create_app
-from core.api_auth import AuthConfigError
+from core.api.auth import AuthConfigError
 from core.service import OrderService
 from core.settings import Settings
 from tests.helpers import assert_eventually
