@@ -194,22 +194,27 @@ class OrderService:
         """
         decision = Decision(action=action, actor=actor, reason=reason or None)
         async with translated(order_id):
-            try:
-                return await self._send_update(order_id, decision, request_id)
-            except WorkflowUpdateFailedError as err:
-                raise decision_error(err.cause) from err
-            except WorkflowUpdateRPCTimeoutOrCancelledError as err:
-                raise TemporalUnavailable(
-                    f"no worker took the {decision.action.value} decision for {order_id} within "
-                    f"{DECISION_TIMEOUT.total_seconds():.0f} s; is a worker running on task queue "
-                    f"{self.settings.task_queue!r}?", ErrorCode.NO_WORKER) from err
-            except RPCError as err:
-                if err.status is not RPCStatusCode.NOT_FOUND:
-                    raise
-                # No running workflow takes it: the order is closed (final), or there is no such order.
-                status = await self.status(order_id)
-                raise InvalidTransition(
-                    f"cannot {decision.action.value} an order that is {status.value}", status) from err
+            for attempt in (1, 2):
+                try:
+                    return await self._send_update(order_id, decision, request_id)
+                except WorkflowUpdateFailedError as err:
+                    raise decision_error(err.cause) from err
+                except WorkflowUpdateRPCTimeoutOrCancelledError as err:
+                    raise TemporalUnavailable(
+                        f"no worker took the {decision.action.value} decision for {order_id} within "
+                        f"{DECISION_TIMEOUT.total_seconds():.0f} s; is a worker running on task queue "
+                        f"{self.settings.task_queue!r}?", ErrorCode.NO_WORKER) from err
+                except RPCError as err:
+                    if err.status is not RPCStatusCode.NOT_FOUND:
+                        raise
+                    # No running workflow took it: the order is closed (final), there is no such order, or the
+                    # run it reached was just continuing as a new one (bounded history), which takes it now.
+                    status = await self.status(order_id)
+                    if attempt == 1 and decision.action.allowed_from(status):
+                        continue
+                    raise InvalidTransition(
+                        f"cannot {decision.action.value} an order that is {status.value}", status) from err
+        raise AssertionError("unreachable: the second attempt returns or raises")
 
     async def _send_update(self, order_id: str, decision: Decision, request_id: str | None) -> OrderStatus:
         """Temporal aborts an Update whose workflow task fails (``WorkflowNotReadyFailure``), e.g. a cancel

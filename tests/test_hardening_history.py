@@ -16,7 +16,7 @@ from tests.helpers import assert_eventually
 from tests.test_workflow import wait_closed, wait_for_status
 from workflows.order_approval import REMINDERS_KEPT, REMINDERS_PER_RUN
 
-REMINDERS = 3 * REMINDERS_PER_RUN + 20
+REMINDERS = 2 * REMINDERS_PER_RUN + 20
 EVENTS_PER_RUN = 12 * REMINDERS_PER_RUN + 60  # a reminder is a timer and an activity: about 11 events
 LARGEST_ACTIVITY_INPUT = 2048  # bytes: a summary and the new transitions, never the whole history
 
@@ -32,7 +32,7 @@ async def test_a_much_reminded_order_keeps_its_history_bounded(settings: Setting
             stored = service.ledger.get(order_id)
             assert stored is not None and stored.reminders >= REMINDERS
 
-        await assert_eventually(reminded_enough, timeout=240, interval=0.5)
+        await assert_eventually(reminded_enough, timeout=300, interval=0.5)
         running = await service.details(order_id)
         assert running.status is OrderStatus.PENDING_APPROVAL and running.reminders >= REMINDERS
         assert sum(t.kind == "reminder" for t in running.history) <= REMINDERS_KEPT + 1

@@ -45,7 +45,7 @@ LEDGER_IN_ACTIVITIES = "ledger-in-activities"
 # REMINDERS_PER_RUN reminders, so its history stays bounded however long it waits (docs/LEDGER.md).
 BOUNDED_HISTORY = "bounded-history"
 REMINDERS_KEPT = 5
-REMINDERS_PER_RUN = 100
+REMINDERS_PER_RUN = 50
 
 VALIDATION_RETRY = RetryPolicy(
     initial_interval=timedelta(seconds=1),
