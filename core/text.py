@@ -21,9 +21,9 @@ SINGLE_LINE = r"^[^\x00-\x1f\x7f-\x9f]*$"
 MULTI_LINE = r"^[^\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]*$"
 
 
-def nfc(value: object) -> object:
-    """NFC form of a text; anything else is left for the type check to refuse."""
-    return unicodedata.normalize("NFC", value) if isinstance(value, str) else value
+def stored_form(value: object) -> object:
+    """A text as it is stored: NFC, surrounding white space trimmed; anything else is left for the type check."""
+    return unicodedata.normalize("NFC", value).strip() if isinstance(value, str) else value
 
 
 def fold(text: str) -> str:
@@ -48,6 +48,6 @@ def stored_text(max_length: int, min_length: int = 0, multiline: bool = False) -
     characters (but line breaks and tabs when ``multiline``). The pattern is in the JSON schema, so OpenAPI says
     what is refused; the check itself gives a message a person can act on."""
     pattern = MULTI_LINE if multiline else SINGLE_LINE
-    return Annotated[str, BeforeValidator(nfc),
-                     StringConstraints(strip_whitespace=True, min_length=min_length, max_length=max_length),
+    # Metadata wraps left to right: the before-validator (outermost) runs first, then str with its constraints.
+    return Annotated[str, StringConstraints(min_length=min_length, max_length=max_length), BeforeValidator(stored_form),
                      AfterValidator(_no_controls(pattern)), Field(json_schema_extra={"pattern": pattern})]

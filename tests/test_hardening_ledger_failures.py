@@ -5,10 +5,12 @@ from __future__ import annotations
 
 import logging
 
+import httpx
 import pytest
 from sqlalchemy import text
 from temporalio.worker import Worker
 
+from core.api import create_app
 from core.models import Actor, OrderRequest, OrderStatus
 from core.service import OrderService
 from core.settings import Settings
@@ -58,6 +60,7 @@ async def test_a_refused_write_is_logged_listed_and_resumes_once_fixed(
             assert stuck[0].attempts >= 2 and "poison is not welcome here" in stuck[0].error
 
         await assert_eventually(listed_as_stuck, timeout=30)
+        assert (await healthz(service)) == {"status": "degraded", "stuck_orders": [order_id]}
         assert any(order_id in record.getMessage() and record.levelno == logging.ERROR
                    for record in caplog.records)
         assert await service.status(order_id) is OrderStatus.VALIDATING
@@ -73,6 +76,15 @@ async def test_a_refused_write_is_logged_listed_and_resumes_once_fixed(
             assert stored is not None and stored.status is OrderStatus.PENDING_APPROVAL
 
         await assert_eventually(cleared, timeout=60)
+        assert (await healthz(service)) == {"status": "ok", "stuck_orders": []}
+
+
+async def healthz(service: OrderService) -> dict[str, object]:
+    app = create_app(service.settings, service)
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://localhost:8000") as client:
+        response = await client.get("/healthz")
+    assert response.status_code == 200
+    return response.json()
 
 
 async def test_a_write_that_succeeds_at_once_leaves_no_note(service: OrderService, worker: Worker) -> None:

@@ -93,7 +93,11 @@ class OrderDetailsBody(OrderDetails):
 
 
 class Health(BaseModel):
-    status: str = Field(examples=["ok"])
+    status: Literal["ok", "degraded"] = Field(
+        examples=["ok"], description="`degraded`: serving, but some orders' ledger writes keep failing")
+    stuck_orders: list[str] = Field(
+        default_factory=list, description="orders whose ledger write failed twice or more in a row, longest stuck "
+                                          "first; each waits, retrying, and moves on by itself once the cause is fixed")
 
 
 class FieldError(BaseModel):

@@ -12,9 +12,12 @@ from core.errors import TemporalUnavailable
 router = APIRouter(tags=["system"])
 
 
-@router.get("/healthz", operation_id="healthz", summary="Whether Temporal answers", responses=error_responses(503))
+@router.get("/healthz", operation_id="healthz", summary="Whether Temporal answers, and orders stuck on the ledger",
+            responses=error_responses(503))
 async def healthz(service: OrderServiceDep) -> Health:
-    """200 only when Temporal answers a health check; no token needed."""
+    """200 when Temporal answers a health check: `ok`, or `degraded` with the orders whose ledger write keeps
+    failing (docs/LEDGER.md); 503 when Temporal or the ledger does not answer. No token needed."""
     if not await service.healthy():
         raise TemporalUnavailable("Temporal does not answer")
-    return Health(status="ok")
+    stuck = [order.order_id for order in await service.stuck_orders()]
+    return Health(status="degraded" if stuck else "ok", stuck_orders=stuck)
