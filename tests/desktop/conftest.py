@@ -26,9 +26,9 @@ from PySide6.QtCore import QCoreApplication, QSettings
 from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 
-from core.runtime import DeskRuntime
 from core.service import OrderService
 from core.settings import Settings
+from desktop.app import desk_window
 from desktop.i18n import SOURCE_LANGUAGE, Translations
 from desktop.main_window import MainWindow
 from tests.desktop.helpers import BOOT_TIMEOUT, CALL_TIMEOUT, WEB_UI, close_window, run_until_done, settle_orders
@@ -123,19 +123,21 @@ def open_window(qloop: qasync.QEventLoop, qtbot: QtBot, desk_settings: Settings,
 
     def open_(settings: Settings | None = None, *, wait_ready: bool = True, refresh_interval: float = 1.0,
               state: QSettings | None = None) -> MainWindow:
-        window = MainWindow(settings or desk_settings, DeskRuntime(settings or desk_settings),
-                            state or store, translations, refresh_interval=refresh_interval)
+        window = desk_window(settings or desk_settings, state or store, translations,
+                             refresh_interval=refresh_interval)
         windows.append(window)
         window.show()
-        window.start()
+        window.controller.start()
         if wait_ready:
-            qtbot.waitUntil(lambda: window.ready and window.worker_running, timeout=BOOT_TIMEOUT)
+            qtbot.waitUntil(lambda: window.controller.ready and window.controller.worker_running,
+                            timeout=BOOT_TIMEOUT)
             qtbot.waitUntil(lambda: window.status.refreshed_at is not None, timeout=CALL_TIMEOUT)
         return window
 
     yield open_
-    ready = next((window for window in windows if window.ready and window.worker_running), None)
-    if ready is not None and ready.service is not None:
-        run_until_done(qtbot, settle_orders(ready.service))
+    ready = next((window for window in windows
+                  if window.controller.ready and window.controller.worker_running), None)
+    if ready is not None and ready.controller.runtime.service is not None:
+        run_until_done(qtbot, settle_orders(ready.controller.runtime.service))
     for window in windows:
         close_window(qtbot, window)
