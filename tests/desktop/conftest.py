@@ -26,6 +26,7 @@ from PySide6.QtCore import QCoreApplication, QSettings
 from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 
+from core.runtime import DeskRuntime
 from core.service import OrderService
 from core.settings import Settings
 from desktop.app import desk_window
@@ -118,18 +119,20 @@ def other(aio: Callable[..., OrderService], desk_settings: Settings, temporal_ad
 @pytest.fixture
 def open_window(qloop: qasync.QEventLoop, qtbot: QtBot, desk_settings: Settings, store: QSettings,
                 translations: Translations) -> Iterator[Callable[..., MainWindow]]:
-    """Open windows on a fresh runtime; every one still open is closed (worker stopped) afterwards."""
+    """Open windows on a fresh runtime (with its embedded worker unless ``with_worker=False``); every one still
+    open is closed (worker stopped) afterwards."""
     windows: list[MainWindow] = []
 
     def open_(settings: Settings | None = None, *, wait_ready: bool = True, refresh_interval: float = 1.0,
-              state: QSettings | None = None) -> MainWindow:
-        window = desk_window(settings or desk_settings, state or store, translations,
+              state: QSettings | None = None, with_worker: bool = True) -> MainWindow:
+        settings = settings or desk_settings
+        window = desk_window(settings, state or store, translations, DeskRuntime(settings, with_worker=with_worker),
                              refresh_interval=refresh_interval)
         windows.append(window)
         window.show()
         window.controller.start()
         if wait_ready:
-            qtbot.waitUntil(lambda: window.controller.ready and window.controller.worker_running,
+            qtbot.waitUntil(lambda: window.controller.ready and (window.controller.worker_running or not with_worker),
                             timeout=BOOT_TIMEOUT)
             qtbot.waitUntil(lambda: window.status.refreshed_at is not None, timeout=CALL_TIMEOUT)
         return window
