@@ -11,6 +11,7 @@ builds no widgets and reads none: the window tells it what the person did (``cre
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from datetime import UTC, datetime
 from enum import StrEnum
 from pathlib import Path
@@ -275,9 +276,7 @@ class DeskController(QObject):
         if service is None or self._closing:
             return
         self._commands.run(Command.CREATE, "Creating an order", self._create(service, request),
-                           lambda err: self._error(self.tr("The order was not created: {error}").format(error=err),
-                                                   Command.CREATE),
-                           self._created)
+                           self._failure(Command.CREATE, self.tr("The order was not created: {error}")), self._created)
 
     async def _create(self, service: OrderServiceProtocol, request: OrderRequest) -> OrderSummary:
         return await service.summary(await service.create_order(request, self.actor))
@@ -309,8 +308,7 @@ class DeskController(QObject):
 
     def _refused(self, action: Action, order_id: str, err: Exception) -> Message:
         if not isinstance(err, OrderDeskError):
-            return self._error(self.tr("Could not decide on {order}: {error}").format(order=order_id, error=err),
-                               Command.DECISION)
+            return self._failure(Command.DECISION, self.tr("Could not decide on {order}: {error}"), order=order_id)(err)
         current = getattr(err, "current_status", None)
         if current is not None:
             self._learn(order_id, current)
@@ -340,8 +338,7 @@ class DeskController(QObject):
 
         self._commands.run(Command.DECISION, f"The {action.value} of {len(order_ids)} orders",
                            service.decide_many(order_ids, action, self.actor, reason, progress=landed),
-                           lambda err: self._error(self.tr("The decisions could not all be sent: {error}").format(
-                               error=err), Command.DECISION),
+                           self._failure(Command.DECISION, self.tr("The decisions could not all be sent: {error}")),
                            tally)
 
     def export(self, path: Path, where: OrderFilter) -> None:
@@ -361,8 +358,8 @@ class DeskController(QObject):
 
         self.progressChanged.emit(self.tr("Exporting orders…"), None, None)
         self._commands.run(Command.EXPORT, f"Exporting to {path}", export_orders(service, where, path, progressed),
-                           lambda err: self._error(self.tr("The export failed, nothing was written to {path}: "
-                                                           "{error}").format(path=path, error=err), Command.EXPORT),
+                           self._failure(Command.EXPORT, self.tr("The export failed, nothing was written to {path}: "
+                                                                 "{error}"), path=path),
                            written, after=lambda: self.progressChanged.emit(None, None, None))
 
     def run_worker(self, run: bool) -> None:
@@ -371,13 +368,12 @@ class DeskController(QObject):
             return
         self.workerChanged.emit(WorkerState.STARTING if run else WorkerState.STOPPING, "", "")
         if run:
-            call, what, failed = self.runtime.start_worker(), "Worker start", self.tr(
-                "Could not start the embedded worker: {error}")
+            call, what, failed = (self.runtime.start_worker(), "Worker start",
+                                  self.tr("Could not start the embedded worker: {error}"))
         else:
-            call, what, failed = self.runtime.stop_worker(), "Worker stop", self.tr(
-                "Could not stop the embedded worker: {error}")
-        self._commands.run(Command.WORKER, what, call,
-                           lambda err: self._error(failed.format(error=err), Command.WORKER),
+            call, what, failed = (self.runtime.stop_worker(), "Worker stop",
+                                  self.tr("Could not stop the embedded worker: {error}"))
+        self._commands.run(Command.WORKER, what, call, self._failure(Command.WORKER, failed),
                            lambda _: self.messageCleared.emit(Command.WORKER), after=self._report_worker)
 
     def _report_worker(self) -> None:
@@ -416,5 +412,6 @@ class DeskController(QObject):
         self.closed.emit()
 
     @staticmethod
-    def _error(text: str, source: Command) -> Message:
-        return Message(text, Severity.ERROR, source)
+    def _failure(source: Command, text: str, **fields: object) -> Callable[[Exception], Message]:
+        """A failure as an error in the message line: ``text`` with the error as ``{error}``."""
+        return lambda err: Message(text.format(error=err, **fields), Severity.ERROR, source)
