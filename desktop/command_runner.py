@@ -10,10 +10,11 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import inspect
 import logging
 from collections import Counter
 from collections.abc import Awaitable, Callable
-from typing import Any, TypeVar
+from typing import TypeVar
 
 from core.errors import OrderDeskError
 from desktop.reports import Message
@@ -47,7 +48,7 @@ class CommandRunner:
         self._mark(command, +1)
         task = asyncio.ensure_future(self._attempt(command, what, call, failed, done, after))
         self._tasks.add(task)
-        task.add_done_callback(self._tasks.discard)
+        task.add_done_callback(lambda _: self._finished(task, command, call))
 
     async def _attempt(self, command: str, what: str, call: Awaitable[T], failed: Callable[[Exception], Message | None],
                        done: Callable[[T], None], after: Callable[[], None]) -> None:
@@ -64,6 +65,12 @@ class CommandRunner:
             after()
         done(result)
 
+    def _finished(self, task: asyncio.Task[None], command: str, call: Awaitable[object]) -> None:
+        self._tasks.discard(task)
+        if inspect.iscoroutine(call) and inspect.getcoroutinestate(call) == inspect.CORO_CREATED:
+            call.close()  # cancelled before it began (closing): never awaited, so never marked idle either
+            self._mark(command, -1)
+
     async def cancel_all(self) -> None:
         """Cancel every call under way (but the one asking) and wait until each has finished."""
         current = asyncio.current_task()
@@ -72,7 +79,7 @@ class CommandRunner:
             with contextlib.suppress(asyncio.CancelledError, Exception):
                 await task
 
-    def _mark(self, command: str, step: Any) -> None:
+    def _mark(self, command: str, step: int) -> None:
         was = self.busy(command)
         self._busy[command] += step
         if self.busy(command) != was:
