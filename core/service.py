@@ -328,7 +328,9 @@ class OrderService:
             except WorkflowQueryFailedError as err:
                 raise TemporalUnavailable(f"order {order_id} could not be read: {err}") from err
             except RPCError as err:
-                if err.status is RPCStatusCode.DEADLINE_EXCEEDED:
+                # Temporal answered the describe a moment ago: a query that times out (the client's deadline, or
+                # the server giving up first) found no worker to answer it.
+                if err.status in (RPCStatusCode.DEADLINE_EXCEEDED, RPCStatusCode.CANCELLED):
                     raise TemporalUnavailable(
                         f"no worker answered for order {order_id}; is a worker running?", ErrorCode.NO_WORKER) from err
                 raise

@@ -88,7 +88,7 @@ def test_a_failed_detail_load_is_noted_in_the_detail_pane(qtbot: QtBot, open_win
 
     assert window.detail.title.text() == order_id  # the summary at once
     qtbot.waitUntil(window.detail.history_note.isVisible, timeout=CALL_TIMEOUT)
-    assert window.detail.history_note.text().startswith("History unavailable: Temporal did not answer")
+    assert window.detail.history_note.text().startswith("History unavailable: no worker answered")
     assert window.detail.history_rows() == [] and window.messages.source != "details"
 
     set_worker(qtbot, window, running=True)  # the order moves on, and its details load again
