@@ -28,6 +28,9 @@ class ErrorCode(StrEnum):
     NOT_FOUND = "not_found"
     METHOD_NOT_ALLOWED = "method_not_allowed"
     BODY_TOO_LARGE = "body_too_large"
+    UNKNOWN_HOST = "unknown_host"  # a Host the server does not answer to (DNS rebinding)
+    CROSS_ORIGIN = "cross_origin"  # a state change sent by a web page of another site (CSRF)
+    EXPORTS_BUSY = "exports_busy"  # every export slot is taken: retry after a moment
     HTTP_ERROR = "http_error"
     INTERNAL_ERROR = "internal_error"
 
@@ -86,3 +89,9 @@ class TemporalUnavailable(OrderDeskError):
     """Temporal did not answer (``temporal_unavailable``), or no worker took the request in time (``no_worker``)."""
 
     code = ErrorCode.TEMPORAL_UNAVAILABLE
+
+
+class ExportsBusy(OrderDeskError):
+    """As many exports as the server allows are streaming; another waits for none of them, it is refused."""
+
+    code = ErrorCode.EXPORTS_BUSY

@@ -36,7 +36,7 @@ def serve(settings: Settings, host: str, port: int, with_worker: bool) -> int:
     if refusal:
         return _fail(refusal, EXIT_USAGE)
     try:
-        app = create_app(settings, with_worker=with_worker)
+        app = create_app(settings, with_worker=with_worker, bind_host=host)
     except AuthConfigError as err:
         return _fail(str(err), EXIT_USAGE)
     taken = port_problem(host, port)

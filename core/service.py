@@ -350,22 +350,17 @@ class OrderService:
         return await asyncio.to_thread(self.ledger.count, where)
 
     async def export_csv(self, where: OrderFilter = ALL_ORDERS, chunk: int = 1000) -> AsyncIterator[str]:
-        """The filtered list as CSV text chunks (UTF-8 BOM first, so spreadsheets read Vietnamese right),
-        streamed from a server-side cursor in constant memory."""
+        """The filtered list as CSV text chunks (UTF-8 BOM first, so spreadsheets read Vietnamese right), read in
+        keyset batches: constant memory, and a download that stalls or is abandoned holds no connection."""
         yield CSV_HEAD
-        rows = self.ledger.stream(where, chunk)
-        read: asyncio.Future[list[OrderSummary] | None] | None = None
-        try:
-            while True:
-                read = asyncio.ensure_future(asyncio.to_thread(next, rows, None))
-                batch = await asyncio.shield(read)
-                if batch is None:
-                    break
+        after: OrderSummary | None = None
+        while True:
+            batch = await asyncio.to_thread(self.ledger.page, where, chunk, after)
+            if batch:
                 yield csv_chunk(batch)
-        finally:  # an abandoned download must not hold the cursor and its connection
-            if read is not None and not read.done():
-                await asyncio.wait({read})  # a read still in its thread: closing the generator now would fail
-            await asyncio.to_thread(rows.close)
+            if len(batch) < chunk:
+                return
+            after = batch[-1]
 
     # ---- plumbing -----------------------------------------------------------------------------
 

@@ -71,6 +71,12 @@ class Settings(BaseSettings):
     tokens_file: Path | None = Field(None, description="JSON {token: {user, role}}: per-user API tokens")
     roles: dict[str, Role] = Field(default_factory=dict, description="desktop users' roles, {user: role}")
 
+    # The REST server
+    allowed_hosts: Annotated[list[str], NoDecode] = Field(
+        default_factory=list, description="comma-separated host names the API answers to besides loopback and "
+                                          "the address it is bound to (DNS rebinding protection)")
+    export_slots: int = Field(4, ge=1, le=100, description="CSV exports that may stream at once; more get 503")
+
     @field_validator("approval_reminder", "approval_deadline", mode="before")
     @classmethod
     def _off(cls, value: object) -> object:
@@ -106,6 +112,13 @@ class Settings(BaseSettings):
     @field_validator("payload_old_keys", mode="before")
     @classmethod
     def _split_keys(cls, value: object) -> object:
+        if isinstance(value, str):
+            return [part.strip() for part in value.split(",") if part.strip()]
+        return value
+
+    @field_validator("allowed_hosts", mode="before")
+    @classmethod
+    def _split_hosts(cls, value: object) -> object:
         if isinstance(value, str):
             return [part.strip() for part in value.split(",") if part.strip()]
         return value

@@ -11,12 +11,14 @@ from collections.abc import AsyncIterator, Callable
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
 
 from fastapi import Depends, FastAPI
+from fastapi_offline import FastAPIOffline
 
 from core import __version__
 from core.api import routes
 from core.api.auth import Authenticator, require_token
 from core.api.errors import error_responses, install_error_handlers
-from core.api.limits import BodySizeLimit
+from core.api.limits import BodySizeLimit, ExportSlots
+from core.api.origin import SameOriginOnly, allowed_hosts
 from core.embedded_server import EmbeddedServerError
 from core.errors import OrderDeskError
 from core.runtime import DeskRuntime
@@ -31,15 +33,21 @@ sets `ORDER_DESK_APPROVAL_DEADLINE`) ends `EXPIRED`. Search orders with `GET /or
 programs (see `ErrorCode` and `docs/REST.md`).
 
 When a token is configured, every `/orders` endpoint needs `Authorization: Bearer <token>`;
-`/healthz` and these docs do not."""
+`/healthz` and these docs do not. A request naming a host the server does not answer to is refused
+(400 `unknown_host`), and so is a change sent by a web page of another site (403 `cross_origin`)."""
 
 Lifespan = Callable[[FastAPI], AbstractAsyncContextManager[None]]
 
 
-def create_app(settings: Settings, service: OrderService | None = None, *, with_worker: bool = True) -> FastAPI:
-    """Raises ``AuthConfigError`` at once if the tokens file is unusable."""
+def create_app(settings: Settings, service: OrderService | None = None, *, with_worker: bool = True,
+               bind_host: str | None = None) -> FastAPI:
+    """Raises ``AuthConfigError`` at once if the tokens file is unusable. ``bind_host`` is the address ``serve``
+    listens on, a name requests may use; without it (an app served in-process) only loopback names are.
+
+    The docs page's script and styles are served from the installed ``fastapi-offline`` package, not a CDN:
+    back offices are often offline or filtered."""
     authenticator = Authenticator(settings)
-    app = FastAPI(
+    app = FastAPIOffline(
         title="Order Desk",
         version=__version__,
         description=DESCRIPTION,
@@ -54,7 +62,9 @@ def create_app(settings: Settings, service: OrderService | None = None, *, with_
     app.state.authenticator = authenticator
     app.state.service = service
     app.state.startup_error = None
+    app.state.export_slots = ExportSlots(settings.export_slots)
     app.add_middleware(BodySizeLimit)
+    app.add_middleware(SameOriginOnly, hosts=allowed_hosts(bind_host, settings.allowed_hosts))  # runs first
     install_error_handlers(app)
     for router in routes.PUBLIC:
         app.include_router(router)

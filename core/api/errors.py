@@ -31,6 +31,7 @@ SERVICE_STATUS: dict[ErrorCode, int] = {
     ErrorCode.TEMPORAL_UNAVAILABLE: 503,
     ErrorCode.NO_WORKER: 503,
     ErrorCode.LEDGER_UNAVAILABLE: 503,
+    ErrorCode.EXPORTS_BUSY: 503,
 }
 """The status of each code a service error carries. A service error with any other code is a bug (500)."""
 
@@ -46,13 +47,15 @@ HTTP_CODES: dict[int, ErrorCode] = {
 _DESCRIPTIONS = {
     401: "Missing or wrong bearer token (`unauthorized`)",
     403: "The actor's role or the four-eyes rule forbids the action (`manager_only`, `own_orders_only`, "
-         "`four_eyes`; `forbidden` for an order created before rules were named); `status` is the order's status",
+         "`four_eyes`; `forbidden` for an order created before rules were named); `status` is the order's status. "
+         "Also `cross_origin`: a state change sent by a web page of another site",
     404: "No such order (`order_not_found`)",
     409: "The order's state forbids the action (`invalid_transition`); `status` is its current status",
     413: "The request body is larger than 64 KiB (`body_too_large`)",
     422: "The request is invalid (`invalid_request`); `detail` and `errors` name each offending field",
     503: "Temporal (`temporal_unavailable`) or the order ledger (`ledger_unavailable`) does not answer, or, for a "
-         "decision, no worker took it within a few seconds (`no_worker`)",
+         "decision, no worker took it within a few seconds (`no_worker`), or, for an export, every export slot "
+         "is taken (`exports_busy`)",
 }
 _HEADERS: dict[int, dict[str, Any]] = {
     401: {"WWW-Authenticate": {"description": "`Bearer`", "schema": {"type": "string"}}},

@@ -14,7 +14,7 @@ from __future__ import annotations
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from core.api.errors import error_response
-from core.errors import ErrorCode
+from core.errors import ErrorCode, ExportsBusy
 
 MAX_BODY_BYTES = 64 * 1024
 DRAIN_BYTES = 1024 * 1024
@@ -90,3 +90,21 @@ def _replay(body: bytes, receive: Receive) -> Receive:
         return {"type": "http.request", "body": body, "more_body": False}
 
     return replayed
+
+
+class ExportSlots:
+    """At most ``slots`` CSV exports stream at once. One more is refused at once (503 ``exports_busy``, with
+    ``Retry-After``) rather than queued: a queue of stalled downloads would hold the client's connection with
+    nothing to show. A slot holds no database connection (exports read in short batches), only the right to
+    stream. One event loop serves the app, so a counter needs no lock."""
+
+    def __init__(self, slots: int) -> None:
+        self.free = slots
+
+    def take(self) -> None:
+        if self.free <= 0:
+            raise ExportsBusy("as many exports as this server allows are running; try again shortly")
+        self.free -= 1
+
+    def give_back(self) -> None:
+        self.free += 1

@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 
-from sqlalchemy import Connection, Engine, create_engine, event, func, select
+from sqlalchemy import Connection, Engine, and_, create_engine, event, func, or_, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.sql import Select
 
@@ -188,13 +188,27 @@ class Ledger:
         with self.engine.connect() as db:
             return db.scalar(_where(select(func.count()).select_from(orders), where)) or 0
 
-    def stream(self, where: OrderFilter = ALL_ORDERS, chunk: int = 1000) -> Iterator[list[OrderSummary]]:
-        """The whole filtered list in chunks, with a server-side cursor: constant memory at any size."""
-        query = _where(select(orders), where).order_by(orders.c.created_at.desc(), orders.c.order_id.desc())
+    def page(self, where: OrderFilter, limit: int, after: OrderSummary | None = None) -> list[OrderSummary]:
+        """At most ``limit`` orders of the filtered list, newest first, from just after ``after`` (keyset
+        paging): each batch is one short query, so no transaction or cursor is held between batches."""
+        query = _where(select(orders), where)
+        if after is not None:
+            query = query.where(or_(orders.c.created_at < after.created_at, and_(
+                orders.c.created_at == after.created_at, orders.c.order_id < after.order_id)))
+        query = query.order_by(orders.c.created_at.desc(), orders.c.order_id.desc()).limit(limit)
         with self.engine.connect() as db:
-            result = db.execution_options(stream_results=True, yield_per=chunk).execute(query).mappings()
-            for rows in result.partitions(chunk):
-                yield [_summary(row) for row in rows]
+            return [_summary(row) for row in db.execute(query).mappings()]
+
+    def stream(self, where: OrderFilter = ALL_ORDERS, chunk: int = 1000) -> Iterator[list[OrderSummary]]:
+        """The whole filtered list in batches of ``chunk`` (``page`` after ``page``): constant memory at any size."""
+        after = None
+        while True:
+            batch = self.page(where, chunk, after)
+            if batch:
+                yield batch
+            if len(batch) < chunk:
+                return
+            after = batch[-1]
 
 
 def _summary(row: object) -> OrderSummary:

@@ -81,7 +81,8 @@ schema.config.generation.update(with_security_parameters=False)
 def fuzzed_app(temporal_address: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[FastAPI]:
     data_dir: Path = tmp_path_factory.mktemp("fuzz")
     settings = Settings(_env_file=None, temporal_address=temporal_address, task_queue=f"fuzz-{uuid.uuid4()}",
-                        data_dir=data_dir, api_token=SecretStr(TOKEN), tokens_file=None)
+                        data_dir=data_dir, api_token=SecretStr(TOKEN), tokens_file=None,
+                        allowed_hosts=["testserver"])  # the name schemathesis' ASGI client sends
     slot.app = create_app(settings)  # schemathesis' ASGI client runs its lifespan on the first call
     yield slot.app
     asgi.shutdown_lifespans()  # the lifespan stops the embedded worker

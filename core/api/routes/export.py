@@ -1,18 +1,21 @@
 """``GET /orders.csv``: the search of ``GET /orders`` as a spreadsheet file, whatever its size.
 
-The rows stream from the ledger's server-side cursor through ``OrderService.export_csv``, so memory stays
-flat for a million orders. The path has no slash after ``/orders``, so it can never be taken for an order ID.
+The rows stream from the ledger in short keyset batches through ``OrderService.export_csv``, so memory stays flat
+for a million orders and a stalled download holds no database connection; at most ``ORDER_DESK_EXPORT_SLOTS``
+stream at once (``core.api.limits.ExportSlots``). The path has no slash after ``/orders``, so it can never be
+taken for an order ID.
 """
 
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Request
 from fastapi.responses import StreamingResponse
 
 from core.api.deps import OrderFilterDep, OrderServiceDep
 from core.api.errors import error_responses
+from core.api.limits import ExportSlots
 from core.csv_export import CSV_HEADER
 
 router = APIRouter(tags=["orders"])
@@ -32,15 +35,22 @@ _CSV = {
 
 @router.get("/orders.csv", operation_id="export_orders_csv", summary="Export the search as CSV",
             response_class=StreamingResponse, responses={200: _CSV, **error_responses(422, 503)})
-async def export_orders_csv(service: OrderServiceDep, where: OrderFilterDep) -> StreamingResponse:
-    """The same filters as `GET /orders`, every matching order (no paging)."""
-    chunks = service.export_csv(where)
-    # The header and the first rows are read before answering, so a ledger that does not answer is a 503,
-    # not a download cut short after its first line.
-    head = [chunk async for chunk in _first(chunks, 2)]
+async def export_orders_csv(request: Request, service: OrderServiceDep, where: OrderFilterDep) -> StreamingResponse:
+    """The same filters as `GET /orders`, every matching order (no paging). 503 `exports_busy` when as many
+    exports as the server allows are already streaming."""
+    slots: ExportSlots = request.app.state.export_slots
+    slots.take()
+    try:
+        chunks = service.export_csv(where)
+        # The header and the first rows are read before answering, so a ledger that does not answer is a 503,
+        # not a download cut short after its first line.
+        head = [chunk async for chunk in _first(chunks, 2)]
+    except BaseException:
+        slots.give_back()
+        raise
     # The media type is given here, not on the response class: FastAPI would document the JSON error
     # bodies under the class's media type too. Starlette adds `; charset=utf-8` and encodes with it.
-    return StreamingResponse(_chain(head, chunks), media_type="text/csv",
+    return StreamingResponse(_chain(head, chunks, slots), media_type="text/csv",
                              headers={"Content-Disposition": f'attachment; filename="{FILENAME}"'})
 
 
@@ -52,8 +62,12 @@ async def _first(chunks: AsyncIterator[str], count: int) -> AsyncIterator[str]:
         yield chunk
 
 
-async def _chain(head: list[str], rest: AsyncIterator[str]) -> AsyncIterator[str]:
-    for chunk in head:
-        yield chunk
-    async for chunk in rest:
-        yield chunk
+async def _chain(head: list[str], rest: AsyncIterator[str], slots: ExportSlots) -> AsyncIterator[str]:
+    """The download; its slot is given back when it ends, however it ends (done, failed, client gone)."""
+    try:
+        for chunk in head:
+            yield chunk
+        async for chunk in rest:
+            yield chunk
+    finally:
+        slots.give_back()
