@@ -230,3 +230,8 @@ def test_the_docker_build_context_builds_a_wheel_with_all_the_code(tmp_path: Pat
     entry_points = next(name for name in names if name.endswith("entry_points.txt"))
     assert "order-desk = core.cli:main" in zipfile.ZipFile(wheel).read(entry_points).decode()
 
+
+
+def test_the_web_ui_cannot_change_orders(services: dict[str, Any]) -> None:
+    """Terminate, signal, cancel and reset in the Temporal Web UI would go around the app's roles and rules."""
+    assert services["temporal-ui"]["environment"]["TEMPORAL_DISABLE_WRITE_ACTIONS"] == "true"
