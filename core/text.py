@@ -14,7 +14,9 @@ from collections.abc import Callable
 from typing import Annotated
 
 from pydantic import AfterValidator, BeforeValidator, Field, StringConstraints
+from pydantic_core import PydanticCustomError
 
+CONTROL_CHARACTER = "control_character"  # the validation error's type
 # C0 and C1 control characters and DEL. Pydantic itself refuses a lone surrogate in a str ("string_unicode").
 SINGLE_LINE = r"^[^\x00-\x1f\x7f-\x9f]*$"
 # The same, but a line break or a tab may separate the lines of a longer text (a reason).
@@ -37,7 +39,9 @@ def _no_controls(pattern: str) -> Callable[[str], str]:
     def check(value: str) -> str:
         if not allowed.fullmatch(value):
             found = next(char for char in value if not allowed.fullmatch(char))
-            raise ValueError(f"must not contain control characters (found U+{ord(found):04X})")
+            # A type of its own (REST's FieldError.type, the desk's wording), not a generic value_error.
+            raise PydanticCustomError(CONTROL_CHARACTER, "must not contain control characters (found {character})",
+                                      {"character": f"U+{ord(found):04X}"})
         return value
 
     return check

@@ -12,6 +12,7 @@ from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import QGridLayout, QGroupBox, QLabel, QLineEdit, QPushButton, QSpinBox, QWidget
 
 from core.models import OrderRequest
+from core.text import CONTROL_CHARACTER
 from desktop import formatting
 
 MAX_QUANTITY = 1_000_000
@@ -110,6 +111,9 @@ class OrderForm(QGroupBox):
             return self.tr("At least {count}.").format(count=formatting.number(limits["ge"]))
         if error["type"] == "less_than_equal":
             return self.tr("At most {count}.").format(count=formatting.number(limits["le"]))
+        if error["type"] == CONTROL_CHARACTER:
+            return self.tr("Remove the control character {character} (a tab, a line break or an invisible "
+                           "character).").format(character=limits["character"])
         return error["msg"]
 
     def show_error(self, field: str, message: str) -> None:

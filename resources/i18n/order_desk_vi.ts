@@ -555,6 +555,10 @@
         <source>At most {count}.</source>
         <translation>Tối đa {count}.</translation>
     </message>
+    <message>
+        <source>Remove the control character {character} (a tab, a line break or an invisible character).</source>
+        <translation>Hãy xóa ký tự điều khiển {character} (dấu tab, dấu xuống dòng hoặc ký tự ẩn).</translation>
+    </message>
 </context>
 <context>
     <name>OrderStatus</name>

@@ -30,6 +30,10 @@ def service_error(item: str, quantity: int = 1) -> str:
     ("", "string_too_short", "Enter what is ordered."),
     ("   ", "string_too_short", "Enter what is ordered."),
     ("x" * 201, "string_too_long", "At most 200 characters."),
+    ("Laptop\tGaming", "control_character",
+     "Remove the control character U+0009 (a tab, a line break or an invisible character)."),
+    ("nul\u0000", "control_character",
+     "Remove the control character U+0000 (a tab, a line break or an invisible character)."),
 ])
 def test_an_item_the_service_refuses_shows_why_by_the_field(qtbot: QtBot, form: OrderForm, item: str, error: str,
                                                              message: str) -> None:
