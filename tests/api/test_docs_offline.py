@@ -8,25 +8,14 @@ import os
 import shutil
 import subprocess
 import time
-from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
 import pytest
 
-from tests.api.test_serve import Served, embedded_env, kill, launch
-from tests.helpers import free_port
+from tests.api.serving import Served
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
-
-
-@pytest.fixture
-def served(tmp_path: Path) -> Iterator[Served]:
-    started = launch(tmp_path, embedded_env(tmp_path / "data"), free_port(), tmp_path / "serve.log")
-    try:
-        yield started
-    finally:
-        kill(started)
 
 
 def offline_dom(url: str, profile: Path) -> str:

@@ -25,7 +25,8 @@ from core.api.limits import MAX_BODY_BYTES
 from core.errors import ErrorCode
 from core.ledger import Ledger
 from core.service import OrderService
-from tests.helpers import assert_eventually, free_port
+from tests.api.test_auth import pending_order
+from tests.helpers import free_port
 
 REST_MD = Path(__file__).parents[2] / "docs" / "REST.md"
 ORDER = {"item": "Laptop Gaming XYZ", "quantity": 1}
@@ -59,17 +60,6 @@ def code(response: httpx.Response, status: int) -> str:
     return body["code"]
 
 
-async def pending(client: httpx.AsyncClient, headers: dict[str, str] | None = None) -> str:
-    created = await client.post("/orders", json=ORDER, headers=headers)
-    assert created.status_code == 201, created.text
-    order_id = created.json()["order_id"]
-
-    async def is_pending() -> None:
-        status = await client.get(f"/orders/{order_id}/status", headers=headers)
-        assert status.json() == {"status": "PENDING_APPROVAL"}
-
-    await assert_eventually(is_pending)
-    return order_id
 
 
 @pytest.fixture
@@ -144,7 +134,7 @@ async def test_a_missing_or_wrong_token_is_unauthorized(roles_client: httpx.Asyn
 
 
 async def test_each_rule_that_forbids_a_decision_has_its_own_code(roles_client: httpx.AsyncClient) -> None:
-    by_alice, by_bob = await pending(roles_client, ALICE), await pending(roles_client, BOB)
+    by_alice, by_bob = await pending_order(roles_client, ALICE), await pending_order(roles_client, BOB)
 
     clerk_approves = await roles_client.post(f"/orders/{by_alice}/approve", headers=ALICE)
     other_clerk_cancels = await roles_client.post(f"/orders/{by_alice}/cancel", headers=CAROL)
@@ -158,7 +148,7 @@ async def test_each_rule_that_forbids_a_decision_has_its_own_code(roles_client: 
 
 
 async def test_bulk_results_carry_the_code_of_each_single_decision(roles_client: httpx.AsyncClient) -> None:
-    by_alice, by_bob = await pending(roles_client, ALICE), await pending(roles_client, BOB)
+    by_alice, by_bob = await pending_order(roles_client, ALICE), await pending_order(roles_client, BOB)
 
     async def bulk_approve(order_ids: list[str], headers: dict[str, str]) -> httpx.Response:
         return await roles_client.post("/orders/bulk/approve", json={"order_ids": order_ids}, headers=headers)

@@ -13,7 +13,7 @@ import httpx
 import pytest
 
 from core.ledger import Ledger
-from tests.api.test_serve import embedded_env, kill, launch
+from tests.api.serving import embedded_env, kill, launch
 from tests.helpers import assert_eventually, free_port
 from tests.test_hardening_text import postgres_ledger_url  # noqa: F401  (a fixture)
 

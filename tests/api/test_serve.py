@@ -4,13 +4,10 @@ on SIGTERM/SIGINT that takes the embedded Temporal server with it, and one-line 
 from __future__ import annotations
 
 import asyncio
-import os
 import signal
 import socket
 import subprocess
-import sys
-from collections.abc import AsyncIterator, Iterator
-from dataclasses import dataclass
+from collections.abc import AsyncIterator
 from pathlib import Path
 
 import httpx
@@ -19,63 +16,14 @@ from pydantic import SecretStr
 
 from core.serve import bind_refusal, serve
 from core.settings import Settings
+from tests.api.serving import (
+    ORDER_DESK,
+    START_TIMEOUT,
+    STOP_TIMEOUT,
+    Served,
+    clean_env,
+)
 from tests.helpers import assert_eventually, free_port
-
-ORDER_DESK = Path(sys.executable).parent / "order-desk"
-START_TIMEOUT = 90.0
-STOP_TIMEOUT = 10.0
-
-
-@dataclass
-class Served:
-    process: subprocess.Popen[bytes]
-    url: str
-    log: Path
-
-    def children(self) -> list[int]:
-        pids: list[int] = []
-        for task in Path(f"/proc/{self.process.pid}/task").iterdir():
-            pids += [int(pid) for pid in (task / "children").read_text().split()]
-        return pids
-
-    def output(self) -> str:
-        return self.log.read_text(errors="replace")
-
-
-def clean_env(**overrides: str) -> dict[str, str]:
-    env = {key: value for key, value in os.environ.items() if not key.startswith("ORDER_DESK_")}
-    env.update(overrides)
-    return env
-
-
-def embedded_env(data_dir: Path, **overrides: str) -> dict[str, str]:
-    """The embedded default with its data in ``data_dir`` and the Temporal server's ports free."""
-    return clean_env(ORDER_DESK_DATA_DIR=str(data_dir), ORDER_DESK_EMBEDDED_PORT=str(free_port()),
-                     ORDER_DESK_EMBEDDED_UI_PORT=str(free_port()), **overrides)
-
-
-def launch(cwd: Path, env: dict[str, str], port: int, log: Path) -> Served:
-    """``order-desk serve --port port``, everything it prints appended to ``log``."""
-    with open(log, "ab") as out:
-        process = subprocess.Popen([str(ORDER_DESK), "serve", "--port", str(port)], cwd=cwd, env=env,
-                                   stdout=out, stderr=subprocess.STDOUT)
-    return Served(process, f"http://localhost:{port}", log)
-
-
-def kill(served: Served) -> None:
-    if served.process.poll() is None:
-        served.process.kill()
-        served.process.wait()
-
-
-@pytest.fixture
-def served(tmp_path: Path) -> Iterator[Served]:
-    """``order-desk serve`` on the embedded default, its data in tmp, every port free."""
-    started = launch(tmp_path, embedded_env(tmp_path / "data"), free_port(), tmp_path / "serve.log")
-    try:
-        yield started
-    finally:
-        kill(started)
 
 
 async def wait_until_healthy(served: Served, client: httpx.AsyncClient) -> None:

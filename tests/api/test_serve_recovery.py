@@ -11,16 +11,8 @@ from pathlib import Path
 
 import httpx
 
-from tests.api.test_serve import (
-    Served,
-    assert_gone,
-    embedded_env,
-    kill,
-    launch,
-    stop,
-    temporal_children,
-    wait_until_healthy,
-)
+from tests.api.serving import Served, embedded_env, kill, launch
+from tests.api.test_serve import assert_gone, stop, temporal_children, wait_until_healthy
 from tests.helpers import assert_eventually, free_port
 
 ITEM = "Máy chiếu phòng họp"
