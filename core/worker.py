@@ -138,7 +138,8 @@ class EmbeddedWorker:
         if loop is not None and not loop.is_closed():
             loop.call_soon_threadsafe(stop.set)
         thread.join(timeout)
-        self._thread = None
+        if not thread.is_alive():  # else it is still finishing its tasks: still running, as ``running`` says
+            self._thread = None
 
     async def stop_async(self, timeout: float = 30.0) -> None:
         await asyncio.to_thread(self.stop, timeout)
