@@ -67,7 +67,9 @@ def desk_window(settings: Settings, store: QSettings, translations: Translations
     """The window over its controller, as ``order-desk`` opens it (the tests and the bench open it so too)."""
     controller = DeskController(settings, runtime or DeskRuntime(settings), refresh_interval=refresh_interval)
     controller.readyChanged.connect(_share_once_ready)
-    return MainWindow(controller, store, translations)
+    window = MainWindow(controller, store, translations)
+    controller.temporalChanged.connect(window.status.set_temporal)
+    return window
 
 
 async def _main(window: MainWindow) -> None:

@@ -1,4 +1,5 @@
-"""The status bar: progress (start-up, export), who acts, which Temporal, the worker's state, the last refresh.
+"""The status bar: progress (start-up, export), who acts, which Temporal (and whether it stopped), the worker's
+state, the last refresh.
 
 It keeps what it shows as facts (an address, a state, a moment), not as sentences, so a language switch
 can write them again.
@@ -12,6 +13,7 @@ from PySide6.QtCore import QEvent, Qt
 from PySide6.QtWidgets import QLabel, QProgressBar, QStatusBar, QWidget
 
 from core.models import Actor
+from core.runtime import RuntimeEvent, RuntimeState
 from desktop import formatting
 from desktop.identity import describe
 from desktop.reports import WorkerState
@@ -43,6 +45,7 @@ class DeskStatusBar(QStatusBar):
             self.addPermanentWidget(label)
         self._actor: Actor | None = None
         self._server: tuple[str, bool] = ("", True)
+        self._temporal: RuntimeEvent | None = None
         self._worker: tuple[WorkerState, str, str] = (WorkerState.NOT_STARTED, "", "")
         self._refreshed: datetime | None = None
         self._refresh_failing = False
@@ -78,10 +81,29 @@ class DeskStatusBar(QStatusBar):
     def set_server(self, address: str, connected: bool = True) -> None:
         self._server = (address, connected)
         shown = address or self.tr("not configured")
+        outage = self._temporal if self._temporal is not None and not self._temporal.state.up else None
+        if outage is not None:
+            self.server_label.setText(self.tr("Temporal stopped — waiting for it…")
+                                      if outage.state is RuntimeState.TEMPORAL_STOPPED
+                                      else self.tr("Temporal stopped — restarting…"))
+            self.server_label.setToolTip(self._outage_tip(outage, shown))
+            return
         if connected:
             self.server_label.setText(self.tr("Temporal: {address}").format(address=shown))
         else:
             self.server_label.setText(self.tr("Temporal: {address} (not connected)").format(address=shown))
+        self.server_label.setToolTip("")
+
+    def _outage_tip(self, outage: RuntimeEvent, address: str) -> str:
+        if outage.state is RuntimeState.FAILED:
+            return self.tr("Temporal at {address}: attempt {attempt} to restart it failed: {error}").format(
+                address=address, attempt=formatting.number(outage.attempt), error=outage.error)
+        return self.tr("Temporal at {address} stopped: {error}").format(address=address, error=outage.error)
+
+    def set_temporal(self, event: RuntimeEvent) -> None:
+        """What the runtime's watch saw: while Temporal is down the server label says so, whatever else it hears."""
+        self._temporal = event
+        self.set_server(event.address, event.state.up)
 
     def set_worker(self, state: WorkerState, task_queue: str = "", error: str = "") -> None:
         self._worker = (state, task_queue, error)
