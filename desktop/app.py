@@ -69,6 +69,7 @@ def desk_window(settings: Settings, store: QSettings, translations: Translations
     controller.readyChanged.connect(_share_once_ready)
     window = MainWindow(controller, store, translations)
     controller.temporalChanged.connect(window.status.set_temporal)
+    controller.stuckChanged.connect(window.status.set_stuck)
     return window
 
 

@@ -63,6 +63,8 @@ class Command(StrEnum):
 
 REFRESH = "refresh"  # the poll's messages: no command of a person's
 TEMPORAL = "temporal"  # what the runtime's watch reports: Temporal stopped, restarting, back
+STUCK = "stuck"  # the count of orders stuck on the ledger, asked for every STUCK_EVERY refreshes
+STUCK_EVERY = 5  # a cheap query (a thread hop, an indexed table that is almost always empty), so every ~5 s
 
 
 def _basis(order: OrderSummary) -> tuple[str, OrderStatus, datetime | None]:
@@ -78,6 +80,7 @@ class DeskController(QObject):
     progressChanged = Signal(object, object, object)  # text (None: idle), done, total (None: unknown)
     serverChanged = Signal(str, bool)  # the Temporal address, connected
     temporalChanged = Signal(object)  # RuntimeEvent: Temporal stopped, is restarting, is back
+    stuckChanged = Signal(list)  # IDs of the orders whose ledger write keeps failing
     workerChanged = Signal(object, str, str)  # WorkerState, task queue, error
     refreshed = Signal(object)  # the datetime of the poll the model now shows
     refreshFailed = Signal()
@@ -111,6 +114,7 @@ class DeskController(QObject):
         self._current: str | None = None
         self._detail_request = 0
         self._detail_basis: tuple[str, OrderStatus, datetime | None] | None = None
+        self._refreshes = 0
         self._closing = False
         runtime.listen(self._on_runtime)
 
@@ -209,6 +213,17 @@ class DeskController(QObject):
         self.messageCleared.emit(REFRESH)
         self._report_worker()
         self._follow_current()
+        if self._refreshes % STUCK_EVERY == 0:
+            self._count_stuck()
+        self._refreshes += 1
+
+    def _count_stuck(self) -> None:
+        service = self.service
+        if service is None or self._closing or self.busy(STUCK):
+            return
+        self._commands.run(STUCK, "Listing the orders stuck on the ledger", service.stuck_orders(),
+                           lambda _err: None,  # logged; the next poll asks again
+                           lambda stuck: self.stuckChanged.emit([order.order_id for order in stuck]))
 
     def _on_refresh_failed(self, error: str) -> None:
         self.refreshFailed.emit()

@@ -1,5 +1,5 @@
 """The status bar: progress (start-up, export), who acts, which Temporal (and whether it stopped), the worker's
-state, the last refresh.
+state, the orders stuck on the ledger, the last refresh.
 
 It keeps what it shows as facts (an address, a state, a moment), not as sentences, so a language switch
 can write them again.
@@ -17,6 +17,8 @@ from core.runtime import RuntimeEvent, RuntimeState
 from desktop import formatting
 from desktop.identity import describe
 from desktop.reports import WorkerState
+
+STUCK_LISTED = 20  # order IDs in the stuck label's tooltip; more are counted
 
 
 def _label(parent: QWidget, name: str) -> QLabel:
@@ -38,14 +40,16 @@ class DeskStatusBar(QStatusBar):
         self.actor_label = _label(self, "actorLabel")
         self.server_label = _label(self, "serverLabel")
         self.worker_label = _label(self, "workerLabel")
+        self.stuck_label = _label(self, "stuckLabel")
         self.refresh_label = _label(self, "refreshLabel")
         self.addWidget(self.progress_label, 1)
         self.addWidget(self.progress)
-        for label in (self.actor_label, self.server_label, self.worker_label, self.refresh_label):
+        for label in (self.actor_label, self.server_label, self.worker_label, self.stuck_label, self.refresh_label):
             self.addPermanentWidget(label)
         self._actor: Actor | None = None
         self._server: tuple[str, bool] = ("", True)
         self._temporal: RuntimeEvent | None = None
+        self._stuck: list[str] = []
         self._worker: tuple[WorkerState, str, str] = (WorkerState.NOT_STARTED, "", "")
         self._refreshed: datetime | None = None
         self._refresh_failing = False
@@ -57,6 +61,7 @@ class DeskStatusBar(QStatusBar):
             self.set_actor(self._actor)
         self.set_server(*self._server)
         self.set_worker(*self._worker)
+        self.set_stuck(self._stuck)
         self._show_refresh()
 
     def changeEvent(self, event: QEvent) -> None:  # noqa: N802
@@ -114,6 +119,22 @@ class DeskStatusBar(QStatusBar):
             self.worker_label.setToolTip(self.tr("Embedded worker on task queue {queue}").format(queue=task_queue))
         else:
             self.worker_label.setToolTip("")
+
+    def set_stuck(self, order_ids: list[str]) -> None:
+        """The orders whose ledger write keeps failing: counted here, listed in the tooltip; hidden when none."""
+        self._stuck = list(order_ids)
+        count = len(order_ids)
+        if count == 1:
+            self.stuck_label.setText(self.tr("1 order stuck on the ledger"))
+        else:
+            self.stuck_label.setText(self.tr("{count} orders stuck on the ledger").format(
+                count=formatting.number(count)))
+        listed = "\n".join(order_ids[:STUCK_LISTED])
+        if count > STUCK_LISTED:
+            listed += "\n" + self.tr("… and {count} more").format(count=formatting.number(count - STUCK_LISTED))
+        self.stuck_label.setToolTip(self.tr("Their ledger writes keep failing; each is retried until the cause is "
+                                            "fixed:\n{orders}").format(orders=listed))
+        self.stuck_label.setVisible(count > 0)
 
     def set_refreshed(self, moment: datetime) -> None:
         self._refreshed = moment

@@ -330,6 +330,24 @@
         <translation>Bộ xử lý nhúng trên hàng đợi tác vụ {queue}</translation>
     </message>
     <message>
+        <source>1 order stuck on the ledger</source>
+        <translation>1 đơn bị kẹt khi ghi sổ cái</translation>
+    </message>
+    <message>
+        <source>{count} orders stuck on the ledger</source>
+        <translation>{count} đơn bị kẹt khi ghi sổ cái</translation>
+    </message>
+    <message>
+        <source>… and {count} more</source>
+        <translation>… và {count} đơn khác</translation>
+    </message>
+    <message>
+        <source>Their ledger writes keep failing; each is retried until the cause is fixed:
+{orders}</source>
+        <translation>Ghi sổ cái cho các đơn này liên tục thất bại; mỗi đơn được thử lại cho đến khi nguyên nhân được khắc phục:
+{orders}</translation>
+    </message>
+    <message>
         <source>Not refreshed yet</source>
         <translation>Chưa làm mới</translation>
     </message>

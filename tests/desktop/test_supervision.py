@@ -1,9 +1,12 @@
 """What the status bar says about what the desk stands on, each from a real cause: its embedded Temporal server
-SIGKILLed (and kept from starting again a while by its Web UI's port, taken meanwhile)."""
+SIGKILLed (and kept from starting again a while by its Web UI's port, taken meanwhile), and orders whose ledger
+write keeps failing."""
 
 from __future__ import annotations
 
+import contextlib
 import socket
+import sqlite3
 import uuid
 from collections.abc import Callable
 from pathlib import Path
@@ -12,13 +15,16 @@ import pytest
 from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
 
-from core.models import Action, OrderStatus
+from core.models import Action, Actor, OrderRequest, OrderStatus
+from core.service import OrderService
 from core.settings import Settings
 from desktop.main_window import MainWindow
 from desktop.reports import Message, Severity
+from desktop.status_bar import DeskStatusBar
 from desktop.views import ALL_VIEW
 from tests.desktop.helpers import BOOT_TIMEOUT, CALL_TIMEOUT, create_in_form, wait_status
 from tests.helpers import free_port
+from tests.test_hardening_ledger_failures import ALLOW, REFUSE
 
 OpenWindow = Callable[..., MainWindow]
 RESTARTING = "Temporal stopped — restarting…"
@@ -72,3 +78,37 @@ def test_a_killed_temporal_server_is_shown_restarted_and_an_order_from_before_is
     said = [(message.source, message.severity) for message in messages if message.source == "temporal"]
     assert said[0] == ("temporal", Severity.WARNING) and said[-1] == ("temporal", Severity.SUCCESS)
     assert [record.getMessage() for record in caplog.records if record.exc_info] == []  # no traceback anywhere
+
+
+def test_orders_stuck_on_the_ledger_are_counted_in_the_status_bar_until_they_write(
+        qtbot: QtBot, open_window: OpenWindow, other: OrderService, desk_settings: Settings, aio: Callable) -> None:
+    window = open_window(refresh_interval=0.2)
+    stuck = window.status.stuck_label
+    assert stuck.isHidden()
+    with contextlib.closing(sqlite3.connect(desk_settings.data_dir / "ledger.db", isolation_level=None)) as db:
+        for statement in REFUSE["sqlite"]:
+            db.execute(statement)
+        poisoned = aio(other.create_order(OrderRequest(item="poison pill", quantity=1), Actor(name="linh")))
+
+        qtbot.waitUntil(lambda: stuck.isVisible(), timeout=CALL_TIMEOUT)
+        assert stuck.text() == "1 order stuck on the ledger"
+        assert stuck.toolTip().endswith(f":\n{poisoned}")
+
+        for statement in ALLOW["sqlite"]:
+            db.execute(statement)
+    qtbot.waitUntil(lambda: stuck.isHidden(), timeout=3 * CALL_TIMEOUT)  # retried by itself, written, gone
+    wait_status(qtbot, window, poisoned, OrderStatus.PENDING_APPROVAL)
+
+
+def test_the_stuck_count_is_worded_for_many_and_lists_the_first_twenty(qtbot: QtBot) -> None:
+    status = DeskStatusBar()
+    qtbot.addWidget(status)
+    orders = [f"order_{number:012x}" for number in range(23)]
+
+    status.set_stuck(orders)
+
+    assert status.stuck_label.text() == "23 orders stuck on the ledger"
+    tip = status.stuck_label.toolTip()
+    assert orders[19] in tip and orders[20] not in tip and tip.endswith("… and 3 more")
+    status.set_stuck([])
+    assert status.stuck_label.isHidden()
