@@ -28,7 +28,6 @@ HEALTH_INTERVAL = 1.0  # seconds between health checks of whatever Temporal we u
 HEALTH_FAILURES = 3  # checks in a row that must fail (2 s each at most) before a live server counts as gone
 FIRST_RETRY = 0.5  # seconds before the second attempt to bring Temporal back; doubled after each failure ...
 LAST_RETRY = 5.0  # ... up to this
-WORKER_GOODBYE = 3.0  # seconds to wait for the worker of a server that died before going on without it
 
 
 class BootStep(StrEnum):
@@ -118,6 +117,7 @@ class DeskRuntime:
         self._listeners: list[Listener] = [_log_event]
         self._worker_wanted = with_worker
         self._worker_lock = asyncio.Lock()
+        self._leaving: list[EmbeddedWorker] = []  # workers of a server that died, finishing in their own threads
         self._watch: asyncio.Task[None] | None = None
         self._watching = False
 
@@ -181,6 +181,9 @@ class DeskRuntime:
         await self._stop_watching()
         async with self._worker_lock:
             await self._stop_worker()
+        leaving, self._leaving = self._leaving, []
+        for worker in leaving:
+            await worker.stop_async()
         self.worker = None
         self.service = None
         self.state = None
@@ -272,14 +275,15 @@ class DeskRuntime:
                 await self._start_worker()
 
     async def _drop_worker(self) -> None:
-        """Stop the worker and forget it; a new one, with a new client, starts once Temporal is back. Saying goodbye
-        to a server that accepts connections but answers nothing takes the SDK up to half a minute: the old worker
-        finishes that in its own thread, after ``WORKER_GOODBYE`` seconds without anyone waiting for it."""
+        """Tell the worker to stop and forget it; a new one, with a new client, starts once Temporal is back. The old
+        one stops polling at once, but what it still holds (a task's completion, which the SDK retries for seconds)
+        is better delivered to the restarted server than waited for: it finishes in its own thread, and ``stop``
+        waits for it."""
         worker, self.worker = self.worker, None
         if worker is not None:
-            await worker.stop_async(WORKER_GOODBYE)
+            await worker.stop_async(timeout=0)
             if worker.running:
-                log.warning("The embedded worker of the Temporal server that died is still stopping; going on")
+                self._leaving.append(worker)
 
 
 def _log_event(event: RuntimeEvent) -> None:

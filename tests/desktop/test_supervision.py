@@ -22,7 +22,8 @@ from desktop.main_window import MainWindow
 from desktop.reports import Message, Severity
 from desktop.status_bar import DeskStatusBar
 from desktop.views import ALL_VIEW
-from tests.desktop.helpers import BOOT_TIMEOUT, CALL_TIMEOUT, create_in_form, wait_status
+from tests.desktop.helpers import BOOT_TIMEOUT, CALL_TIMEOUT, close_window, create_in_form, wait_status
+from tests.desktop.test_embedded_lifecycle import temporal_children, worker_threads
 from tests.helpers import free_port
 from tests.test_hardening_ledger_failures import ALLOW, REFUSE
 
@@ -35,6 +36,7 @@ def test_a_killed_temporal_server_is_shown_restarted_and_an_order_from_before_is
     settings = Settings(_env_file=None, temporal_address="", data_dir=tmp_path / "desk-data",
                         embedded_port=free_port(), embedded_ui_port=free_port(), task_queue=f"desk-{uuid.uuid4()}",
                         actor="desk-tester", language="en")
+    workers_before = worker_threads()
     window = open_window(settings)
     window.table.set_view(ALL_VIEW)
     messages: list[Message] = []
@@ -78,6 +80,11 @@ def test_a_killed_temporal_server_is_shown_restarted_and_an_order_from_before_is
     said = [(message.source, message.severity) for message in messages if message.source == "temporal"]
     assert said[0] == ("temporal", Severity.WARNING) and said[-1] == ("temporal", Severity.SUCCESS)
     assert [record.getMessage() for record in caplog.records if record.exc_info] == []  # no traceback anywhere
+
+    restarted = window.controller.runtime.server.process
+    close_window(qtbot, window)
+    assert restarted.poll() is not None and temporal_children(settings.data_dir) == []
+    assert worker_threads() - workers_before == set()  # neither the new worker nor the one of the server that died
 
 
 def test_orders_stuck_on_the_ledger_are_counted_in_the_status_bar_until_they_write(
