@@ -444,7 +444,8 @@ class DeskController(QObject):
                            "orders cannot be created or decided.").format(address=event.address, error=event.error)
         else:
             return  # a further attempt: the status bar says so already
-        self.message.emit(Message(text, Severity.WARNING, TEMPORAL, background=True))
+        # That it stopped is news worth hiding an older message for; how each attempt fares is not, nor is its return.
+        self.message.emit(Message(text, Severity.WARNING, TEMPORAL, background=event.state is RuntimeState.FAILED))
 
     def shutdown(self) -> None:
         """Stop polling, the start-up if still running, any decisions or export under way, the worker and the
