@@ -120,6 +120,7 @@ class EmbeddedServer:
 
     async def start(self) -> str:
         """Start (or reuse) the server and return its address once it answers."""
+        self.process, self.reused = None, False  # a restart after a crash: what we knew of the last run is moot
         if _port_open(self.HOST, self.port):
             if await temporal_answers(self.address, "default"):
                 log.info("Reusing the Temporal server already answering on %s", self.address)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import concurrent.futures
+import contextlib
 import logging
 import threading
 
@@ -136,9 +137,11 @@ class EmbeddedWorker:
         self._stop_requested.set()
         loop = self._loop
         if loop is not None and not loop.is_closed():
-            loop.call_soon_threadsafe(stop.set)
+            with contextlib.suppress(RuntimeError):  # closed meanwhile: the worker has ended
+                loop.call_soon_threadsafe(stop.set)
         thread.join(timeout)
-        self._thread = None
+        if not thread.is_alive():  # else it is still finishing its tasks: still running, as ``running`` says
+            self._thread = None
 
     async def stop_async(self, timeout: float = 30.0) -> None:
         await asyncio.to_thread(self.stop, timeout)

@@ -1,6 +1,7 @@
-"""``order-desk`` / ``order-desk gui``: the Qt application on a qasync event loop.
+"""``order-desk`` / ``order-desk gui``: the Qt application on a qasync event loop, one per data directory.
 
-The window shows first; its controller then starts the embedded Temporal server, the service and the worker
+A second start on the same data directory brings the first one's window to the front and exits 0. The window
+shows first; its controller then starts the embedded Temporal server, the service and the worker
 on the same loop, so nothing blocks the Qt thread. Once they run, the interpreter is tuned for a Qt loop that
 shares its process with the worker's threads. SIGTERM and SIGINT close the window the normal way, so the worker
 and the embedded server stop before the app exits 0.
@@ -9,6 +10,7 @@ and the embedded server stop before the app exits 0.
 from __future__ import annotations
 
 import gc
+import logging
 import sys
 
 import qasync
@@ -22,7 +24,10 @@ from desktop.controller import DeskController
 from desktop.i18n import Translations
 from desktop.main_window import MainWindow
 from desktop.resources import icon, stylesheet
+from desktop.single_instance import SingleInstance, bring_to_front
 from desktop.stop_signals import StopOnSignal
+
+log = logging.getLogger(__name__)
 
 ORGANIZATION = "OrderDesk"
 APPLICATION = "Order Desk"
@@ -67,7 +72,10 @@ def desk_window(settings: Settings, store: QSettings, translations: Translations
     """The window over its controller, as ``order-desk`` opens it (the tests and the bench open it so too)."""
     controller = DeskController(settings, runtime or DeskRuntime(settings), refresh_interval=refresh_interval)
     controller.readyChanged.connect(_share_once_ready)
-    return MainWindow(controller, store, translations)
+    window = MainWindow(controller, store, translations)
+    controller.temporalChanged.connect(window.status.set_temporal)
+    controller.stuckChanged.connect(window.status.set_stuck)
+    return window
 
 
 async def _main(window: MainWindow) -> None:
@@ -83,8 +91,17 @@ async def _main(window: MainWindow) -> None:
 
 def run_gui(settings: Settings) -> int:
     app = application()
+    instance = SingleInstance(settings.data_dir)
+    if not instance.claim():
+        if instance.ask_owner_to_show():
+            log.info("Order Desk already runs on %s: brought its window to the front", settings.data_dir)
+            return 0
+        print(f"order-desk: another Order Desk holds {settings.data_dir} but does not answer; close it, or set "
+              f"ORDER_DESK_DATA_DIR to another directory", file=sys.stderr)
+        return 1
     translations = Translations(app)
     window = desk_window(settings, QSettings(), translations)
+    instance.showRequested.connect(lambda: bring_to_front(window))
     stop_on_signal = StopOnSignal(window.close)
     stop_on_signal.install()  # before the loop runs, so asyncio leaves SIGINT to it
     try:
@@ -93,6 +110,7 @@ def run_gui(settings: Settings) -> int:
         return 130
     finally:
         stop_on_signal.uninstall()
+        instance.release()
         translations.release()
         app.setStyleSheet("")
     return 0

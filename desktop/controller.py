@@ -1,5 +1,5 @@
-"""The desk's work, apart from its widgets: start-up, the live orders, the selected order's details, and every
-command a person gives (create, decide, export, run the worker, close).
+"""The desk's work, apart from its widgets: start-up, the live orders, the selected order's details, Temporal's
+state while the desk runs, and every command a person gives (create, decide, export, run the worker, close).
 
 ``DeskController`` owns the runtime and the service (typed as ``OrderServiceProtocol``, so an HTTP client of
 the REST API can stand in for the local service), the refresher, the local changes and the orders model. It
@@ -11,6 +11,7 @@ builds no widgets and reads none: the window tells it what the person did (``cre
 from __future__ import annotations
 
 import logging
+import math
 from collections.abc import Callable
 from datetime import UTC, datetime
 from enum import StrEnum
@@ -29,7 +30,7 @@ from core.models import (
     OrderSummary,
     Role,
 )
-from core.runtime import BootStep, DeskRuntime
+from core.runtime import BootStep, DeskRuntime, RuntimeEvent, RuntimeState
 from core.service_interface import OrderServiceProtocol
 from core.settings import Settings
 from desktop import formatting
@@ -61,6 +62,9 @@ class Command(StrEnum):
 
 
 REFRESH = "refresh"  # the poll's messages: no command of a person's
+TEMPORAL = "temporal"  # what the runtime's watch reports: Temporal stopped, restarting, back
+STUCK = "stuck"  # the count of orders stuck on the ledger, asked for every STUCK_EVERY refreshes
+STUCK_EVERY = 5  # a cheap query (a thread hop, an indexed table that is almost always empty), so every ~5 s
 
 
 def _basis(order: OrderSummary) -> tuple[str, OrderStatus, datetime | None]:
@@ -75,6 +79,8 @@ class DeskController(QObject):
     messageCleared = Signal(str)  # the source whose message is no longer true
     progressChanged = Signal(object, object, object)  # text (None: idle), done, total (None: unknown)
     serverChanged = Signal(str, bool)  # the Temporal address, connected
+    temporalChanged = Signal(object)  # RuntimeEvent: Temporal stopped, is restarting, is back
+    stuckChanged = Signal(list)  # IDs of the orders whose ledger write keeps failing
     workerChanged = Signal(object, str, str)  # WorkerState, task queue, error
     refreshed = Signal(object)  # the datetime of the poll the model now shows
     refreshFailed = Signal()
@@ -108,7 +114,9 @@ class DeskController(QObject):
         self._current: str | None = None
         self._detail_request = 0
         self._detail_basis: tuple[str, OrderStatus, datetime | None] | None = None
+        self._refreshes = 0
         self._closing = False
+        runtime.listen(self._on_runtime)
 
     # ---- state --------------------------------------------------------------------------------
 
@@ -135,6 +143,12 @@ class DeskController(QObject):
     def worker_running(self) -> bool:
         worker = self.runtime.worker
         return worker is not None and worker.running
+
+    @property
+    def temporal_down(self) -> bool:
+        """The runtime's watch saw Temporal stop, and it is not back yet."""
+        state = self.runtime.state
+        return state is not None and not state.up
 
     @property
     def worker_switchable(self) -> bool:
@@ -199,6 +213,17 @@ class DeskController(QObject):
         self.messageCleared.emit(REFRESH)
         self._report_worker()
         self._follow_current()
+        if self._refreshes % STUCK_EVERY == 0:
+            self._count_stuck()
+        self._refreshes += 1
+
+    def _count_stuck(self) -> None:
+        service = self.service
+        if service is None or self._closing or self.busy(STUCK):
+            return
+        self._commands.run(STUCK, "Listing the orders stuck on the ledger", service.stuck_orders(),
+                           lambda _err: None,  # logged; the next poll asks again
+                           lambda stuck: self.stuckChanged.emit([order.order_id for order in stuck]))
 
     def _on_refresh_failed(self, error: str) -> None:
         self.refreshFailed.emit()
@@ -380,7 +405,9 @@ class DeskController(QObject):
         if self.busy(Command.WORKER):
             return  # a start or stop is under way: it reports when done
         worker, error = self.runtime.worker, ""
-        if self.worker_running:
+        if self.temporal_down and self.runtime.worker_wanted:
+            state = WorkerState.WAITING  # stopped with Temporal (or about to be): never "running" meanwhile
+        elif self.worker_running:
             state = WorkerState.RUNNING
         elif worker is not None and worker.error is not None:
             state, error = WorkerState.FAILED, str(worker.error)
@@ -389,6 +416,36 @@ class DeskController(QObject):
         else:
             state = WorkerState.STOPPED
         self.workerChanged.emit(state, self.settings.task_queue, error)
+
+    # ---- Temporal's state ----------------------------------------------------------------------
+
+    def _on_runtime(self, event: RuntimeEvent) -> None:
+        """The runtime's watch saw Temporal stop or come back. Meanwhile commands fail with their own messages
+        (the table keeps listing the ledger); once it is back, the worker runs again and the table catches up."""
+        if self._closing:
+            return
+        self.temporalChanged.emit(event)
+        self.serverChanged.emit(event.address, event.state.up)
+        self._report_worker()
+        if event.state.up:
+            self.message.emit(Message(self.tr("Temporal at {address} is back: orders can be created and decided "
+                                              "again.").format(address=event.address), Severity.SUCCESS, TEMPORAL,
+                                      background=True))
+            self.refresh_now()
+            return
+        if event.state is RuntimeState.FAILED:
+            text = self.tr("Temporal could not be restarted yet: {error}. Trying again in {seconds} s.").format(
+                error=event.error, seconds=formatting.number(math.ceil(event.retry_in or 0)))
+        elif event.state is RuntimeState.RESTARTING and event.attempt == 1:
+            text = self.tr("The embedded Temporal server stopped ({error}). Restarting it; until it is back, "
+                           "orders cannot be created or decided.").format(error=event.error)
+        elif event.state is RuntimeState.TEMPORAL_STOPPED:
+            text = self.tr("Temporal at {address} stopped answering ({error}). Waiting for it; until it is back, "
+                           "orders cannot be created or decided.").format(address=event.address, error=event.error)
+        else:
+            return  # a further attempt: the status bar says so already
+        # That it stopped is news worth hiding an older message for; how each attempt fares is not, nor is its return.
+        self.message.emit(Message(text, Severity.WARNING, TEMPORAL, background=event.state is RuntimeState.FAILED))
 
     def shutdown(self) -> None:
         """Stop polling, the start-up if still running, any decisions or export under way, the worker and the

@@ -41,8 +41,9 @@ class WorkerState(StrEnum):
     STOPPED = QT_TRANSLATE_NOOP("DeskStatusBar", "stopped")
     FAILED = QT_TRANSLATE_NOOP("DeskStatusBar", "stopped (failed)")
     NOT_EMBEDDED = QT_TRANSLATE_NOOP("DeskStatusBar", "not embedded")
+    WAITING = QT_TRANSLATE_NOOP("DeskStatusBar", "waiting for Temporal")  # stopped with it, runs again once it is back
 
     @property
     def settled(self) -> bool:
         """Not on its way from one state to another."""
-        return self not in (WorkerState.STARTING, WorkerState.STOPPING)
+        return self not in (WorkerState.STARTING, WorkerState.STOPPING, WorkerState.WAITING)

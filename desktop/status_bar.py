@@ -1,4 +1,5 @@
-"""The status bar: progress (start-up, export), who acts, which Temporal, the worker's state, the last refresh.
+"""The status bar: progress (start-up, export), who acts, which Temporal (and whether it stopped), the worker's
+state, the orders stuck on the ledger, the last refresh.
 
 It keeps what it shows as facts (an address, a state, a moment), not as sentences, so a language switch
 can write them again.
@@ -12,9 +13,12 @@ from PySide6.QtCore import QEvent, Qt
 from PySide6.QtWidgets import QLabel, QProgressBar, QStatusBar, QWidget
 
 from core.models import Actor
+from core.runtime import RuntimeEvent, RuntimeState
 from desktop import formatting
 from desktop.identity import describe
 from desktop.reports import WorkerState
+
+STUCK_LISTED = 20  # order IDs in the stuck label's tooltip; more are counted
 
 
 def _label(parent: QWidget, name: str) -> QLabel:
@@ -36,13 +40,16 @@ class DeskStatusBar(QStatusBar):
         self.actor_label = _label(self, "actorLabel")
         self.server_label = _label(self, "serverLabel")
         self.worker_label = _label(self, "workerLabel")
+        self.stuck_label = _label(self, "stuckLabel")
         self.refresh_label = _label(self, "refreshLabel")
         self.addWidget(self.progress_label, 1)
         self.addWidget(self.progress)
-        for label in (self.actor_label, self.server_label, self.worker_label, self.refresh_label):
+        for label in (self.actor_label, self.server_label, self.worker_label, self.stuck_label, self.refresh_label):
             self.addPermanentWidget(label)
         self._actor: Actor | None = None
         self._server: tuple[str, bool] = ("", True)
+        self._temporal: RuntimeEvent | None = None
+        self._stuck: list[str] = []
         self._worker: tuple[WorkerState, str, str] = (WorkerState.NOT_STARTED, "", "")
         self._refreshed: datetime | None = None
         self._refresh_failing = False
@@ -54,6 +61,7 @@ class DeskStatusBar(QStatusBar):
             self.set_actor(self._actor)
         self.set_server(*self._server)
         self.set_worker(*self._worker)
+        self.set_stuck(self._stuck)
         self._show_refresh()
 
     def changeEvent(self, event: QEvent) -> None:  # noqa: N802
@@ -78,10 +86,29 @@ class DeskStatusBar(QStatusBar):
     def set_server(self, address: str, connected: bool = True) -> None:
         self._server = (address, connected)
         shown = address or self.tr("not configured")
+        outage = self._temporal if self._temporal is not None and not self._temporal.state.up else None
+        if outage is not None:
+            self.server_label.setText(self.tr("Temporal stopped — waiting for it…")
+                                      if outage.state is RuntimeState.TEMPORAL_STOPPED
+                                      else self.tr("Temporal stopped — restarting…"))
+            self.server_label.setToolTip(self._outage_tip(outage, shown))
+            return
         if connected:
             self.server_label.setText(self.tr("Temporal: {address}").format(address=shown))
         else:
             self.server_label.setText(self.tr("Temporal: {address} (not connected)").format(address=shown))
+        self.server_label.setToolTip("")
+
+    def _outage_tip(self, outage: RuntimeEvent, address: str) -> str:
+        if outage.state is RuntimeState.FAILED:
+            return self.tr("Temporal at {address}: attempt {attempt} to restart it failed: {error}").format(
+                address=address, attempt=formatting.number(outage.attempt), error=outage.error)
+        return self.tr("Temporal at {address} stopped: {error}").format(address=address, error=outage.error)
+
+    def set_temporal(self, event: RuntimeEvent) -> None:
+        """What the runtime's watch saw: while Temporal is down the server label says so, whatever else it hears."""
+        self._temporal = event
+        self.set_server(event.address, event.state.up)
 
     def set_worker(self, state: WorkerState, task_queue: str = "", error: str = "") -> None:
         self._worker = (state, task_queue, error)
@@ -92,6 +119,22 @@ class DeskStatusBar(QStatusBar):
             self.worker_label.setToolTip(self.tr("Embedded worker on task queue {queue}").format(queue=task_queue))
         else:
             self.worker_label.setToolTip("")
+
+    def set_stuck(self, order_ids: list[str]) -> None:
+        """The orders whose ledger write keeps failing: counted here, listed in the tooltip; hidden when none."""
+        self._stuck = list(order_ids)
+        count = len(order_ids)
+        if count == 1:
+            self.stuck_label.setText(self.tr("1 order stuck on the ledger"))
+        else:
+            self.stuck_label.setText(self.tr("{count} orders stuck on the ledger").format(
+                count=formatting.number(count)))
+        listed = "\n".join(order_ids[:STUCK_LISTED])
+        if count > STUCK_LISTED:
+            listed += "\n" + self.tr("… and {count} more").format(count=formatting.number(count - STUCK_LISTED))
+        self.stuck_label.setToolTip(self.tr("Their ledger writes keep failing; each is retried until the cause is "
+                                            "fixed:\n{orders}").format(orders=listed))
+        self.stuck_label.setVisible(count > 0)
 
     def set_refreshed(self, moment: datetime) -> None:
         self._refreshed = moment

@@ -235,6 +235,22 @@
         <translation>Không dừng được bộ xử lý nhúng: {error}</translation>
     </message>
     <message>
+        <source>Temporal at {address} is back: orders can be created and decided again.</source>
+        <translation>Temporal tại {address} đã hoạt động trở lại: có thể tạo và xử lý đơn như bình thường.</translation>
+    </message>
+    <message>
+        <source>Temporal could not be restarted yet: {error}. Trying again in {seconds} s.</source>
+        <translation>Chưa khởi động lại được Temporal: {error}. Sẽ thử lại sau {seconds} giây.</translation>
+    </message>
+    <message>
+        <source>The embedded Temporal server stopped ({error}). Restarting it; until it is back, orders cannot be created or decided.</source>
+        <translation>Máy chủ Temporal nhúng đã dừng ({error}). Đang khởi động lại; cho đến khi nó hoạt động trở lại, không thể tạo hay xử lý đơn.</translation>
+    </message>
+    <message>
+        <source>Temporal at {address} stopped answering ({error}). Waiting for it; until it is back, orders cannot be created or decided.</source>
+        <translation>Temporal tại {address} không còn phản hồi ({error}). Đang chờ; cho đến khi nó hoạt động trở lại, không thể tạo hay xử lý đơn.</translation>
+    </message>
+    <message>
         <source>Stopping the worker and the Temporal server…</source>
         <translation>Đang dừng bộ xử lý và máy chủ Temporal…</translation>
     </message>
@@ -270,8 +286,20 @@
         <translation>không nhúng</translation>
     </message>
     <message>
+        <source>waiting for Temporal</source>
+        <translation>đang chờ Temporal</translation>
+    </message>
+    <message>
         <source>not configured</source>
         <translation>chưa cấu hình</translation>
+    </message>
+    <message>
+        <source>Temporal stopped — waiting for it…</source>
+        <translation>Temporal đã dừng — đang chờ…</translation>
+    </message>
+    <message>
+        <source>Temporal stopped — restarting…</source>
+        <translation>Temporal đã dừng — đang khởi động lại…</translation>
     </message>
     <message>
         <source>Temporal: {address}</source>
@@ -280,6 +308,14 @@
     <message>
         <source>Temporal: {address} (not connected)</source>
         <translation>Temporal: {address} (chưa kết nối)</translation>
+    </message>
+    <message>
+        <source>Temporal at {address}: attempt {attempt} to restart it failed: {error}</source>
+        <translation>Temporal tại {address}: lần khởi động lại thứ {attempt} thất bại: {error}</translation>
+    </message>
+    <message>
+        <source>Temporal at {address} stopped: {error}</source>
+        <translation>Temporal tại {address} đã dừng: {error}</translation>
     </message>
     <message>
         <source>Worker: {state}</source>
@@ -292,6 +328,24 @@
     <message>
         <source>Embedded worker on task queue {queue}</source>
         <translation>Bộ xử lý nhúng trên hàng đợi tác vụ {queue}</translation>
+    </message>
+    <message>
+        <source>1 order stuck on the ledger</source>
+        <translation>1 đơn bị kẹt khi ghi sổ cái</translation>
+    </message>
+    <message>
+        <source>{count} orders stuck on the ledger</source>
+        <translation>{count} đơn bị kẹt khi ghi sổ cái</translation>
+    </message>
+    <message>
+        <source>… and {count} more</source>
+        <translation>… và {count} đơn khác</translation>
+    </message>
+    <message>
+        <source>Their ledger writes keep failing; each is retried until the cause is fixed:
+{orders}</source>
+        <translation>Ghi sổ cái cho các đơn này liên tục thất bại; mỗi đơn được thử lại cho đến khi nguyên nhân được khắc phục:
+{orders}</translation>
     </message>
     <message>
         <source>Not refreshed yet</source>
