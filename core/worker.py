@@ -101,6 +101,8 @@ class EmbeddedWorker:
         if not self._started.wait(timeout):
             raise TimeoutError(f"the embedded worker did not start within {timeout:.0f} s")
         if self.error is not None:
+            # The thread is ending (it set the error in its finally): let it, so nobody sees it "running".
+            self._thread.join(timeout)
             raise self.error
 
     async def start_async(self, timeout: float = 30.0) -> None:

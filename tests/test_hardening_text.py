@@ -4,6 +4,7 @@ the field. Driven by hypothesis through ``POST /orders`` against a real PostgreS
 from __future__ import annotations
 
 import asyncio
+import json
 import re
 import unicodedata
 import uuid
@@ -77,7 +78,9 @@ async def test_every_accepted_item_reaches_pending_approval_and_the_ledger(
     accepted: dict[str, str] = {}
     async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://localhost:8000") as client:
         for item in items:
-            response = await client.post("/orders", json={"item": item, "quantity": 2})
+            # Escaped JSON (as json.dumps writes it), so a lone surrogate travels as \ud800 like any client's would.
+            body = json.dumps({"item": item, "quantity": 2}).encode()
+            response = await client.post("/orders", content=body, headers={"Content-Type": "application/json"})
             if response.status_code == 201:
                 accepted[response.json()["order_id"]] = item
                 continue
