@@ -9,12 +9,13 @@ import signal
 
 import httpx
 
-from tests.api.test_serve import Served, assert_gone, served, stop, temporal_children, wait_until_healthy  # noqa: F401
+from tests.api.serving import Served
+from tests.api.test_serve import assert_gone, stop, temporal_children, wait_until_healthy
 from tests.api.test_serve_recovery import create_pending
 from tests.helpers import assert_eventually
 
 
-async def test_serve_restarts_its_killed_temporal_server_and_the_order_goes_on(served: Served) -> None:  # noqa: F811
+async def test_serve_restarts_its_killed_temporal_server_and_the_order_goes_on(served: Served) -> None:
     async with httpx.AsyncClient(timeout=30.0) as client:
         await wait_until_healthy(served, client)
         order_id = await create_pending(client, served.url)
