@@ -170,7 +170,8 @@ async def test_seed_signals_decide_and_late_signals_change_nothing(service: Orde
     assert details.history[-1].actor == "api"
 
 
-async def test_signal_the_state_forbids_is_ignored(service: OrderService, worker: Worker) -> None:
+async def test_a_seed_cancel_signal_cancels_a_pending_order(service: OrderService, worker: Worker) -> None:
+    """Signals the state or a role forbids, and that they are ignored: tests/test_refusals.py."""
     order_id = await pending_order(service)
     handle: WorkflowHandle = service.client.get_workflow_handle(order_id)
     await handle.signal("cancel")
