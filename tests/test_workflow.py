@@ -10,7 +10,7 @@ from temporalio.client import WorkflowHandle
 from temporalio.service import RPCError
 from temporalio.worker import Worker
 
-from core.errors import Forbidden, IdempotencyConflict, InvalidTransition, OrderNotFound, TemporalUnavailable
+from core.errors import ErrorCode, Forbidden, IdempotencyConflict, InvalidTransition, OrderNotFound, TemporalUnavailable
 from core.models import Actor, OrderFilter, OrderRequest, OrderStatus, Role
 from core.service import OrderService
 from core.settings import Settings
@@ -247,8 +247,9 @@ async def test_retried_decision_with_the_same_request_id_is_one_decision(service
 
 async def test_decision_without_a_worker_is_unavailable(service: OrderService) -> None:
     order_id = await service.create_order(LAPTOP, ALICE)
-    with pytest.raises(TemporalUnavailable, match="worker"):
+    with pytest.raises(TemporalUnavailable, match="worker") as refused:
         await service.cancel(order_id, ALICE)
+    assert refused.value.code is ErrorCode.NO_WORKER
 
 
 async def test_four_eyes_and_roles_are_enforced_by_the_workflow(settings: Settings, temporal_address: str) -> None:
