@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+import random
 import uuid
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
@@ -80,3 +81,15 @@ def ledger_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
         db.execute(text(f"CREATE DATABASE {name}"))
     engine.dispose()
     return base.rsplit("/", 1)[0] + f"/{name}"
+
+
+SEED_VARIABLE = "ORDER_DESK_TEST_SEED"
+
+
+@pytest.fixture
+def chaos() -> random.Random:
+    """The random schedule of a crash test, replayable: a failing test's captured output names its seed, and
+    ``ORDER_DESK_TEST_SEED=<seed>`` runs the same schedule again."""
+    seed = int(os.environ.get(SEED_VARIABLE) or random.randrange(1 << 30))
+    print(f"random schedule: rerun with {SEED_VARIABLE}={seed}")
+    return random.Random(seed)
