@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import uuid
 
 import pytest
@@ -52,8 +53,8 @@ def fulfilment(service: OrderService) -> _Fulfilment:
     return _Fulfilment(service)
 
 
-async def wait_closed(service: OrderService, order_id: str) -> None:
-    await service.client.get_workflow_handle(order_id).result()
+async def wait_closed(service: OrderService, order_id: str, timeout: float = 60.0) -> None:
+    await asyncio.wait_for(service.client.get_workflow_handle(order_id).result(), timeout)
 
 
 async def test_status_is_readable_right_after_create(service: OrderService) -> None:
@@ -277,8 +278,6 @@ async def test_without_identities_the_creator_may_approve(service: OrderService,
 
 
 async def test_concurrent_decisions_have_one_winner(service: OrderService, worker: Worker) -> None:
-    import asyncio
-
     order_id = await pending_order(service)
     results = await asyncio.gather(
         service.approve(order_id, BOB), service.cancel(order_id, ALICE), service.approve(order_id, Actor(name="carol")),
