@@ -1,6 +1,6 @@
 """One real Temporal server per test session (our own embedded server, on a free port in a temp
-dir); every test gets fresh settings with its own task queue and data dir, so tests never see
-each other's workers."""
+dir), and a second one for the tests that run on PostgreSQL; every test gets fresh settings with its
+own task queue, data dir and ledger, so tests never see each other's workers or orders."""
 
 from __future__ import annotations
 
@@ -21,23 +21,34 @@ from core.worker import build_worker
 from tests.helpers import free_port
 
 
+def _embedded_server(tmp_path_factory: pytest.TempPathFactory, name: str) -> Iterator[str]:
+    server = EmbeddedServer(Settings(_env_file=None, data_dir=tmp_path_factory.mktemp(name),
+                                     embedded_port=free_port(), embedded_ui_port=free_port()))
+    address = asyncio.run(server.start())
+    try:
+        yield address
+    finally:
+        server.stop()
+
+
 @pytest.fixture(scope="session")
 def temporal_address(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """``ORDER_DESK_TEST_TEMPORAL_ADDRESS`` names a running server to use instead (the mutation run starts one
-    for all its test runs); every test still has its own task queue."""
-    if os.environ.get("ORDER_DESK_TEST_TEMPORAL_ADDRESS"):
-        yield os.environ["ORDER_DESK_TEST_TEMPORAL_ADDRESS"]
-        return
-    data_dir = tmp_path_factory.mktemp("temporal")
-    server = EmbeddedServer(Settings(data_dir=data_dir, embedded_port=free_port(), embedded_ui_port=free_port()))
-    address = asyncio.run(server.start())
-    yield address
-    server.stop()
+    yield from _embedded_server(tmp_path_factory, "temporal")
+
+
+@pytest.fixture(scope="session")
+def postgres_temporal_address(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """The Temporal server of the tests' PostgreSQL runs. A test that creates orders with a fixed idempotency key
+    makes the same order IDs in both its runs; on one server the second run would find the first one's orders."""
+    yield from _embedded_server(tmp_path_factory, "temporal-postgresql")
 
 
 @pytest.fixture
-def settings(temporal_address: str, tmp_path: Path, ledger_url: str) -> Settings:
-    """The test's own task queue and data dir, and its ledger on SQLite or PostgreSQL (``ledger_url``)."""
+def settings(request: pytest.FixtureRequest, temporal_address: str, tmp_path: Path, ledger_url: str) -> Settings:
+    """The test's own task queue and data dir, and its ledger on SQLite or PostgreSQL (``ledger_url``), with the
+    Temporal server of that ledger: use ``settings.temporal_address``."""
+    if not ledger_url.startswith("sqlite"):
+        temporal_address = request.getfixturevalue("postgres_temporal_address")
     return Settings(
         _env_file=None,
         temporal_address=temporal_address,
@@ -53,8 +64,8 @@ def settings(temporal_address: str, tmp_path: Path, ledger_url: str) -> Settings
 
 
 @pytest.fixture
-async def service(settings: Settings, temporal_address: str) -> OrderService:
-    return await OrderService.connect(settings, temporal_address)
+async def service(settings: Settings) -> OrderService:
+    return await OrderService.connect(settings, settings.temporal_address)
 
 
 @pytest.fixture
@@ -86,6 +97,7 @@ SQLITE_ONLY = frozenset({
     "test_api_auth.py", "api/test_auth.py",
     "test_api_serve.py", "api/test_serve.py", "test_api_serve_recovery.py", "api/test_serve_recovery.py",
     "test_error_paths.py", "test_refusals.py",
+    "test_encryption.py",  # payloads Temporal stores; it reads them with a plain client of the default server
 })
 
 

@@ -54,10 +54,10 @@ async def prove_nothing_lost(service: OrderService, planned: dict[str, Action]) 
     assert service.ledger.fulfilment_count() == sum(a is not Action.CANCEL for a in planned.values())
 
 
-async def test_worker_killed_at_random_moments(settings: Settings, temporal_address: str, tmp_path: Path,
+async def test_worker_killed_at_random_moments(settings: Settings, tmp_path: Path,
                                               chaos: random.Random) -> None:
-    service = await OrderService.connect(settings, temporal_address)
-    worker = WorkerProcess(settings, temporal_address, tmp_path / "worker.log")
+    service = await OrderService.connect(settings, settings.temporal_address)
+    worker = WorkerProcess(settings, settings.temporal_address, tmp_path / "worker.log")
     worker.start()
     try:
         planned = await push_batch(service)

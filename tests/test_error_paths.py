@@ -56,10 +56,10 @@ async def test_details_of_a_running_order_no_worker_answers_are_503_not_a_hang(s
     "production bug: OrderService.details maps only DEADLINE_EXCEEDED to NO_WORKER; when the client's own "
     "rpc_timeout fires first (always, over any network; on loopback it races the server's deadline) the SDK "
     "raises CANCELLED 'Timeout expired', which translated() makes TEMPORAL_UNAVAILABLE 'Temporal did not answer'"))
-async def test_details_no_worker_answers_name_the_missing_worker(settings: Settings, temporal_address: str) -> None:
+async def test_details_no_worker_answers_name_the_missing_worker(settings: Settings) -> None:
     """Through 200 ms of network latency, as to any real cluster: the client's 5 s timeout always fires before
     the server's answer arrives. REST sends this error's text as the 503's ``detail`` (one translation table)."""
-    with grpc_proxy(temporal_address, latency=0.2) as address:
+    with grpc_proxy(settings.temporal_address, latency=0.2) as address:
         service = await OrderService.connect(settings.model_copy(update={"temporal_address": address}), address)
         order_id = await service.create_order(LAPTOP, ALICE)
 
@@ -89,14 +89,14 @@ async def test_search_attributes_the_server_will_not_register_are_named_in_a_war
 
 
 async def test_an_order_starts_where_the_attributes_exist_though_registering_them_is_refused(
-        settings: Settings, temporal_address: str, caplog: pytest.LogCaptureFixture) -> None:
+        settings: Settings, caplog: pytest.LogCaptureFixture) -> None:
     """The attributes were created by hand (the session's server has them): the service connects through the
     refusing proxy, and an order is started, validated by a worker and read back through it."""
     caplog.set_level(logging.WARNING, logger="core.admin")
-    with grpc_proxy(temporal_address, RPCStatusCode.PERMISSION_DENIED, OPERATOR_SERVICE) as address:
+    with grpc_proxy(settings.temporal_address, RPCStatusCode.PERMISSION_DENIED, OPERATOR_SERVICE) as address:
         service = await OrderService.connect(settings.model_copy(update={"temporal_address": address}), address)
         assert [r.levelno for r in caplog.records if r.name == "core.admin"] == [logging.WARNING]
-        direct = await Client.connect(temporal_address, data_converter=pydantic_data_converter)
+        direct = await Client.connect(settings.temporal_address, data_converter=pydantic_data_converter)
         async with build_worker(direct, settings):
             order_id = await service.create_order(LAPTOP, ALICE)
             await wait_for_status(service, order_id, OrderStatus.PENDING_APPROVAL)
@@ -112,8 +112,8 @@ def command_env(settings: Settings, **overrides: str) -> dict[str, str]:
 
 
 async def test_ledger_rebuild_command_restores_what_it_can_read_and_names_what_it_cannot(
-        settings: Settings, temporal_address: str, tmp_path: Path) -> None:
-    service = await OrderService.connect(settings, temporal_address)
+        settings: Settings, tmp_path: Path) -> None:
+    service = await OrderService.connect(settings, settings.temporal_address)
     async with build_worker(service.client, settings):
         decided = await pending_order(service)
         await service.approve(decided, BOB, "rebuild me")

@@ -42,9 +42,9 @@ async def test_ledger_equals_details_after_each_decision(service: OrderService, 
 
 
 async def test_ledger_equals_details_after_validation_failure_and_retries(
-        settings: Settings, temporal_address: str) -> None:
+        settings: Settings) -> None:
     tricky = settings.model_copy(update={"blocked_items": ["plutonium"], "simulate_validation_failures": 1})
-    service = await OrderService.connect(tricky, temporal_address)
+    service = await OrderService.connect(tricky, settings.temporal_address)
     async with build_worker(service.client, tricky):
         rejected = await service.create_order(OrderRequest(item="Plutonium", quantity=1), ALICE)
         await assert_ledger_matches(service, rejected)
@@ -123,12 +123,12 @@ async def waiting_order(service: OrderService) -> tuple[str, datetime]:
 
 
 async def test_missed_reminders_collapse_into_one_and_the_deadline_survives_a_stopped_worker(
-        settings: Settings, temporal_address: str) -> None:
+        settings: Settings) -> None:
     """The worker is down while several reminders and the deadline fall due: when it is back, one reminder is
     sent (missed ones collapse into one), then the order expires."""
     deadline = timedelta(seconds=6)
     timed = Settings(**{**settings.model_dump(), "approval_reminder": 1, "approval_deadline": deadline})
-    service = await OrderService.connect(timed, temporal_address)
+    service = await OrderService.connect(timed, settings.temporal_address)
     async with build_worker(service.client, timed):
         order_id, waiting_since = await waiting_order(service)
     reminded_before = notices(await history(service, order_id)) - 1
@@ -153,9 +153,9 @@ async def test_missed_reminders_collapse_into_one_and_the_deadline_survives_a_st
     assert service.ledger.get(order_id).status == OrderStatus.EXPIRED  # type: ignore[union-attr]
 
 
-async def test_a_reminder_due_at_the_deadline_is_not_sent(settings: Settings, temporal_address: str) -> None:
+async def test_a_reminder_due_at_the_deadline_is_not_sent(settings: Settings) -> None:
     timed = Settings(**{**settings.model_dump(), "approval_reminder": 1, "approval_deadline": 1})
-    service = await OrderService.connect(timed, temporal_address)
+    service = await OrderService.connect(timed, settings.temporal_address)
     async with build_worker(service.client, timed):
         order_id = await pending_order(service)
         await wait_closed(service, order_id)
@@ -168,10 +168,10 @@ async def test_a_reminder_due_at_the_deadline_is_not_sent(settings: Settings, te
 @pytest.mark.parametrize(("reminder", "deadline", "first_timer"), [
     (60, 3600, 60), (3600, 60, 60), (60, None, 60), (None, 60, 60), (60, 60, 60)])
 async def test_a_pending_order_sleeps_until_its_earliest_wake_up(
-        settings: Settings, temporal_address: str, reminder: int | None, deadline: int | None,
+        settings: Settings, reminder: int | None, deadline: int | None,
         first_timer: int) -> None:
     timed = Settings(**{**settings.model_dump(), "approval_reminder": reminder, "approval_deadline": deadline})
-    service = await OrderService.connect(timed, temporal_address)
+    service = await OrderService.connect(timed, settings.temporal_address)
     async with build_worker(service.client, timed):
         order_id, _ = await waiting_order(service)
         await service.cancel(order_id, ALICE)
@@ -190,9 +190,9 @@ async def test_without_reminder_or_deadline_a_pending_order_waits_on_no_timer(se
     assert timers(await history(untimed, order_id)) == []
 
 
-async def test_reminders_repeat_while_pending(settings: Settings, temporal_address: str) -> None:
+async def test_reminders_repeat_while_pending(settings: Settings) -> None:
     timed = Settings(**{**settings.model_dump(), "approval_reminder": 1})
-    service = await OrderService.connect(timed, temporal_address)
+    service = await OrderService.connect(timed, settings.temporal_address)
     async with build_worker(service.client, timed):
         order_id = await pending_order(service)
 

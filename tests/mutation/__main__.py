@@ -5,14 +5,14 @@
 
 The tracked files of the working tree (uncommitted changes included) are copied to a temporary directory; each
 mutant is applied there, alone, and its tests run with that copy first on PYTHONPATH (``-x``: the first failure
-kills it). One Temporal dev server serves every run (``ORDER_DESK_TEST_TEMPORAL_ADDRESS``). The unmutated tree
-runs the same tests first: a red baseline stops the run, since nothing could be learnt from it.
+kills it). Each run starts its own Temporal dev server, as ``make test`` does: tests that create orders with a
+fixed idempotency key would find a previous run's orders on a shared one. The unmutated tree runs the same tests
+first: a red baseline stops the run, since nothing could be learnt from it.
 """
 
 from __future__ import annotations
 
 import argparse
-import asyncio
 import os
 import shutil
 import subprocess
@@ -130,24 +130,13 @@ def main() -> int:
     mutants = [m for m in MUTANTS if not args.only or m.id.startswith(tuple(args.only))]
     check_catalogue(mutants)
 
-    from core.embedded_server import EmbeddedServer
-    from core.settings import Settings
-    from tests.helpers import free_port
-
     with tempfile.TemporaryDirectory(prefix="order-desk-mutate-") as scratch:
         tree = Path(scratch) / "tree"
         copy_tree(tree)
-        server = EmbeddedServer(Settings(_env_file=None, data_dir=Path(scratch) / "temporal",
-                                         embedded_port=free_port(), embedded_ui_port=free_port()))
-        address = asyncio.run(server.start())
         env = {**{k: v for k, v in os.environ.items() if not k.startswith("ORDER_DESK_")},
-               "PYTHONPATH": str(tree), "ORDER_DESK_TEST_TEMPORAL_ADDRESS": address, "ORDER_DESK_SKIP_BUNDLE": "1"}
-        print(f"{len(mutants)} mutants, tree copied to {tree}, Temporal at {address}", flush=True)
-        try:
-            return report(run(mutants, tree, env))
-        finally:
-            server.stop()
-
+               "PYTHONPATH": str(tree), "ORDER_DESK_SKIP_BUNDLE": "1"}
+        print(f"{len(mutants)} mutants, tree copied to {tree}", flush=True)
+        return report(run(mutants, tree, env))
 
 if __name__ == "__main__":
     sys.exit(main())
