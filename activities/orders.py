@@ -6,12 +6,23 @@ forward, so a retry, or a late attempt after a newer write, changes nothing.
 They are sync because SQLite and psycopg block; the worker runs them in its thread pool. The SDK cancels a
 sync activity by raising in its thread wherever it is, so each ledger write is shielded: it finishes, and
 the cancellation is raised after it.
+
+A ledger write that fails is never silent: it is logged as an error with the order's ID and counted in the
+ledger's ``write_failures`` (which ``/healthz`` and the desk read), and the activity is retried until the cause
+is fixed. A database that is unreachable (a transient error) is retried on Temporal's schedule; one that refuses
+the row (a non-transient error: bad data, a constraint, a trigger) is retried with a delay that doubles up to
+five minutes, not every few seconds for ever.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import contextlib
+from collections.abc import Callable, Sequence
+from datetime import timedelta
+from typing import TypeVar
 
+from sqlalchemy.exc import DBAPIError, OperationalError, SQLAlchemyError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from temporalio import activity
 from temporalio.exceptions import ApplicationError
 
@@ -20,6 +31,9 @@ from core.ledger import Ledger
 from core.models import FulfilmentInput, LedgerEntry, OrderStatus
 
 INVALID_ORDER = "InvalidOrder"
+LEDGER_REFUSED = "LedgerRefused"
+LONGEST_RETRY_DELAY = timedelta(minutes=5)
+T = TypeVar("T")
 
 
 class OrderActivities:
@@ -65,8 +79,24 @@ class OrderActivities:
 
     def _write(self, entry: LedgerEntry | None) -> None:
         if entry is not None:
+            self._guarded(entry.summary.order_id, lambda recovered: self.ledger.write(entry, recovered=recovered))
+
+    def _guarded(self, order_id: str, write: Callable[[bool], T]) -> T:
+        """Run a ledger write (shielded from cancellation); on failure log, count and classify it."""
+        attempt = activity.info().attempt
+        try:
             with activity.shield_thread_cancel_exception():
-                self.ledger.write(entry)
+                return write(attempt > 1)
+        except SQLAlchemyError as err:
+            reason = _reason(err)
+            activity.logger.error("Ledger write of order %s failed (attempt %d): %s", order_id, attempt, reason)
+            with contextlib.suppress(SQLAlchemyError):  # the database may be down altogether
+                self.ledger.note_failure(order_id, reason)
+            if _transient(err):
+                raise
+            delay = min(timedelta(seconds=2 ** min(attempt, 10)), LONGEST_RETRY_DELAY)
+            raise ApplicationError(f"the ledger refused order {order_id}: {reason}", type=LEDGER_REFUSED,
+                                   next_retry_delay=delay) from None
 
     @activity.defn(name="process_approved_order")
     def process_approved_order(self, entry: FulfilmentInput) -> bool:
@@ -85,8 +115,21 @@ class OrderActivities:
         writes nothing."""
         if entry.outcome is not expected:
             raise ApplicationError(f"{entry.outcome} sent to the {expected} activity", non_retryable=True)
-        with activity.shield_thread_cancel_exception():
-            created = self.ledger.record_fulfilment(entry)
+        created = self._guarded(entry.order_id,
+                                lambda recovered: self.ledger.record_fulfilment(entry, recovered=recovered))
         activity.logger.info("Order %s %s (%s)", entry.order_id, entry.outcome.value,
                              "recorded" if created else "already recorded")
         return created
+
+
+def _transient(err: SQLAlchemyError) -> bool:
+    """The database could not be reached or was busy: the same write may well succeed in a moment."""
+    return isinstance(err, OperationalError | PoolTimeout) or (
+        isinstance(err, DBAPIError) and err.connection_invalidated)
+
+
+def _reason(err: SQLAlchemyError) -> str:
+    """The driver's reason in one line, never the statement or its parameters (they hold order contents)."""
+    cause = err.orig if isinstance(err, DBAPIError) and err.orig is not None else err.__cause__ or err
+    text = str(cause).strip()
+    return text.splitlines()[0] if text else type(cause).__name__

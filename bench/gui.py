@@ -44,7 +44,7 @@ from core.ledger import Ledger
 from core.models import OrderStatus, OrderSummary
 from core.runtime import DeskRuntime
 from core.settings import Settings
-from desktop.app import application
+from desktop.app import application, desk_window
 from desktop.i18n import SOURCE_LANGUAGE, Translations
 from desktop.main_window import MainWindow
 from desktop.orders_model import OrdersModel
@@ -114,13 +114,14 @@ def verdict(met: bool) -> str:
 
 async def open_desk(settings: Settings, state: Path, translations: Translations, embedded: bool) -> MainWindow:
     """The window as the app builds it, on a runtime of its own (which starts the embedded worker, or not)."""
-    window = MainWindow(settings, DeskRuntime(settings, with_worker=embedded),
-                        QSettings(str(state), QSettings.Format.IniFormat), translations, refresh_interval=1.0)
+    window = desk_window(settings, QSettings(str(state), QSettings.Format.IniFormat), translations,
+                         DeskRuntime(settings, with_worker=embedded), refresh_interval=1.0)
     polls: list[object] = []
-    window.refresher.refreshed.connect(lambda *_: polls.append(None))
+    window.controller.refresher.refreshed.connect(lambda *_: polls.append(None))
     window.show()
-    window.start()
-    await until(lambda: window.ready and (window.worker_running or not embedded) and bool(polls), BOOT_TIMEOUT,
+    window.controller.start()
+    controller = window.controller
+    await until(lambda: controller.ready and (controller.worker_running or not embedded) and bool(polls), BOOT_TIMEOUT,
                 "the desk to start")
     return window
 
@@ -136,8 +137,9 @@ async def worker_process(settings: Settings) -> asyncio.subprocess.Process:
 
 
 def all_shown_approved(window: MainWindow, expected: int) -> bool:
-    ids = window.model.order_ids()
-    return len(ids) >= expected and all(window.model.status_of(order_id) is OrderStatus.APPROVED for order_id in ids)
+    model = window.controller.model
+    ids = model.order_ids()
+    return len(ids) >= expected and all(model.status_of(order_id) is OrderStatus.APPROVED for order_id in ids)
 
 
 async def orders_flow(window: MainWindow, settings: Settings, address: str, options: Options) -> None:
@@ -172,7 +174,7 @@ async def listing(window: MainWindow, settings: Settings, options: Options) -> N
     ledger = Ledger(settings.ledger_url)
     await asyncio.to_thread(fill, ledger, options.rows)
     ledger.close()
-    service = window.service
+    service = window.controller.service
     assert service is not None
     durations: list[float] = []
     lag = LoopLag()

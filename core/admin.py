@@ -57,7 +57,8 @@ async def rebuild_ledger(service: OrderService) -> tuple[int, list[str]]:
     Returns how many were rebuilt and the IDs that could not be read (a running order needs a worker to
     answer its query): those are skipped, not guessed, and the command says so."""
     rebuilt, unreadable = 0, []
-    query = f"WorkflowType = '{WORKFLOW_NAME}' AND TaskQueue = '{service.settings.task_queue}'"
+    query = (f"WorkflowType = '{WORKFLOW_NAME}' AND TaskQueue = '{service.settings.task_queue}' "
+             f"AND ExecutionStatus != 'ContinuedAsNew'")  # a pending order's earlier runs: its latest answers
     async with translated():
         async for execution in service.client.list_workflows(query):
             try:

@@ -9,6 +9,8 @@ import signal
 import sys
 from collections.abc import Sequence
 
+from pydantic import ValidationError
+
 from core import __version__
 from core.settings import Settings
 
@@ -31,7 +33,20 @@ def _parser() -> argparse.ArgumentParser:
     ledger = commands.add_parser("ledger", help="the order ledger").add_subparsers(dest="ledger_command",
                                                                                    required=True)
     ledger.add_parser("rebuild", help="re-derive the ledger rows of every order Temporal still holds")
+    keys = commands.add_parser("keys", help="payload encryption keys").add_subparsers(dest="keys_command",
+                                                                                      required=True)
+    keys.add_parser("new", help="print a new random key for ORDER_DESK_PAYLOAD_ENCRYPTION_KEY")
     return parser
+
+
+def _settings() -> Settings | str:
+    """The settings, or why they cannot be used, in one line per setting and without its value (it may be a
+    secret): pydantic's own message quotes the input."""
+    try:
+        return Settings()
+    except ValidationError as err:
+        return "; ".join(f"ORDER_DESK_{'_'.join(str(part) for part in error['loc']).upper()}: "
+                         f"{error['msg'].removeprefix('Value error, ')}" for error in err.errors())
 
 
 def _configure_logging() -> None:
@@ -101,8 +116,16 @@ async def _dev_server(settings: Settings) -> None:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
-    settings = Settings()
     command = args.command or "gui"
+    if command == "keys":
+        from core.codec import new_key
+
+        print(new_key())
+        return 0
+    settings = _settings()
+    if isinstance(settings, str):
+        print(f"order-desk: {settings}", file=sys.stderr)
+        return 2
     _configure_logging()
     from core.embedded_server import EmbeddedServerError
     from core.errors import OrderDeskError

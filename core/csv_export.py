@@ -1,4 +1,9 @@
-"""The one CSV writer: the same file for REST (``GET /orders.csv``) and the desktop's File → Export."""
+"""The one CSV writer: the same file for REST (``GET /orders.csv``) and the desktop's File → Export.
+
+Cells are made safe to open in a spreadsheet (OWASP, "CSV injection"): a text that begins with ``=``, ``+``,
+``-``, ``@``, a tab or a carriage return would be read as a formula by Excel or LibreOffice, so it gets a
+leading ``'``, which they show as text. Numbers are written as numbers.
+"""
 
 from __future__ import annotations
 
@@ -9,11 +14,19 @@ from collections.abc import Iterable
 from core.models import OrderSummary
 
 CSV_HEADER = ["order_id", "item", "quantity", "status", "created_by", "created_at", "updated_at"]
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def safe_cell(value: object) -> object:
+    """``value`` as a spreadsheet will not evaluate it: texts that would start a formula get a leading ``'``."""
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        return "'" + value
+    return value
 
 
 def csv_rows(rows: Iterable[Iterable[object]]) -> str:
     buffer = io.StringIO()
-    csv.writer(buffer, lineterminator="\r\n").writerows(rows)
+    csv.writer(buffer, lineterminator="\r\n").writerows([safe_cell(cell) for cell in row] for row in rows)
     return buffer.getvalue()
 
 

@@ -10,11 +10,14 @@ from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-ItemText = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
+from core.text import stored_text
+
+ItemText = stored_text(max_length=200, min_length=1)
 Quantity = Annotated[int, Field(ge=1, le=1_000_000, strict=False)]
-Reason = Annotated[str, StringConstraints(strip_whitespace=True, max_length=500)]
+Reason = stored_text(max_length=500, multiline=True)
+ActorName = stored_text(max_length=100, min_length=1)
 
 
 class OrderStatus(StrEnum):
@@ -78,7 +81,7 @@ class OrderRequest(BaseModel):
 class Actor(BaseModel):
     """Who acts. ``role`` is None when no identities are configured: then nobody is restricted."""
 
-    name: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]
+    name: ActorName
     role: Role | None = None
 
 
@@ -98,6 +101,7 @@ class OrderInput(BaseModel):
     four_eyes: bool = False
     reminder_interval: timedelta | None = None
     approval_deadline: timedelta | None = None
+    resume: OrderResume | None = Field(None, description="set when a pending order continues as a new run")
 
 
 class Transition(BaseModel):
@@ -106,6 +110,8 @@ class Transition(BaseModel):
     actor: str
     reason: str | None = None
     kind: Literal["transition", "reminder"] = "transition"
+    seq: int | None = Field(None, description="its place in the order's whole history (the ledger's key); "
+                                              "None in orders from before bounded histories: its list index")
 
 
 class OrderDetails(BaseModel):
@@ -118,6 +124,19 @@ class OrderDetails(BaseModel):
     updated_at: datetime
     history: list[Transition] = Field(default_factory=list)
     fulfilled: bool = False
+    reminders: int = Field(0, description="reminders sent in all; a running order keeps only the latest few in "
+                                          "its history, the ledger keeps every one")
+
+
+class OrderResume(BaseModel):
+    """What a pending order carries into its next run (continue-as-new), so its history stays bounded however
+    often it is reminded: where it stands, and when its timers fall due."""
+
+    details: OrderDetails
+    waiting_since: datetime
+    next_reminder: datetime | None
+    ledger_holds: int
+    next_seq: int
 
 
 class OrderSummary(BaseModel):
@@ -154,13 +173,31 @@ class LedgerEntry(BaseModel):
 
     @classmethod
     def of(cls, details: OrderDetails, first_seq: int = 0) -> LedgerEntry:
+        """The entries of ``details`` from ``first_seq`` on, each with its seq."""
+        numbered = [t if t.seq is not None else t.model_copy(update={"seq": index})
+                    for index, t in enumerate(details.history)]
         return cls(summary=OrderSummary.model_validate(details, from_attributes=True), first_seq=first_seq,
-                   transitions=details.history[first_seq:])
+                   transitions=[t for t in numbered if t.seq is not None and t.seq >= first_seq])
+
+    def numbered(self) -> list[tuple[int, Transition]]:
+        """Each transition with its seq (an entry from an older workflow numbers them from ``first_seq``)."""
+        return [(t.seq if t.seq is not None else self.first_seq + index, t)
+                for index, t in enumerate(self.transitions)]
 
     @property
     def last_seq(self) -> int:
         """The newest history entry this write knows of: the ledger never lets an older write win."""
-        return self.first_seq + len(self.transitions) - 1
+        return max((seq for seq, _ in self.numbered()), default=self.first_seq - 1)
+
+
+class StuckOrder(BaseModel):
+    """An order whose ledger write keeps failing: its workflow waits, retrying, until the cause is fixed."""
+
+    order_id: str
+    attempts: int
+    error: str
+    first_failed_at: datetime
+    last_failed_at: datetime
 
 
 class OrderFilter(BaseModel):
@@ -203,3 +240,6 @@ class BulkOutcome(BaseModel):
     error: str | None = None
     error_type: Literal["not_found", "invalid_transition", "forbidden", "unavailable"] | None = None
     code: str | None = Field(None, description="the refusal's precise reason: an ``ErrorCode`` value")
+
+
+OrderInput.model_rebuild()

@@ -21,7 +21,7 @@ from fastapi import FastAPI
 from starlette.types import Message, Receive, Scope, Send
 
 from core.api import create_app
-from core.api_auth import AuthConfigError
+from core.api.auth import AuthConfigError
 from core.settings import Settings
 
 log = logging.getLogger("order_desk")

@@ -59,6 +59,7 @@ from core.models import (
     OrderRequest,
     OrderStatus,
     OrderSummary,
+    StuckOrder,
 )
 from core.sdk_errors import decision_error, translated, update_aborted
 from core.settings import Settings
@@ -115,12 +116,16 @@ class OrderService:
     @property
     def encrypted(self) -> bool:
         """With payload encryption on, item and quantity stay out of search attributes (which are plain)."""
-        return self.settings.payload_encryption_key is not None
+        return bool(self.settings.payload_keys)
 
     @property
     def four_eyes(self) -> bool:
         """Four-eyes applies only where identities are configured; the seed's anonymous demo stays open."""
         return self.settings.four_eyes and self.settings.identities_configured
+
+    async def stuck_orders(self) -> list[StuckOrder]:
+        """Orders whose ledger write keeps failing (each waits, retrying, until the cause is fixed)."""
+        return await asyncio.to_thread(self.ledger.stuck_orders)
 
     async def healthy(self) -> bool:
         try:
@@ -134,6 +139,13 @@ class OrderService:
     async def create_order(self, request: OrderRequest, actor: Actor,
                            idempotency_key: str | None = None) -> str:
         order_id = new_order_id(actor.name, idempotency_key)
+        if idempotency_key is not None:
+            # Temporal forgets a closed order after its retention and would then start a second one under the
+            # same ID; the ledger remembers it, so a key keeps its promise for as long as the ledger does.
+            known = await asyncio.to_thread(self.ledger.get, order_id)
+            if known is not None:
+                _same_request(order_id, known.item, known.quantity, request)
+                return order_id
         order = OrderInput(order_id=order_id, item=request.item, quantity=request.quantity,
                            created_by=actor.name, four_eyes=self.four_eyes,
                            reminder_interval=self.settings.approval_reminder,
@@ -159,9 +171,7 @@ class OrderService:
 
     async def _check_same_request(self, order_id: str, request: OrderRequest) -> None:
         started = await self._started_input(order_id)
-        if (started.item, started.quantity) != (request.item, request.quantity):
-            raise IdempotencyConflict(
-                f"Idempotency-Key already used for order {order_id} with a different request")
+        _same_request(order_id, started.item, started.quantity, request)
 
     async def approve(self, order_id: str, actor: Actor, reason: str | None = None,
                       request_id: str | None = None) -> OrderStatus:
@@ -184,22 +194,27 @@ class OrderService:
         """
         decision = Decision(action=action, actor=actor, reason=reason or None)
         async with translated(order_id):
-            try:
-                return await self._send_update(order_id, decision, request_id)
-            except WorkflowUpdateFailedError as err:
-                raise decision_error(err.cause) from err
-            except WorkflowUpdateRPCTimeoutOrCancelledError as err:
-                raise TemporalUnavailable(
-                    f"no worker took the {decision.action.value} decision for {order_id} within "
-                    f"{DECISION_TIMEOUT.total_seconds():.0f} s; is a worker running on task queue "
-                    f"{self.settings.task_queue!r}?", ErrorCode.NO_WORKER) from err
-            except RPCError as err:
-                if err.status is not RPCStatusCode.NOT_FOUND:
-                    raise
-                # No running workflow takes it: the order is closed (final), or there is no such order.
-                status = await self.status(order_id)
-                raise InvalidTransition(
-                    f"cannot {decision.action.value} an order that is {status.value}", status) from err
+            for attempt in (1, 2):
+                try:
+                    return await self._send_update(order_id, decision, request_id)
+                except WorkflowUpdateFailedError as err:
+                    raise decision_error(err.cause) from err
+                except WorkflowUpdateRPCTimeoutOrCancelledError as err:
+                    raise TemporalUnavailable(
+                        f"no worker took the {decision.action.value} decision for {order_id} within "
+                        f"{DECISION_TIMEOUT.total_seconds():.0f} s; is a worker running on task queue "
+                        f"{self.settings.task_queue!r}?", ErrorCode.NO_WORKER) from err
+                except RPCError as err:
+                    if err.status is not RPCStatusCode.NOT_FOUND:
+                        raise
+                    # No running workflow took it: the order is closed (final), there is no such order, or the
+                    # run it reached was just continuing as a new one (bounded history), which takes it now.
+                    status = await self.status(order_id)
+                    if attempt == 1 and decision.action.allowed_from(status):
+                        continue
+                    raise InvalidTransition(
+                        f"cannot {decision.action.value} an order that is {status.value}", status) from err
+        raise AssertionError("unreachable: the second attempt returns or raises")
 
     async def _send_update(self, order_id: str, decision: Decision, request_id: str | None) -> OrderStatus:
         """Temporal aborts an Update whose workflow task fails (``WorkflowNotReadyFailure``), e.g. a cancel
@@ -277,6 +292,11 @@ class OrderService:
             details = await self._from_ledger(order_id)
             return OrderSummary(**details.model_dump(include=set(OrderSummary.model_fields)))
         attrs = description.typed_search_attributes
+        info = description.raw_description.workflow_execution_info
+        if info.first_run_id and info.first_run_id != description.run_id:
+            # A pending order that continued as a new run: this run started later than the order did.
+            details = await self.details(order_id)
+            return OrderSummary(**details.model_dump(include=set(OrderSummary.model_fields)))
         if sa.ORDER_ITEM in attrs:
             return _summary(description)
         started = await self._started_input(order_id)  # contents kept out of search attributes: encrypted
@@ -308,7 +328,9 @@ class OrderService:
             except WorkflowQueryFailedError as err:
                 raise TemporalUnavailable(f"order {order_id} could not be read: {err}") from err
             except RPCError as err:
-                if err.status is RPCStatusCode.DEADLINE_EXCEEDED:
+                # Temporal answered the describe a moment ago: a query that times out (the client's deadline, or
+                # the server giving up first) found no worker to answer it.
+                if err.status in (RPCStatusCode.DEADLINE_EXCEEDED, RPCStatusCode.CANCELLED):
                     raise TemporalUnavailable(
                         f"no worker answered for order {order_id}; is a worker running?", ErrorCode.NO_WORKER) from err
                 raise
@@ -355,6 +377,11 @@ class OrderService:
             raise OrderNotFound(order_id)
         async with translated(order_id):
             return await self._handle(order_id).describe(rpc_timeout=DECISION_TIMEOUT)
+
+
+def _same_request(order_id: str, item: str, quantity: int, request: OrderRequest) -> None:
+    if (item, quantity) != (request.item, request.quantity):
+        raise IdempotencyConflict(f"Idempotency-Key already used for order {order_id} with a different request")
 
 
 _BULK_KINDS: dict[type[OrderDeskError], str] = {

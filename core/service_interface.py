@@ -20,6 +20,7 @@ from core.models import (
     OrderRequest,
     OrderStatus,
     OrderSummary,
+    StuckOrder,
 )
 
 
@@ -48,3 +49,5 @@ class OrderServiceProtocol(Protocol):
     def export_csv(self, where: OrderFilter = ..., chunk: int = 1000) -> AsyncIterator[str]: ...
 
     async def healthy(self) -> bool: ...
+
+    async def stuck_orders(self) -> list[StuckOrder]: ...

@@ -36,7 +36,9 @@ class Settings(BaseSettings):
     temporal_tls_ca: Path | None = None
     temporal_api_key: SecretStr | None = None
     payload_encryption_key: SecretStr | None = Field(
-        None, description="encrypt every payload Temporal stores (order contents) with a key derived from this")
+        None, description="encrypt every payload Temporal stores with this key (`order-desk keys new`)")
+    payload_old_keys: Annotated[list[SecretStr], NoDecode] = Field(
+        default_factory=list, description="comma-separated older keys that still decrypt (key rotation)")
     temporal_ui_url: str | None = Field(None, description="Temporal Web UI of a configured cluster")
 
     # Embedded dev server
@@ -91,12 +93,36 @@ class Settings(BaseSettings):
             data.setdefault("approval_reminder", None)
         return data
 
+    @field_validator("payload_encryption_key", "payload_old_keys", mode="after")
+    @classmethod
+    def _real_keys(cls, value: Any) -> Any:
+        """Fail at start, with how to fix it, rather than on the first order."""
+        from core.codec import parse_key
+
+        for key in value if isinstance(value, list) else [value] if value is not None else []:
+            parse_key(key.get_secret_value())
+        return value
+
+    @field_validator("payload_old_keys", mode="before")
+    @classmethod
+    def _split_keys(cls, value: object) -> object:
+        if isinstance(value, str):
+            return [part.strip() for part in value.split(",") if part.strip()]
+        return value
+
     @field_validator("blocked_items", mode="before")
     @classmethod
     def _split_items(cls, value: object) -> object:
         if isinstance(value, str):
             return [part.strip() for part in value.split(",") if part.strip()]
         return value
+
+    @property
+    def payload_keys(self) -> list[str]:
+        """Every key this process holds, the one that encrypts first; empty when encryption is off."""
+        if self.payload_encryption_key is None:
+            return []
+        return [key.get_secret_value() for key in (self.payload_encryption_key, *self.payload_old_keys)]
 
     @property
     def identities_configured(self) -> bool:

@@ -6,7 +6,7 @@ import dataclasses
 
 from temporalio.client import Client
 from temporalio.contrib.pydantic import pydantic_data_converter
-from temporalio.converter import DataConverter
+from temporalio.converter import DataConverter, DefaultFailureConverterWithEncodedAttributes
 from temporalio.service import TLSConfig
 
 from core.settings import Settings
@@ -24,13 +24,15 @@ def tls_config(settings: Settings) -> TLSConfig | None:
 
 
 def data_converter(settings: Settings) -> DataConverter:
-    """The pydantic converter, with the encryption codec when a key is configured."""
-    if settings.payload_encryption_key is None:
+    """The pydantic converter; with encryption on, the codec, and failures' messages and stack traces encoded
+    into payloads too (they quote item texts)."""
+    keys = settings.payload_keys
+    if not keys:
         return pydantic_data_converter
     from core.codec import EncryptionCodec
 
-    return dataclasses.replace(
-        pydantic_data_converter, payload_codec=EncryptionCodec(settings.payload_encryption_key.get_secret_value()))
+    return dataclasses.replace(pydantic_data_converter, payload_codec=EncryptionCodec(keys),
+                               failure_converter_class=DefaultFailureConverterWithEncodedAttributes)
 
 
 async def connect(settings: Settings, address: str) -> Client:

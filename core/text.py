@@ -1,10 +1,53 @@
-"""Text as the ledger stores and searches it: one normal form, one search form."""
+"""Text as the ledger stores and searches it: one normal form, only characters every database holds.
+
+PostgreSQL refuses NUL in text, SQLite and spreadsheets mangle other control characters, and a lone surrogate
+cannot be encoded at all; text with them is refused at the door (a 422 naming the field, an inline error in the
+desk's form) instead of wedging an order whose ledger write then fails for ever. Text is NFC-normalised first, so
+a limit counts the characters that are stored, and Vietnamese typed decomposed (macOS) equals composed text.
+"""
 
 from __future__ import annotations
 
+import re
 import unicodedata
+from collections.abc import Callable
+from typing import Annotated
+
+from pydantic import AfterValidator, BeforeValidator, Field, StringConstraints
+
+# C0 and C1 control characters and DEL. Pydantic itself refuses a lone surrogate in a str ("string_unicode").
+SINGLE_LINE = r"^[^\x00-\x1f\x7f-\x9f]*$"
+# The same, but a line break or a tab may separate the lines of a longer text (a reason).
+MULTI_LINE = r"^[^\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]*$"
+
+
+def stored_form(value: object) -> object:
+    """A text as it is stored: NFC, surrounding white space trimmed; anything else is left for the type check."""
+    return unicodedata.normalize("NFC", value).strip() if isinstance(value, str) else value
 
 
 def fold(text: str) -> str:
-    """Search form of a text: NFC first, so Vietnamese typed decomposed (macOS) matches composed text."""
+    """Search form of a text: NFC first, then case-folded (``ß`` -> ``ss``, so it may be longer than the text)."""
     return unicodedata.normalize("NFC", text).casefold()
+
+
+def _no_controls(pattern: str) -> Callable[[str], str]:
+    allowed = re.compile(pattern)
+
+    def check(value: str) -> str:
+        if not allowed.fullmatch(value):
+            found = next(char for char in value if not allowed.fullmatch(char))
+            raise ValueError(f"must not contain control characters (found U+{ord(found):04X})")
+        return value
+
+    return check
+
+
+def stored_text(max_length: int, min_length: int = 0, multiline: bool = False) -> object:
+    """A text field as the ledger stores it: NFC, trimmed, ``min_length``-``max_length`` characters, no control
+    characters (but line breaks and tabs when ``multiline``). The pattern is in the JSON schema, so OpenAPI says
+    what is refused; the check itself gives a message a person can act on."""
+    pattern = MULTI_LINE if multiline else SINGLE_LINE
+    # Metadata wraps left to right: the before-validator (outermost) runs first, then str with its constraints.
+    return Annotated[str, StringConstraints(min_length=min_length, max_length=max_length), BeforeValidator(stored_form),
+                     AfterValidator(_no_controls(pattern)), Field(json_schema_extra={"pattern": pattern})]

@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
 
 from core.models import Action, BulkOutcome, OrderSummary
 from desktop import formatting
+from desktop.outcomes import tally_text
 from desktop.resources import icon, status_icon
 from desktop.views import status_text
 
@@ -29,11 +30,6 @@ TITLES = {
     Action.APPROVE: QT_TRANSLATE_NOOP("BulkDialog", "Approving orders"),
     Action.REJECT: QT_TRANSLATE_NOOP("BulkDialog", "Rejecting orders"),
     Action.CANCEL: QT_TRANSLATE_NOOP("BulkDialog", "Cancelling orders"),
-}
-DONE = {
-    Action.APPROVE: QT_TRANSLATE_NOOP("BulkDialog", "Approved: {ok}. Refused: {refused}."),
-    Action.REJECT: QT_TRANSLATE_NOOP("BulkDialog", "Rejected: {ok}. Refused: {refused}."),
-    Action.CANCEL: QT_TRANSLATE_NOOP("BulkDialog", "Cancelled: {ok}. Refused: {refused}."),
 }
 HEADERS = (
     QT_TRANSLATE_NOOP("BulkDialog", "Order ID"),
@@ -112,8 +108,7 @@ class BulkDialog(QDialog):
     def _show_progress(self) -> None:
         self.progress.setValue(self.landed)
         if self.finished_all:
-            self.summary.setText(self.tr(DONE[self.action]).format(
-                ok=formatting.number(self.landed - self.refused), refused=formatting.number(self.refused)))
+            self.summary.setText(tally_text(self.action, self.landed - self.refused, self.refused))
         else:
             self.summary.setText(self.tr("{done} of {total} done…").format(
                 done=formatting.number(self.landed), total=formatting.number(self.total)))

@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import BinaryIO
 
 from core.models import OrderFilter
-from core.service import OrderService
+from core.service_interface import OrderServiceProtocol
 
 Progress = Callable[[int, int], None]  # rows written, rows expected
 
@@ -47,7 +47,7 @@ def _write(handle: BinaryIO, text: str) -> int:
     return sum(1 for _ in csv.reader(io.StringIO(text, newline="")))
 
 
-async def export_orders(service: OrderService, where: OrderFilter, path: Path, progress: Progress) -> int:
+async def export_orders(service: OrderServiceProtocol, where: OrderFilter, path: Path, progress: Progress) -> int:
     """Write every order matching ``where`` (newest first) to ``path``; return how many were written.
 
     The expected total comes from ``count_orders`` first, so progress can say how far along it is; the count

@@ -2,17 +2,10 @@
 
 from __future__ import annotations
 
-from enum import StrEnum
-
 from PySide6.QtCore import QEvent, Qt, Signal
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPushButton, QToolButton, QWidget
 
-
-class Severity(StrEnum):
-    INFO = "info"
-    SUCCESS = "success"
-    WARNING = "warning"
-    ERROR = "error"
+from desktop.reports import Message, Severity
 
 
 class MessageBar(QFrame):
@@ -73,6 +66,12 @@ class MessageBar(QFrame):
         self.style().unpolish(self)
         self.style().polish(self)
         self.setVisible(True)
+
+    def report(self, message: Message) -> None:
+        """A message from the controller; one in the background never hides what another source showed."""
+        if message.background and self.source not in (None, message.source):
+            return
+        self.show_message(message.text, message.severity, source=message.source, retry=message.retry)
 
     def clear(self, source: str | None = None) -> None:
         """Hide the message; with ``source``, only if that source showed it."""

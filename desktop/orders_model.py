@@ -152,13 +152,18 @@ class OrdersModel(QAbstractTableModel):
     def multiData(self, index: QModelIndex | QPersistentModelIndex,  # noqa: N802
                   roleDataSpan: QModelRoleDataSpan) -> None:  # noqa: N803
         """All the roles a cell is painted with (Qt's delegate asks seven) in one call from Qt into Python
-        instead of seven: each such call takes the GIL, and waits for it while the embedded worker runs."""
+        instead of seven: each such call takes the GIL, and waits for it while the embedded worker runs.
+
+        The delegate hands in the same role data for every cell it paints, so a role this cell has no value
+        for is cleared, never left holding the previous cell's icon or alignment."""
         if not index.isValid():
             return
         row, column = self._rows[index.row()], index.column()
         for role_data in roleDataSpan:
             value = self._value(row, column, role_data.role())
-            if value is not None:
+            if value is None:
+                role_data.clearData()
+            else:
                 role_data.setData(value)
 
     def _value(self, row: Row, column: int, role: int) -> object:

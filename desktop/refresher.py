@@ -16,7 +16,7 @@ from datetime import UTC, datetime
 from PySide6.QtCore import QObject, Signal
 
 from core.models import OrderFilter, OrderStatus, OrderSummary
-from core.service import OrderService
+from core.service_interface import OrderServiceProtocol
 from desktop.local_changes import LocalChanges
 from desktop.views import PENDING_VIEW, OrderView
 
@@ -49,7 +49,7 @@ class OrdersRefresher(QObject):
     def running(self) -> bool:
         return self._task is not None and not self._task.done()
 
-    def start(self, service: OrderService) -> None:
+    def start(self, service: OrderServiceProtocol) -> None:
         if not self.running:
             self._task = asyncio.ensure_future(self._run(service))
 
@@ -77,7 +77,7 @@ class OrdersRefresher(QObject):
     def refresh_now(self) -> None:
         self._wake.set()
 
-    async def _run(self, service: OrderService) -> None:
+    async def _run(self, service: OrderServiceProtocol) -> None:
         while not self._stopping:
             self._wake.clear()
             generation, view, query = self._generation, self._view, self._query
@@ -101,7 +101,7 @@ class OrdersRefresher(QObject):
         finally:
             woken.cancel()
 
-    async def _fetch(self, service: OrderService, view: OrderView,
+    async def _fetch(self, service: OrderServiceProtocol, view: OrderView,
                      query: str | None) -> tuple[list[OrderSummary], list[OrderSummary]]:
         shown = service.list_orders(view.filter(query), limit=self._limit)
         if view is PENDING_VIEW and query is None:  # the view holds every pending order: one query serves both

@@ -7,24 +7,14 @@ can write them again.
 from __future__ import annotations
 
 from datetime import datetime
-from enum import StrEnum
 
-from PySide6.QtCore import QT_TRANSLATE_NOOP, QEvent, Qt
+from PySide6.QtCore import QEvent, Qt
 from PySide6.QtWidgets import QLabel, QProgressBar, QStatusBar, QWidget
 
 from core.models import Actor
 from desktop import formatting
 from desktop.identity import describe
-
-
-class WorkerState(StrEnum):
-    NOT_STARTED = QT_TRANSLATE_NOOP("DeskStatusBar", "not started")
-    STARTING = QT_TRANSLATE_NOOP("DeskStatusBar", "starting…")
-    STOPPING = QT_TRANSLATE_NOOP("DeskStatusBar", "stopping…")
-    RUNNING = QT_TRANSLATE_NOOP("DeskStatusBar", "running")
-    STOPPED = QT_TRANSLATE_NOOP("DeskStatusBar", "stopped")
-    FAILED = QT_TRANSLATE_NOOP("DeskStatusBar", "stopped (failed)")
-    NOT_EMBEDDED = QT_TRANSLATE_NOOP("DeskStatusBar", "not embedded")
+from desktop.reports import WorkerState
 
 
 def _label(parent: QWidget, name: str) -> QLabel:

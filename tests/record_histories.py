@@ -80,6 +80,15 @@ async def expired(service: OrderService) -> str:
     return await _pending(service)
 
 
+async def continued_then_approved(service: OrderService) -> str:
+    """Reminded until it continues as a new run (bounded history), then approved in the new run."""
+    order_id = await _pending(service)
+    while len([run async for run in service.client.list_workflows(f"WorkflowId = '{order_id}'")]) < 2:
+        await asyncio.sleep(0.2)
+    await service.approve(order_id, MANAGER)
+    return order_id
+
+
 PATHS: dict[str, tuple[dict, Callable[[OrderService], Awaitable[str]]]] = {
     "approved": ({}, approved),
     "rejected": ({}, rejected),
@@ -90,6 +99,7 @@ PATHS: dict[str, tuple[dict, Callable[[OrderService], Awaitable[str]]]] = {
     "signal_approved": ({}, signal_approved),
     "reminded_then_approved": ({"approval_reminder": 1}, reminded_then_approved),
     "expired": ({"approval_reminder": 1, "approval_deadline": 2.5}, expired),
+    "continued_then_approved": ({"approval_reminder": 0.02}, continued_then_approved),
 }
 
 
@@ -107,10 +117,15 @@ async def main() -> None:
                     order_id = await path(service)
                     handle = service.client.get_workflow_handle(order_id)
                     await handle.result()
-                    history = await handle.fetch_history()
+                    runs = [run async for run in service.client.list_workflows(f"WorkflowId = '{order_id}'")]
+                    # Every run of the order, oldest first: a run that continued as new is a path of its own.
+                    histories = [await service.client.get_workflow_handle(order_id, run_id=run.run_id).fetch_history()
+                                 for run in sorted(runs, key=lambda run: run.start_time)]
                 HISTORIES.mkdir(exist_ok=True)
-                (HISTORIES / f"{name}.json").write_text(history.to_json())
-                print(f"recorded {name}: {len(history.events)} events")
+                for number, history in enumerate(histories, start=1):
+                    stem = name if number == len(histories) else f"{name}.run{number}"
+                    (HISTORIES / f"{stem}.json").write_text(history.to_json())
+                    print(f"recorded {stem}: {len(history.events)} events")
         finally:
             server.stop()
 

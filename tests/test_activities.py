@@ -117,13 +117,13 @@ class SlowLedger(Ledger):
             assert time.monotonic() < deadline, "the activity was never cancelled"
             time.sleep(0.001)
 
-    def write(self, entry: LedgerEntry) -> None:
+    def write(self, entry: LedgerEntry, *, recovered: bool = False) -> None:
         self._slowly()
-        super().write(entry)
+        super().write(entry, recovered=recovered)
 
-    def record_fulfilment(self, entry: FulfilmentInput) -> bool:
+    def record_fulfilment(self, entry: FulfilmentInput, *, recovered: bool = False) -> bool:
         self._slowly()
-        return super().record_fulfilment(entry)
+        return super().record_fulfilment(entry, recovered=recovered)
 
 
 APPROVED = FulfilmentInput(order_id=ORDER.order_id, outcome=OrderStatus.APPROVED, actor="bob",

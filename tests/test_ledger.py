@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from core.ledger import Ledger
-from core.ledger.migrate import current
+from core.ledger.migrate import current, head
 from core.models import OrderDetails, OrderFilter, OrderStatus, Transition
 
 T0 = datetime(2026, 1, 1, 8, 0, tzinfo=UTC)
@@ -27,6 +27,7 @@ def order(n: int, status: OrderStatus = OrderStatus.PENDING_APPROVAL, item: str 
                                   actor="system"))
     if status.is_final:
         history.append(Transition(status=status, at=created + timedelta(seconds=2), actor="mona", reason="ok"))
+    history = [t.model_copy(update={"seq": seq}) for seq, t in enumerate(history)]
     return OrderDetails(order_id=f"order_{n:06d}", item=item or f"Item {n}", quantity=n, status=status,
                         created_by=created_by, created_at=created, updated_at=history[-1].at, history=history)
 
@@ -39,7 +40,7 @@ def ledger(ledger_url: str) -> Ledger:
 
 
 def test_migrations_are_applied_on_open(ledger: Ledger) -> None:
-    assert current(ledger.engine) == "0001"
+    assert current(ledger.engine) == head()
 
 
 def test_recording_twice_changes_nothing(ledger: Ledger) -> None:
@@ -121,8 +122,8 @@ def test_db_upgrade_command(tmp_path: Path) -> None:
              "ORDER_DESK_DATA_DIR": str(tmp_path)},
     )
     assert result.returncode == 0, result.stderr
-    assert current(Ledger(f"sqlite:///{env_db}", migrate=False).engine) == "0001"
-    assert "0001" in result.stdout
+    assert current(Ledger(f"sqlite:///{env_db}", migrate=False).engine) == head()
+    assert head() in result.stdout
 
 
 async def test_csv_export_is_excel_friendly(tmp_path: Path) -> None:

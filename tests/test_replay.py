@@ -13,16 +13,18 @@ from core.worker import PASSTHROUGH_MODULES
 from workflows.order_approval import OrderApprovalWorkflow
 
 ROOT = Path(__file__).parent / "histories"
-# The histories of today's workflow, and those recorded before the ``ledger-in-activities`` patch: orders
-# started then may still be running when a worker is upgraded.
+# The histories of today's workflow, and those recorded before each patch (``before-<patch>/``): orders started
+# then may still be running when a worker is upgraded. A pending order that continued as a new run has a history
+# per run (``<path>.run1``, then ``<path>``).
 HISTORIES = sorted(ROOT.rglob("*.json"))
 PATHS = {"approved", "rejected", "cancelled_pending", "cancelled_validating", "invalid_order",
          "transient_failure_then_approved", "signal_approved", "reminded_then_approved", "expired"}
 
 
 def test_every_path_has_a_recorded_history() -> None:
-    for folder in (ROOT, ROOT / "before-ledger-in-activities"):
+    for folder in (ROOT, ROOT / "before-ledger-in-activities", ROOT / "before-bounded-history"):
         assert {path.stem for path in folder.glob("*.json")} >= PATHS, folder
+    assert {"continued_then_approved.run1", "continued_then_approved"} <= {path.stem for path in ROOT.glob("*.json")}
 
 
 @pytest.mark.parametrize("path", HISTORIES, ids=[str(p.relative_to(ROOT).with_suffix("")) for p in HISTORIES])

@@ -9,7 +9,7 @@ to history, so the caller learns at once why.
 from __future__ import annotations
 
 import contextlib
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from temporalio import workflow
 from temporalio.common import RetryPolicy
@@ -28,6 +28,7 @@ with workflow.unsafe.imports_passed_through():
         LedgerEntry,
         OrderDetails,
         OrderInput,
+        OrderResume,
         OrderStatus,
         Role,
         Transition,
@@ -40,6 +41,11 @@ SYSTEM_ACTOR = "system"
 # Since this patch the activity that follows each transition writes the ledger too; before it, a local
 # activity of its own did (three per order, the largest cost the app added to Temporal: docs/BENCHMARKS.md).
 LEDGER_IN_ACTIVITIES = "ledger-in-activities"
+# Since this patch a pending order keeps only its latest reminders in its state and continues as a new run every
+# REMINDERS_PER_RUN reminders, so its history stays bounded however long it waits (docs/LEDGER.md).
+BOUNDED_HISTORY = "bounded-history"
+REMINDERS_KEPT = 5
+REMINDERS_PER_RUN = 50
 
 VALIDATION_RETRY = RetryPolicy(
     initial_interval=timedelta(seconds=1),
@@ -89,16 +95,26 @@ def _refused(kind: str, code: ErrorCode, status: OrderStatus, message: str) -> A
 class OrderApprovalWorkflow:
     @workflow.init
     def __init__(self, order: OrderInput) -> None:
-        self._order = order
+        self._order = order.model_copy(update={"resume": None})
+        self._decision: Decision | None = None
+        self._bounded: bool | None = None  # BOUNDED_HISTORY, asked at the first reminder
+        self._reminders_this_run = 0
+        if order.resume is not None:
+            self._details = order.resume.details
+            self._ledger_in_activities = True  # only a run under both patches continues as new
+            self._bounded = True
+            self._ledger_holds = order.resume.ledger_holds
+            self._next_seq = order.resume.next_seq
+            return
         now = workflow.now()
         self._details = OrderDetails(
             order_id=order.order_id, item=order.item, quantity=order.quantity,
             status=OrderStatus.VALIDATING, created_by=order.created_by, created_at=now, updated_at=now,
-            history=[Transition(status=OrderStatus.VALIDATING, at=now, actor=order.created_by)],
+            history=[Transition(status=OrderStatus.VALIDATING, at=now, actor=order.created_by, seq=0)],
         )
-        self._decision: Decision | None = None
         self._ledger_in_activities = False
-        self._ledger_holds = 0  # history entries a completed activity has written to the ledger
+        self._ledger_holds = 0  # history entries (by seq) a completed activity has written to the ledger
+        self._next_seq = 1
 
     @property
     def _status(self) -> OrderStatus:
@@ -106,9 +122,11 @@ class OrderApprovalWorkflow:
 
     @workflow.run
     async def run(self, order: OrderInput) -> OrderDetails:
+        if order.resume is not None:
+            return await self._wait_then_finish(order.resume.waiting_since, order.resume.next_reminder)
         self._ledger_in_activities = workflow.patched(LEDGER_IN_ACTIVITIES)
         await self._record_alone()
-        written = len(self._details.history)
+        written = self._next_seq
         validation = workflow.start_activity_method(
             OrderActivities.validate_order,
             ValidateOrderInput(order_id=order.order_id, item=order.item, ledger=self._ledger_entry()),
@@ -132,17 +150,26 @@ class OrderApprovalWorkflow:
         self._transition(OrderStatus.PENDING_APPROVAL, SYSTEM_ACTOR)
         await self._record_alone()
         await self._notify_manager()
-        await self._await_decision()
+        waiting_since = workflow.now()
+        reminder = self._order.reminder_interval
+        return await self._wait_then_finish(waiting_since, waiting_since + reminder if reminder else None)
+
+    async def _wait_then_finish(self, waiting_since: datetime, next_reminder: datetime | None) -> OrderDetails:
+        resume = await self._await_decision(waiting_since, next_reminder)
+        if resume is not None:
+            await workflow.wait_condition(workflow.all_handlers_finished)
+            if self._decision is None:  # a decision that came meanwhile is finished here instead
+                workflow.continue_as_new(self._order.model_copy(update={"resume": resume}))
         return await self._finish()
 
-    async def _await_decision(self) -> None:
+    async def _await_decision(self, waiting_since: datetime, next_reminder: datetime | None) -> OrderResume | None:
         """Wait for a decision; meanwhile remind the manager every ``reminder_interval`` and expire the
-        order at ``approval_deadline`` (both durable timers, counted from entering PENDING_APPROVAL)."""
+        order at ``approval_deadline`` (both durable timers, counted from entering PENDING_APPROVAL).
+
+        Returns what the next run needs when this one has sent its share of reminders (bounded history)."""
         order = self._order
-        waiting_since = workflow.now()
         deadline = waiting_since + order.approval_deadline if order.approval_deadline else None
         reminder = order.reminder_interval
-        next_reminder = waiting_since + reminder if reminder else None
         while self._decision is None:
             wake_ups = [at for at in (next_reminder, deadline) if at is not None]
             timeout = max(min(wake_ups) - workflow.now(), MIN_TIMER) if wake_ups else None
@@ -157,18 +184,43 @@ class OrderApprovalWorkflow:
                     await self._remind()
                     while next_reminder <= now:
                         next_reminder += reminder
+                    if self._bounded and self._decision is None and (
+                            self._reminders_this_run >= REMINDERS_PER_RUN
+                            or workflow.info().is_continue_as_new_suggested()):
+                        return OrderResume(details=self._details, waiting_since=waiting_since,
+                                           next_reminder=next_reminder, ledger_holds=self._ledger_holds,
+                                           next_seq=self._next_seq)
                 elif deadline is not None and now >= deadline:
                     self._transition(OrderStatus.EXPIRED, SYSTEM_ACTOR, "approval deadline passed")
-                    return
+                    return None
+        return None
 
     async def _remind(self) -> None:
-        self._details.history.append(Transition(status=self._status, at=workflow.now(), actor=SYSTEM_ACTOR,
-                                                reason="reminder sent", kind="reminder"))
+        if self._bounded is None:
+            self._bounded = self._ledger_in_activities and workflow.patched(BOUNDED_HISTORY)
+        self._append(Transition(status=self._status, at=workflow.now(), actor=SYSTEM_ACTOR, reason="reminder sent",
+                                kind="reminder"))
+        self._details.reminders += 1
+        self._reminders_this_run += 1
         await self._record_alone()
         await self._notify_manager()
+        if self._bounded:
+            self._forget_old_reminders()
+
+    def _forget_old_reminders(self) -> None:
+        """Keep the latest ``REMINDERS_KEPT`` reminders in the order's state; older ones are in the ledger."""
+        history = self._details.history
+        reminders = [t for t in history if t.kind == "reminder"]
+        old = {id(t) for t in reminders[:-REMINDERS_KEPT] if t.seq is not None and t.seq < self._ledger_holds}
+        if old:
+            self._details.history = [t for t in history if id(t) not in old]
+
+    def _append(self, transition: Transition) -> None:
+        self._details.history.append(transition.model_copy(update={"seq": self._next_seq}))
+        self._next_seq += 1
 
     async def _notify_manager(self) -> None:
-        written = len(self._details.history)
+        written = self._next_seq
         await workflow.execute_activity_method(
             OrderActivities.notify_manager,
             NotifyManagerInput(order_id=self._order.order_id, ledger=self._ledger_entry()),
@@ -182,10 +234,10 @@ class OrderApprovalWorkflow:
             return None
         return LedgerEntry.of(self._details, first_seq=self._ledger_holds)
 
-    def _written(self, entries: int) -> None:
-        """An activity that carried the first ``entries`` history entries completed: the ledger holds them."""
+    def _written(self, upto: int) -> None:
+        """An activity that carried the history entries before seq ``upto`` completed: the ledger holds them."""
         if self._ledger_in_activities:
-            self._ledger_holds = max(self._ledger_holds, entries)
+            self._ledger_holds = max(self._ledger_holds, upto)
 
     async def _record_alone(self) -> None:
         """Pre-patch runs: copy the order to the ledger with a local activity of its own."""
@@ -194,7 +246,7 @@ class OrderApprovalWorkflow:
 
     async def _record(self) -> None:
         """Copy the order to the ledger: a local activity, idempotent, so retries never double a row."""
-        written = len(self._details.history)
+        written = self._next_seq
         await workflow.execute_local_activity_method(
             OrderActivities.record_order, LedgerEntry.of(self._details, first_seq=self._ledger_holds),
             start_to_close_timeout=LEDGER_WRITE)
@@ -221,7 +273,7 @@ class OrderApprovalWorkflow:
         now = workflow.now()
         self._details.status = status
         self._details.updated_at = now
-        self._details.history.append(Transition(status=status, at=now, actor=actor, reason=reason))
+        self._append(Transition(status=status, at=now, actor=actor, reason=reason))
         workflow.upsert_search_attributes([
             sa.ORDER_STATUS.value_set(status.value),
             sa.ORDER_UPDATED_AT.value_set(now),

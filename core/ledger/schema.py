@@ -32,7 +32,7 @@ orders = Table(
     "orders", metadata,
     Column("order_id", String(64), primary_key=True),
     Column("item", String(200), nullable=False),
-    Column("item_folded", String(200), nullable=False),  # casefolded: case-insensitive search, Vietnamese too
+    Column("item_folded", Text, nullable=False),  # casefolded (may be longer): case-insensitive search, Vietnamese too
     Column("quantity", Integer, nullable=False),
     Column("status", String(32), nullable=False),
     Column("created_by", String(100), nullable=False),
@@ -62,4 +62,13 @@ fulfilment = Table(
     Column("actor", String(100), nullable=False),
     Column("reason", Text),
     Column("recorded_at", UTCDateTime(), nullable=False),
+)
+
+write_failures = Table(
+    "write_failures", metadata,
+    Column("order_id", String(64), primary_key=True),
+    Column("attempts", Integer, nullable=False),  # failed writes since the last one that succeeded
+    Column("error", Text, nullable=False),  # the database's reason for the latest, one line, no SQL
+    Column("first_failed_at", UTCDateTime(), nullable=False),
+    Column("last_failed_at", UTCDateTime(), nullable=False),
 )

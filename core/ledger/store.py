@@ -11,7 +11,7 @@ from sqlalchemy import Connection, Engine, create_engine, event, func, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.sql import Select
 
-from core.ledger.schema import fulfilment, orders, transitions
+from core.ledger.schema import fulfilment, orders, transitions, write_failures
 from core.models import (
     ALL_ORDERS,
     FulfilmentInput,
@@ -20,6 +20,7 @@ from core.models import (
     OrderFilter,
     OrderStatus,
     OrderSummary,
+    StuckOrder,
     Transition,
 )
 from core.text import fold
@@ -79,11 +80,33 @@ class Ledger:
         """Upsert the order and every transition in its history (a rebuild from Temporal)."""
         self.write(LedgerEntry.of(details))
 
-    def write(self, entry: LedgerEntry) -> None:
+    def write(self, entry: LedgerEntry, *, recovered: bool = False) -> None:
         """Upsert the order's row and the entry's transitions, in one transaction. Idempotent: replaying the
-        same or an older entry changes nothing."""
+        same or an older entry changes nothing. ``recovered``: an earlier attempt failed, so its note goes."""
         with self.engine.begin() as db:
             self._write(db, entry)
+            if recovered:
+                self._forget_failure(db, entry.summary.order_id)
+
+    def note_failure(self, order_id: str, error: str) -> None:
+        """Count a failed write of ``order_id`` (its own transaction: the failed one was rolled back)."""
+        now = datetime.now(UTC)
+        statement = self._insert(write_failures).values(order_id=order_id, attempts=1, error=error,
+                                                        first_failed_at=now, last_failed_at=now)
+        statement = statement.on_conflict_do_update(index_elements=[write_failures.c.order_id], set_={
+            "attempts": write_failures.c.attempts + 1, "error": error, "last_failed_at": now})
+        with self.engine.begin() as db:
+            db.execute(statement)
+
+    def _forget_failure(self, db: Connection, order_id: str) -> None:
+        db.execute(write_failures.delete().where(write_failures.c.order_id == order_id))
+
+    def stuck_orders(self, min_attempts: int = 2) -> list[StuckOrder]:
+        """Orders whose ledger write failed at least ``min_attempts`` times in a row, longest stuck first."""
+        query = (select(write_failures).where(write_failures.c.attempts >= min_attempts)
+                 .order_by(write_failures.c.first_failed_at))
+        with self.engine.connect() as db:
+            return [StuckOrder(**row) for row in db.execute(query).mappings()]
 
     def _write(self, db: Connection, entry: LedgerEntry) -> None:
         order = entry.summary
@@ -102,13 +125,13 @@ class Ledger:
         transition_rows = [
             {"order_id": order.order_id, "seq": seq, "status": t.status.value, "at": t.at, "actor": t.actor,
              "reason": t.reason, "kind": t.kind}
-            for seq, t in enumerate(entry.transitions, start=entry.first_seq)
+            for seq, t in entry.numbered()
         ]
         db.execute(upsert_order)
         if transition_rows:
             db.execute(self._insert(transitions).on_conflict_do_nothing(), transition_rows)
 
-    def record_fulfilment(self, entry: FulfilmentInput) -> bool:
+    def record_fulfilment(self, entry: FulfilmentInput, *, recovered: bool = False) -> bool:
         """Insert the order's one fulfilment row, with its final ledger entry in the same transaction;
         False when the row was already there (a retry)."""
         statement = self._insert(fulfilment).values(
@@ -118,6 +141,8 @@ class Ledger:
         with self.engine.begin() as db:
             if entry.ledger is not None:
                 self._write(db, entry.ledger)
+            if recovered:
+                self._forget_failure(db, entry.order_id)
             return db.execute(statement).first() is not None
 
     # ---- reads ---------------------------------------------------------------------------------
@@ -147,7 +172,8 @@ class Ledger:
             order_id=row["order_id"], item=row["item"], quantity=row["quantity"], status=OrderStatus(row["status"]),
             created_by=row["created_by"], created_at=row["created_at"], updated_at=row["updated_at"],
             history=[Transition(status=OrderStatus(t["status"]), at=t["at"], actor=t["actor"], reason=t["reason"],
-                                kind=t["kind"]) for t in history],
+                                kind=t["kind"], seq=t["seq"]) for t in history],
+            reminders=sum(t["kind"] == "reminder" for t in history),
             fulfilled=bool(fulfilled) or OrderStatus(row["status"]) is OrderStatus.CANCELLED,
         )
 

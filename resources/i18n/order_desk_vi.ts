@@ -66,18 +66,6 @@
         <translation>Đang hủy đơn hàng</translation>
     </message>
     <message>
-        <source>Approved: {ok}. Refused: {refused}.</source>
-        <translation>Đã phê duyệt: {ok}. Không thực hiện được: {refused}.</translation>
-    </message>
-    <message>
-        <source>Rejected: {ok}. Refused: {refused}.</source>
-        <translation>Đã từ chối: {ok}. Không thực hiện được: {refused}.</translation>
-    </message>
-    <message>
-        <source>Cancelled: {ok}. Refused: {refused}.</source>
-        <translation>Đã hủy: {ok}. Không thực hiện được: {refused}.</translation>
-    </message>
-    <message>
         <source>Order ID</source>
         <translation>Mã đơn</translation>
     </message>
@@ -194,6 +182,61 @@
     <message>
         <source>…and {count} more</source>
         <translation>…và {count} đơn khác</translation>
+    </message>
+</context>
+<context>
+    <name>DeskController</name>
+    <message>
+        <source>Starting…</source>
+        <translation>Đang khởi động…</translation>
+    </message>
+    <message>
+        <source>Refreshing the orders failed: {error}. Retrying…</source>
+        <translation>Làm mới danh sách đơn thất bại: {error}. Đang thử lại…</translation>
+    </message>
+    <message>
+        <source>The order was not created: {error}</source>
+        <translation>Chưa tạo được đơn: {error}</translation>
+    </message>
+    <message>
+        <source>Created order {order}: {quantity} × {item}</source>
+        <translation>Đã tạo đơn {order}: {quantity} × {item}</translation>
+    </message>
+    <message>
+        <source>Could not decide on {order}: {error}</source>
+        <translation>Không xử lý được đơn {order}: {error}</translation>
+    </message>
+    <message>
+        <source>The decisions could not all be sent: {error}</source>
+        <translation>Không gửi được hết các quyết định: {error}</translation>
+    </message>
+    <message>
+        <source>Exporting orders: {done} of {total}…</source>
+        <translation>Đang xuất đơn hàng: {done}/{total}…</translation>
+    </message>
+    <message>
+        <source>Exported {count} orders to {path}.</source>
+        <translation>Đã xuất {count} đơn hàng vào {path}.</translation>
+    </message>
+    <message>
+        <source>Exporting orders…</source>
+        <translation>Đang xuất đơn hàng…</translation>
+    </message>
+    <message>
+        <source>The export failed, nothing was written to {path}: {error}</source>
+        <translation>Xuất thất bại, chưa ghi gì vào {path}: {error}</translation>
+    </message>
+    <message>
+        <source>Could not start the embedded worker: {error}</source>
+        <translation>Không khởi động được bộ xử lý nhúng: {error}</translation>
+    </message>
+    <message>
+        <source>Could not stop the embedded worker: {error}</source>
+        <translation>Không dừng được bộ xử lý nhúng: {error}</translation>
+    </message>
+    <message>
+        <source>Stopping the worker and the Temporal server…</source>
+        <translation>Đang dừng bộ xử lý và máy chủ Temporal…</translation>
     </message>
 </context>
 <context>
@@ -331,6 +374,41 @@
     </message>
 </context>
 <context>
+    <name>ExportDialog</name>
+    <message>
+        <source>Export orders</source>
+        <translation>Xuất đơn hàng</translation>
+    </message>
+    <message>
+        <source>CSV files (*.csv)</source>
+        <translation>Tệp CSV (*.csv)</translation>
+    </message>
+    <message>
+        <source>All files (*)</source>
+        <translation>Mọi tệp (*)</translation>
+    </message>
+    <message>
+        <source>Export</source>
+        <translation>Xuất</translation>
+    </message>
+    <message>
+        <source>Cancel</source>
+        <translation>Hủy</translation>
+    </message>
+    <message>
+        <source>File name:</source>
+        <translation>Tên tệp:</translation>
+    </message>
+    <message>
+        <source>Type:</source>
+        <translation>Loại tệp:</translation>
+    </message>
+    <message>
+        <source>Look in:</source>
+        <translation>Thư mục:</translation>
+    </message>
+</context>
+<context>
     <name>Identity</name>
     <message>
         <source>clerk</source>
@@ -351,18 +429,6 @@
 </context>
 <context>
     <name>MainWindow</name>
-    <message>
-        <source>Order {order} approved.</source>
-        <translation>Đã phê duyệt đơn {order}.</translation>
-    </message>
-    <message>
-        <source>Order {order} rejected.</source>
-        <translation>Đã từ chối đơn {order}.</translation>
-    </message>
-    <message>
-        <source>Order {order} cancelled.</source>
-        <translation>Đã hủy đơn {order}.</translation>
-    </message>
     <message>
         <source>Order Desk</source>
         <translation>Order Desk</translation>
@@ -434,94 +500,6 @@
     <message>
         <source>{language} is not available: its translation catalogue {path} could not be loaded.</source>
         <translation>Không dùng được {language}: không tải được tệp bản dịch {path}.</translation>
-    </message>
-    <message>
-        <source>Starting…</source>
-        <translation>Đang khởi động…</translation>
-    </message>
-    <message>
-        <source>Refreshing the orders failed: {error}. Retrying…</source>
-        <translation>Làm mới danh sách đơn thất bại: {error}. Đang thử lại…</translation>
-    </message>
-    <message>
-        <source>The order was not created: {error}</source>
-        <translation>Chưa tạo được đơn: {error}</translation>
-    </message>
-    <message>
-        <source>Created order {order}: {quantity} × {item}</source>
-        <translation>Đã tạo đơn {order}: {quantity} × {item}</translation>
-    </message>
-    <message>
-        <source>Could not decide on {order}: {error}</source>
-        <translation>Không xử lý được đơn {order}: {error}</translation>
-    </message>
-    <message>
-        <source>Order {order} is now {status}.</source>
-        <translation>Đơn {order} hiện ở trạng thái {status}.</translation>
-    </message>
-    <message>
-        <source>The decisions could not all be sent: {error}</source>
-        <translation>Không gửi được hết các quyết định: {error}</translation>
-    </message>
-    <message>
-        <source>Export orders</source>
-        <translation>Xuất đơn hàng</translation>
-    </message>
-    <message>
-        <source>CSV files (*.csv)</source>
-        <translation>Tệp CSV (*.csv)</translation>
-    </message>
-    <message>
-        <source>All files (*)</source>
-        <translation>Mọi tệp (*)</translation>
-    </message>
-    <message>
-        <source>Export</source>
-        <translation>Xuất</translation>
-    </message>
-    <message>
-        <source>Cancel</source>
-        <translation>Hủy</translation>
-    </message>
-    <message>
-        <source>File name:</source>
-        <translation>Tên tệp:</translation>
-    </message>
-    <message>
-        <source>Type:</source>
-        <translation>Loại tệp:</translation>
-    </message>
-    <message>
-        <source>Look in:</source>
-        <translation>Thư mục:</translation>
-    </message>
-    <message>
-        <source>Exporting orders: {done} of {total}…</source>
-        <translation>Đang xuất đơn hàng: {done}/{total}…</translation>
-    </message>
-    <message>
-        <source>Exporting orders…</source>
-        <translation>Đang xuất đơn hàng…</translation>
-    </message>
-    <message>
-        <source>The export failed, nothing was written to {path}: {error}</source>
-        <translation>Xuất thất bại, chưa ghi gì vào {path}: {error}</translation>
-    </message>
-    <message>
-        <source>Exported {count} orders to {path}.</source>
-        <translation>Đã xuất {count} đơn hàng vào {path}.</translation>
-    </message>
-    <message>
-        <source>Could not start the embedded worker: {error}</source>
-        <translation>Không khởi động được bộ xử lý nhúng: {error}</translation>
-    </message>
-    <message>
-        <source>Could not stop the embedded worker: {error}</source>
-        <translation>Không dừng được bộ xử lý nhúng: {error}</translation>
-    </message>
-    <message>
-        <source>Stopping the worker and the Temporal server…</source>
-        <translation>Đang dừng bộ xử lý và máy chủ Temporal…</translation>
     </message>
 </context>
 <context>
@@ -656,6 +634,37 @@
     <message>
         <source>Shows the orders whose item contains this text; File → Export writes the same orders</source>
         <translation>Hiện các đơn có mặt hàng chứa chuỗi này; Tệp → Xuất ghi ra đúng các đơn đó</translation>
+    </message>
+</context>
+<context>
+    <name>Outcome</name>
+    <message>
+        <source>Order {order} approved.</source>
+        <translation>Đã phê duyệt đơn {order}.</translation>
+    </message>
+    <message>
+        <source>Order {order} rejected.</source>
+        <translation>Đã từ chối đơn {order}.</translation>
+    </message>
+    <message>
+        <source>Order {order} cancelled.</source>
+        <translation>Đã hủy đơn {order}.</translation>
+    </message>
+    <message>
+        <source>Order {order} is now {status}.</source>
+        <translation>Đơn {order} hiện ở trạng thái {status}.</translation>
+    </message>
+    <message>
+        <source>Approved: {ok}. Refused: {refused}.</source>
+        <translation>Đã phê duyệt: {ok}. Không thực hiện được: {refused}.</translation>
+    </message>
+    <message>
+        <source>Rejected: {ok}. Refused: {refused}.</source>
+        <translation>Đã từ chối: {ok}. Không thực hiện được: {refused}.</translation>
+    </message>
+    <message>
+        <source>Cancelled: {ok}. Refused: {refused}.</source>
+        <translation>Đã hủy: {ok}. Không thực hiện được: {refused}.</translation>
     </message>
 </context>
 <context>

@@ -29,6 +29,7 @@ from pytestqt.qtbot import QtBot
 from core.runtime import DeskRuntime
 from core.service import OrderService
 from core.settings import Settings
+from desktop.app import desk_window
 from desktop.i18n import SOURCE_LANGUAGE, Translations
 from desktop.main_window import MainWindow
 from tests.desktop.helpers import BOOT_TIMEOUT, CALL_TIMEOUT, WEB_UI, close_window, run_until_done, settle_orders
@@ -118,24 +119,28 @@ def other(aio: Callable[..., OrderService], desk_settings: Settings, temporal_ad
 @pytest.fixture
 def open_window(qloop: qasync.QEventLoop, qtbot: QtBot, desk_settings: Settings, store: QSettings,
                 translations: Translations) -> Iterator[Callable[..., MainWindow]]:
-    """Open windows on a fresh runtime; every one still open is closed (worker stopped) afterwards."""
+    """Open windows on a fresh runtime (with its embedded worker unless ``with_worker=False``); every one still
+    open is closed (worker stopped) afterwards."""
     windows: list[MainWindow] = []
 
     def open_(settings: Settings | None = None, *, wait_ready: bool = True, refresh_interval: float = 1.0,
-              state: QSettings | None = None) -> MainWindow:
-        window = MainWindow(settings or desk_settings, DeskRuntime(settings or desk_settings),
-                            state or store, translations, refresh_interval=refresh_interval)
+              state: QSettings | None = None, with_worker: bool = True) -> MainWindow:
+        settings = settings or desk_settings
+        window = desk_window(settings, state or store, translations, DeskRuntime(settings, with_worker=with_worker),
+                             refresh_interval=refresh_interval)
         windows.append(window)
         window.show()
-        window.start()
+        window.controller.start()
         if wait_ready:
-            qtbot.waitUntil(lambda: window.ready and window.worker_running, timeout=BOOT_TIMEOUT)
+            qtbot.waitUntil(lambda: window.controller.ready and (window.controller.worker_running or not with_worker),
+                            timeout=BOOT_TIMEOUT)
             qtbot.waitUntil(lambda: window.status.refreshed_at is not None, timeout=CALL_TIMEOUT)
         return window
 
     yield open_
-    ready = next((window for window in windows if window.ready and window.worker_running), None)
-    if ready is not None and ready.service is not None:
-        run_until_done(qtbot, settle_orders(ready.service))
+    ready = next((window for window in windows
+                  if window.controller.ready and window.controller.worker_running), None)
+    if ready is not None and ready.controller.runtime.service is not None:
+        run_until_done(qtbot, settle_orders(ready.controller.runtime.service))
     for window in windows:
         close_window(qtbot, window)

@@ -59,7 +59,7 @@ def close_window(qtbot: QtBot, window: MainWindow) -> None:
 
 def wait_status(qtbot: QtBot, window: MainWindow, order_id: str, status: OrderStatus,
                 timeout: int = CALL_TIMEOUT) -> None:
-    qtbot.waitUntil(lambda: window.model.status_of(order_id) == status, timeout=timeout)
+    qtbot.waitUntil(lambda: window.controller.model.status_of(order_id) == status, timeout=timeout)
 
 
 def create_in_form(qtbot: QtBot, window: MainWindow, item: str, quantity: int = 1) -> str:

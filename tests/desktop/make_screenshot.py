@@ -20,9 +20,8 @@ import qasync
 from PySide6.QtCore import QSettings
 
 from core.models import Actor, OrderRequest, OrderStatus
-from core.runtime import DeskRuntime
 from core.settings import Settings
-from desktop.app import application
+from desktop.app import application, desk_window
 from desktop.i18n import Translations
 from desktop.main_window import MainWindow
 from desktop.views import ALL_VIEW
@@ -71,9 +70,9 @@ async def until(condition: Callable[[], bool], timeout: float = 60.0) -> None:
 
 async def shoot(window: MainWindow, scene: dict) -> None:
     window.show()
-    window.start()
-    await until(lambda: window.ready and window.worker_running)
-    service = window.service
+    window.controller.start()
+    await until(lambda: window.controller.ready and window.controller.worker_running)
+    service = window.controller.service
     assert service is not None
     manager = Actor(name="hoa")
     created = []
@@ -82,7 +81,7 @@ async def shoot(window: MainWindow, scene: dict) -> None:
         created.append((order_id, outcome))
         await asyncio.sleep(0.3)  # distinct creation times, so the Age column tells them apart
     for order_id, _outcome in created:
-        await until(lambda order_id=order_id: window.model.status_of(order_id) is not None)
+        await until(lambda order_id=order_id: window.controller.model.status_of(order_id) is not None)
     for order_id, outcome in created:
         if outcome is OrderStatus.APPROVED:
             await service.approve(order_id, manager)
@@ -91,7 +90,8 @@ async def shoot(window: MainWindow, scene: dict) -> None:
         elif outcome is OrderStatus.CANCELLED:
             await service.cancel(order_id, Actor(name="linh"), scene["cancel_reason"])
     window.table.set_view(ALL_VIEW)
-    await until(lambda: all(window.model.status_of(order_id) in (outcome or OrderStatus.PENDING_APPROVAL,)
+    model = window.controller.model
+    await until(lambda: all(model.status_of(order_id) in (outcome or OrderStatus.PENDING_APPROVAL,)
                             for order_id, outcome in created))
     rejected = next(order_id for order_id, outcome in created if outcome is OrderStatus.REJECTED)
     window.table.select_order(rejected)
@@ -121,9 +121,8 @@ def main(argv: list[str]) -> int:
         settings = Settings(_env_file=None, temporal_address="", data_dir=Path(temp), embedded_port=free_port(),
                             embedded_ui_port=free_port(), actor="hoa", language=language)
         app = application()
-        window = MainWindow(settings, DeskRuntime(settings), QSettings(str(Path(temp) / "desk.ini"),
-                                                                         QSettings.Format.IniFormat),
-                            Translations(app))
+        window = desk_window(settings, QSettings(str(Path(temp) / "desk.ini"), QSettings.Format.IniFormat),
+                             Translations(app))
         window.resize(1320, 760)
         qasync.run(shoot(window, SCENES[language]))
     return 0

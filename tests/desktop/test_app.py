@@ -34,7 +34,7 @@ def test_run_gui_boots_then_returns_when_the_window_is_closed(own_loop_allowed: 
 
     def close_once_ready() -> None:
         windows = [w for w in QApplication.topLevelWidgets() if isinstance(w, MainWindow) and w.isVisible()]
-        if windows and windows[0].ready and windows[0].worker_running:
+        if windows and windows[0].controller.ready and windows[0].controller.worker_running:
             seen.append(windows[0])
             windows[0].close()
         else:
@@ -43,4 +43,4 @@ def test_run_gui_boots_then_returns_when_the_window_is_closed(own_loop_allowed: 
     QTimer.singleShot(0, close_once_ready)
     assert run_gui(desk_settings) == 0
     assert len(seen) == 1
-    assert seen[0].isHidden() and not seen[0].worker_running and seen[0].runtime.service is None
+    assert seen[0].isHidden() and not seen[0].controller.worker_running and seen[0].controller.runtime.service is None

@@ -72,7 +72,7 @@ def test_bulk_approve_lists_every_outcome_without_blocking_the_window(qtbot: QtB
     qtbot.waitUntil(lambda: window.messages.text == "Approved: 3. Refused: 1.", timeout=CALL_TIMEOUT)
     assert window.messages.severity == Severity.WARNING
     for order_id in pending:
-        assert window.model.status_of(order_id) is OrderStatus.APPROVED  # at once, before the next poll
+        assert window.controller.model.status_of(order_id) is OrderStatus.APPROVED  # at once, before the next poll
         assert aio(other.status(order_id)) is OrderStatus.APPROVED
     assert aio(other.status(cancelled)) is OrderStatus.CANCELLED
 
@@ -98,7 +98,7 @@ def test_bulk_reject_gives_every_order_the_one_reason(qtbot: QtBot, open_window:
 def test_bulk_decisions_keep_the_four_eyes_rule_per_order(qtbot: QtBot, open_window: OpenWindow, aio: Aio,
                                                           desk_settings: Settings) -> None:
     window = open_window(desk_settings.model_copy(update={"roles": {"desk-tester": "manager", "alice": "clerk"}}))
-    rules = window.service  # orders take the four-eyes rule from the settings they are created under
+    rules = window.controller.service  # orders take the four-eyes rule from the settings they are created under
     theirs = create_pending(qtbot, window, aio, rules, ["Tai nghe"])
     mine = create_pending(qtbot, window, aio, rules, ["Chuột không dây"], Actor(name="desk-tester"))
     assert window.table.select_orders(theirs + mine) == 2

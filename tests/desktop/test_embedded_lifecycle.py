@@ -60,11 +60,11 @@ def test_embedded_start_retries_then_closing_stops_worker_and_server(
         squatter.close()
 
     qtbot.mouseClick(retry, Qt.MouseButton.LeftButton)
-    qtbot.waitUntil(lambda: window.ready and window.worker_running, timeout=2 * BOOT_TIMEOUT)
+    qtbot.waitUntil(lambda: window.controller.ready and window.controller.worker_running, timeout=2 * BOOT_TIMEOUT)
     assert window.status.server_label.text() == f"Temporal: 127.0.0.1:{settings.embedded_port}"
     order_id = create_in_form(qtbot, window, "Embedded desk chair")
     wait_status(qtbot, window, order_id, OrderStatus.PENDING_APPROVAL)
-    server = window.runtime.server.process
+    server = window.controller.runtime.server.process
     assert server is not None and temporal_children(data_dir) == [server.pid]
     assert len(worker_threads() - workers_before) == 1
 
@@ -73,4 +73,4 @@ def test_embedded_start_retries_then_closing_stops_worker_and_server(
     assert server.poll() is not None
     assert temporal_children(data_dir) == []
     assert worker_threads() - workers_before == set()
-    assert window.runtime.worker is None and window.runtime.service is None
+    assert window.controller.runtime.worker is None and window.controller.runtime.service is None

@@ -56,7 +56,7 @@ def texts(window: MainWindow) -> set[str]:
 
 
 def cell(window: MainWindow, order_id: str, column: Column) -> str:
-    return window.model.index(window.model.row_of(order_id), column).data()
+    return window.controller.model.index(window.controller.model.row_of(order_id), column).data()
 
 
 def test_the_window_speaks_vietnamese_under_vi(qtbot: QtBot, open_window: OpenWindow, aio: Aio, other: OrderService,
@@ -81,14 +81,14 @@ def test_the_window_speaks_vietnamese_under_vi(qtbot: QtBot, open_window: OpenWi
     assert [window.table.tabs.tabText(index) for index in range(len(VIEWS))] == [
         "Đang chờ", "Tất cả", "Đã phê duyệt", "Đã từ chối", "Đã hủy", "Đã hết hạn"]
     assert window.form.title() == "Đơn hàng mới" and window.form.submit_button.text() == "Tạo đơn"
-    assert window.model.headerData(Column.ITEM, Qt.Orientation.Horizontal) == "Mặt hàng"
+    assert window.controller.model.headerData(Column.ITEM, Qt.Orientation.Horizontal) == "Mặt hàng"
     assert cell(window, order_id, Column.STATUS) == "Chờ phê duyệt"
     assert cell(window, order_id, Column.QUANTITY) == "1.234"
     assert window.status.worker_label.text() == "Bộ xử lý: đang chạy"
     assert window.status.actor_label.text() == "Người thao tác: desk-tester"
     assert shown[:2] == ["Đang khởi động…", f"Đang kết nối tới Temporal tại {desk_settings.temporal_address}…"]
     assert "Sẵn sàng: Temporal tại " + desk_settings.temporal_address in shown
-    assert window.model.summary(order_id).status is OrderStatus.PENDING_APPROVAL  # the value stays English
+    assert window.controller.model.summary(order_id).status is OrderStatus.PENDING_APPROVAL  # the value stays English
 
 
 def test_switching_the_language_from_the_menu_retranslates_everything(

@@ -32,7 +32,7 @@ def create_elsewhere(aio: Aio, other: OrderService, item: str) -> str:
 
 
 def select(qtbot: QtBot, window: MainWindow, order_id: str) -> None:
-    qtbot.waitUntil(lambda: window.model.row_of(order_id) is not None, timeout=CALL_TIMEOUT)
+    qtbot.waitUntil(lambda: window.controller.model.row_of(order_id) is not None, timeout=CALL_TIMEOUT)
     assert window.table.select_order(order_id)
 
 
@@ -49,7 +49,7 @@ def test_order_created_in_the_form_is_selected_then_approved(qtbot: QtBot, open_
     window = open_window()
     window.table.set_view(ALL_VIEW)  # decided orders stay listed here (they leave the Pending view)
     order_id = create_in_form(qtbot, window, "Laptop Dell XPS 15", 2)
-    assert window.model.summary(order_id).item == "Laptop Dell XPS 15"
+    assert window.controller.model.summary(order_id).item == "Laptop Dell XPS 15"
     assert window.form.item_edit.text() == ""  # ready for the next order
     wait_status(qtbot, window, order_id, OrderStatus.PENDING_APPROVAL)
     qtbot.waitUntil(lambda: toolbar_button(window, Action.APPROVE).isEnabled())
@@ -120,7 +120,7 @@ def test_a_refused_decision_shows_why_in_the_window(qtbot: QtBot, open_window: O
     assert window.messages.text == f"{order_id}: cannot approve an order that is cancelled"
     label = window.findChild(QLabel, "messageLabel")
     assert label.isVisible() and label.textFormat() == Qt.TextFormat.PlainText
-    assert window.model.status_of(order_id) is OrderStatus.CANCELLED  # at once, without waiting for a poll
+    assert window.controller.model.status_of(order_id) is OrderStatus.CANCELLED  # at once, without a poll
     assert enabled(window) == {Action.APPROVE: False, Action.REJECT: False, Action.CANCEL: False}
 
 
@@ -134,7 +134,7 @@ def test_a_clerk_is_refused_approval_with_the_services_reason(qtbot: QtBot, open
     select(qtbot, window, order_id)
     window.decisions[Action.APPROVE].trigger()
     qtbot.waitUntil(lambda: "only a manager may approve" in window.messages.text, timeout=CALL_TIMEOUT)
-    assert window.model.status_of(order_id) is OrderStatus.PENDING_APPROVAL
+    assert window.controller.model.status_of(order_id) is OrderStatus.PENDING_APPROVAL
 
 
 def test_orders_from_elsewhere_appear_and_the_selection_stays(qtbot: QtBot, open_window: OpenWindow, aio: Aio,
@@ -156,24 +156,25 @@ def test_orders_from_elsewhere_appear_and_the_selection_stays(qtbot: QtBot, open
     assert window.table.current_order_id() == first
     qtbot.waitUntil(lambda: window.detail.fields["status"].text() == "Approved")
     assert window.status.refresh_label.text().startswith("Refreshed")
-    qtmodeltester.check(window.model)
+    qtmodeltester.check(window.controller.model)
 
     window.table.set_view(PENDING_VIEW)  # the approved order leaves the pending view at once
-    assert window.model.row_of(first) is None and window.model.row_of(second) is not None
+    model = window.controller.model
+    assert model.row_of(first) is None and model.row_of(second) is not None
 
 
 def test_decisions_follow_the_status_and_the_worker_can_be_stopped(qtbot: QtBot, open_window: OpenWindow) -> None:
     window = open_window()
     window.table.set_view(ALL_VIEW)
     assert enabled(window) == {Action.APPROVE: False, Action.REJECT: False, Action.CANCEL: False}
-    thread = window.runtime.worker._thread
+    thread = window.controller.runtime.worker._thread
 
     window.worker_action.trigger()  # stop: orders now wait in VALIDATING
     qtbot.waitUntil(lambda: window.status.worker_label.text() == "Worker: stopped", timeout=CALL_TIMEOUT)
     assert not window.worker_action.isChecked() and not thread.is_alive()
 
     order_id = create_in_form(qtbot, window, "Whiteboard")
-    assert window.model.status_of(order_id) is OrderStatus.VALIDATING
+    assert window.controller.model.status_of(order_id) is OrderStatus.VALIDATING
     assert enabled(window) == {Action.APPROVE: False, Action.REJECT: False, Action.CANCEL: True}
 
     window.worker_action.trigger()  # start again: validation goes on
@@ -247,7 +248,7 @@ def test_unreachable_temporal_shows_an_actionable_message_with_retry(qtbot: QtBo
     assert window.messages.severity == Severity.ERROR
     assert f"Temporal at {address} does not answer" in window.messages.text
     assert "ORDER_DESK_TEMPORAL_ADDRESS" in window.messages.text
-    assert not window.form.isEnabled() and not window.ready
+    assert not window.form.isEnabled() and not window.controller.ready
 
     def attempts() -> int:
         return sum(record.getMessage().startswith("Start-up failed") for record in caplog.records)

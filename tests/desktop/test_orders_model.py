@@ -8,6 +8,7 @@ from datetime import timedelta
 
 from PySide6.QtCore import QModelIndex, QModelRoleData, QModelRoleDataSpan, QPoint, Qt
 from PySide6.QtGui import QIcon
+from PySide6.QtWidgets import QStyleOptionViewItem
 from pytestqt.modeltest import ModelTester
 from pytestqt.qtbot import QtBot
 
@@ -404,3 +405,21 @@ def test_a_cell_is_painted_with_what_data_answers(qtbot: QtBot) -> None:
     assert table.proxy.index(0, Column.QUANTITY).data() == "1"
     assert table.proxy.index(2, Column.QUANTITY).data() == "6,001"
     assert not table.view.grab().isNull()  # the view's own paint, through multiData
+
+
+def test_a_cell_keeps_nothing_of_the_cell_painted_before_it(qtbot: QtBot) -> None:
+    """Qt's delegate reuses one set of role data for every cell it paints: a role a cell has no value for comes
+    back empty, not with the status icon or the right alignment of the cell before."""
+    model, table = new_table(qtbot, shown=True)
+    model.apply([summary(1, item="Chair")], NOW)
+    delegate = table.view.itemDelegate()
+
+    def painted(column: Column) -> QStyleOptionViewItem:
+        option = QStyleOptionViewItem()
+        delegate.initStyleOption(option, table.proxy.index(0, column))
+        return option
+
+    assert not painted(Column.STATUS).icon.isNull()
+    assert painted(Column.ORDER_ID).icon.isNull() and painted(Column.CREATED_BY).icon.isNull()
+    assert painted(Column.QUANTITY).displayAlignment & Qt.AlignmentFlag.AlignRight
+    assert not painted(Column.ITEM).displayAlignment & Qt.AlignmentFlag.AlignRight

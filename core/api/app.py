@@ -1,0 +1,85 @@
+"""``create_app(settings, service)`` builds the FastAPI app, and its lifespan owns the runtime when it must.
+
+Given a ready ``OrderService`` (tests, or a host that owns one), the app only serves. Without one, its
+lifespan owns a ``DeskRuntime``: the embedded Temporal server on the embedded default, the service, and
+an embedded worker unless ``with_worker`` is off; shutting the app down stops them all.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Callable
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
+
+from fastapi import Depends, FastAPI
+
+from core import __version__
+from core.api import routes
+from core.api.auth import Authenticator, require_token
+from core.api.errors import error_responses, install_error_handlers
+from core.api.limits import BodySizeLimit
+from core.embedded_server import EmbeddedServerError
+from core.errors import OrderDeskError
+from core.runtime import DeskRuntime
+from core.service import OrderService
+from core.settings import Settings
+
+DESCRIPTION = """\
+Order approval on Temporal: create an order, watch it go `VALIDATING` -> `PENDING_APPROVAL`, then
+approve, reject or cancel it (one at a time or in bulk). An order nobody decides in time (when the server
+sets `ORDER_DESK_APPROVAL_DEADLINE`) ends `EXPIRED`. Search orders with `GET /orders`, export them with
+`GET /orders.csv`. Every error is JSON `{"detail": ..., "code": ...}`: `detail` for people, `code` for
+programs (see `ErrorCode` and `docs/REST.md`).
+
+When a token is configured, every `/orders` endpoint needs `Authorization: Bearer <token>`;
+`/healthz` and these docs do not."""
+
+Lifespan = Callable[[FastAPI], AbstractAsyncContextManager[None]]
+
+
+def create_app(settings: Settings, service: OrderService | None = None, *, with_worker: bool = True) -> FastAPI:
+    """Raises ``AuthConfigError`` at once if the tokens file is unusable."""
+    authenticator = Authenticator(settings)
+    app = FastAPI(
+        title="Order Desk",
+        version=__version__,
+        description=DESCRIPTION,
+        lifespan=None if service is not None else runtime_lifespan(settings, with_worker),
+        openapi_tags=[
+            {"name": "orders", "description": "The seed's order endpoints, the search, its CSV export, the details"},
+            {"name": "bulk", "description": "One decision for many orders, one result each"},
+            {"name": "system", "description": "Health"},
+        ],
+    )
+    app.state.settings = settings
+    app.state.authenticator = authenticator
+    app.state.service = service
+    app.state.startup_error = None
+    app.add_middleware(BodySizeLimit)
+    install_error_handlers(app)
+    for router in routes.PUBLIC:
+        app.include_router(router)
+    for router in routes.GUARDED:
+        if authenticator.required:
+            app.include_router(router, dependencies=[Depends(require_token)], responses=error_responses(401))
+        else:
+            app.include_router(router)
+    return app
+
+
+def runtime_lifespan(settings: Settings, with_worker: bool) -> Lifespan:
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        runtime = DeskRuntime(settings, with_worker=with_worker)
+        try:
+            app.state.service = await runtime.start()
+        except (EmbeddedServerError, OrderDeskError, TimeoutError) as err:
+            # For whoever runs the app (``serve``): the reason in one line, not a traceback.
+            app.state.startup_error = str(err)
+            raise
+        try:
+            yield
+        finally:
+            app.state.service = None
+            await runtime.stop()
+
+    return lifespan

@@ -1,0 +1,55 @@
+"""The routes' dependencies, as ``Annotated`` aliases: the service, who acts, a checked order ID, the order filter
+and the idempotency key (with the Update ID a keyed decision becomes)."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from typing import Annotated
+
+from fastapi import Depends, Header, Path, Request
+
+from core.api.auth import current_actor
+from core.api.filters import order_filter
+from core.errors import OrderNotFound, TemporalUnavailable
+from core.models import Action, Actor, OrderFilter
+from core.service import OrderService, is_order_id
+
+
+async def _service(request: Request) -> OrderService:
+    service: OrderService | None = getattr(request.app.state, "service", None)
+    if service is None:
+        raise TemporalUnavailable("the service is not connected to Temporal")
+    return service
+
+
+def not_found(order_id: str) -> OrderNotFound:
+    """The 404 of an ID that names no order, quoting at most 80 characters of it."""
+    return OrderNotFound(order_id if len(order_id) <= 80 else order_id[:80] + "…")
+
+
+# Anything not shaped like an order ID cannot name an order: 404 here, before it reaches Temporal.
+async def _order_id(order_id: Annotated[str, Path(description="the order's ID, as returned by `POST /orders`",
+                                            examples=["order_3f9c2a7d41b0"])]) -> str:
+    if not is_order_id(order_id):
+        raise not_found(order_id)
+    return order_id
+
+
+OrderServiceDep = Annotated[OrderService, Depends(_service)]
+ActorDep = Annotated[Actor, Depends(current_actor)]
+OrderIdDep = Annotated[str, Depends(_order_id)]
+OrderFilterDep = Annotated[OrderFilter, Depends(order_filter)]
+IdempotencyKey = Annotated[str | None, Header(
+    alias="Idempotency-Key", min_length=1, max_length=200, pattern=r"^[\x21-\x7e]+$",
+    description="retry-safe requests: a retried request with the same key (1-200 visible ASCII characters) "
+                "is the same request, not a second one")]
+
+
+def decision_request_id(action: Action, actor: Actor, idempotency_key: str | None) -> str | None:
+    """The Update ID of a keyed decision: the same caller retrying the same action with the same key
+    gets the first answer; another caller's key, or the key reused for another action, is a new request."""
+    if idempotency_key is None:
+        return None
+    scoped = [actor.name, action.value, idempotency_key]
+    return "api-" + hashlib.sha256(json.dumps(scoped).encode()).hexdigest()[:32]

@@ -1,0 +1,13 @@
+"""The routers, one per resource, in the order the app includes them.
+
+Bulk comes before orders: its literal ``/orders/bulk/...`` must win over ``/orders/{order_id}/...``, which
+would otherwise take ``/orders/bulk/approve`` for an order named ``bulk``.
+"""
+
+from core.api.routes import bulk, export, health, orders
+
+PUBLIC = (health.router,)
+"""Routers that need no token, whatever the configuration."""
+
+GUARDED = (bulk.router, export.router, orders.router)
+"""Routers behind the bearer token when one is configured."""

@@ -1,0 +1,119 @@
+"""What the REST API reads and writes. Kept apart from the core models so the wire format can stay put
+while the service grows, and so each schema says exactly what OpenAPI documents."""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, Strict, StringConstraints
+
+from core.errors import ErrorCode
+from core.models import OrderDetails, OrderRequest, OrderStatus, OrderSummary, Quantity, Reason
+
+MAX_BULK_ORDERS = 500
+
+SEED_ORDER = {"item": "Laptop Gaming XYZ", "quantity": 1}
+
+
+class CreateOrderBody(OrderRequest):
+    """The seed's body, with the desktop form's rules (item 1-200 characters after trimming, quantity
+    1-1,000,000). The quantity must be a JSON integer: ``"1"``, ``1.0`` or ``true`` are refused, not guessed."""
+
+    model_config = ConfigDict(json_schema_extra={"examples": [SEED_ORDER]})
+
+    quantity: Annotated[Quantity, Strict()]
+
+
+class DecisionBody(BaseModel):
+    """Optional body of approve/reject/cancel; the seed sends none at all."""
+
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [{"reason": "budget approved"}]})
+
+    reason: Reason | None = Field(None, description="why; recorded in the order's history (at most 500 characters)")
+
+
+class OrderCreated(BaseModel):
+    order_id: str = Field(examples=["order_3f9c2a7d41b0"])
+    status: OrderStatus
+
+
+class OrderDecided(BaseModel):
+    order_id: str = Field(examples=["order_3f9c2a7d41b0"])
+    status: OrderStatus = Field(description="the order's new status")
+
+
+class OrderStatusBody(BaseModel):
+    """Exactly the seed's ``{"status": "PENDING_APPROVAL"}``."""
+
+    status: OrderStatus
+
+
+class OrderList(BaseModel):
+    data: list[OrderSummary] = Field(description="one page of the matching orders, newest first")
+    count: int = Field(description="how many orders match the filter in all (every page together)")
+
+
+class BulkDecisionBody(BaseModel):
+    """The orders to decide on, and one reason for all of them."""
+
+    model_config = ConfigDict(extra="forbid", json_schema_extra={
+        "examples": [{"order_ids": ["order_3f9c2a7d41b0", "order_8e21d5c09f7a"], "reason": "month-end batch"}]})
+
+    order_ids: list[Annotated[str, StringConstraints(max_length=200)]] = Field(
+        min_length=1, max_length=MAX_BULK_ORDERS,
+        description=f"1-{MAX_BULK_ORDERS} order IDs; a repeated ID is decided (and answered) once")
+    reason: Reason | None = Field(None, description="why; recorded in each order's history (at most 500 characters)")
+
+
+class BulkOrderResult(BaseModel):
+    """One order's outcome, with what a single decision would have answered in its place."""
+
+    order_id: str = Field(examples=["order_3f9c2a7d41b0"])
+    ok: bool = Field(description="whether the decision was applied")
+    status: OrderStatus | None = Field(
+        None, description="the new status when `ok`; otherwise the order's current status, where known")
+    error: str | None = Field(None, description="why not, in words (the `detail` a single decision would give)",
+                              examples=["cannot approve an order that is CANCELLED"])
+    error_type: Literal["not_found", "invalid_transition", "forbidden", "unavailable"] | None = Field(
+        None, description="why not, broadly: the single decision's 404, 409, 403 or 503")
+    code: ErrorCode | None = Field(
+        None, description="why not, precisely: the `code` of the single decision's error body (`four_eyes`, "
+                          "`manager_only`, `invalid_transition`, `order_not_found`, `no_worker`, ...)",
+        examples=["invalid_transition"])
+
+
+class BulkDecided(BaseModel):
+    data: list[BulkOrderResult] = Field(description="one result per distinct order ID, in request order")
+    count: int = Field(description="how many results `data` holds")
+    succeeded: int = Field(description="how many of them have `ok`")
+
+
+class OrderDetailsBody(OrderDetails):
+    workflow_url: str | None = Field(None, description="the order's workflow in the Temporal Web UI, if one is known")
+
+
+class Health(BaseModel):
+    status: Literal["ok", "degraded"] = Field(
+        examples=["ok"], description="`degraded`: serving, but some orders' ledger writes keep failing")
+    stuck_orders: list[str] = Field(
+        default_factory=list, description="orders whose ledger write failed twice or more in a row, longest stuck "
+                                          "first; each waits, retrying, and moves on by itself once the cause is fixed")
+
+
+class FieldError(BaseModel):
+    location: str = Field(description="body, query, header or path", examples=["body"])
+    field: str = Field(description="the offending field; empty when the whole body is at fault", examples=["quantity"])
+    message: str = Field(examples=["Input should be greater than or equal to 1"])
+    type: str = Field(examples=["greater_than_equal"])
+
+
+class ErrorBody(BaseModel):
+    """Every error response: one human-readable ``detail`` and, beside it, the ``code`` programs branch on; the
+    order's ``status`` where a state or a role refused the action (409, 403); the individual ``errors`` of a
+    rejected request (422)."""
+
+    detail: str = Field(description="what went wrong, in English, for people; programs read `code`")
+    code: ErrorCode = Field(description="what went wrong, for programs; the codes and their statuses are in "
+                                        "docs/REST.md")
+    status: OrderStatus | None = None
+    errors: list[FieldError] | None = None
