@@ -90,13 +90,10 @@ TESTS = Path(__file__).parent
 # Tests whose subject is not the ledger: HTTP validation, tokens and roles, error codes, the serve process, the
 # error paths of a missing worker (each waits out a 5 s timeout). They run on SQLite only. Every other test that
 # reaches a ledger through ``settings`` (every service and REST test: each order writes the ledger as it moves)
-# runs on both; so does a new test module, until someone argues it here. Both spellings of the REST modules:
-# tests/test_api_*.py are moving to tests/api/.
+# runs on both; so does a new test module, until someone argues it here.
 SQLITE_ONLY = frozenset({
-    "test_api_errors.py", "api/test_errors.py", "api/test_error_codes.py",
-    "test_api_auth.py", "api/test_auth.py",
-    "test_api_serve.py", "api/test_serve.py", "test_api_serve_recovery.py", "api/test_serve_recovery.py",
-    "test_error_paths.py", "test_refusals.py",
+    "api/test_errors.py", "api/test_error_codes.py", "api/test_auth.py", "api/test_serve.py",
+    "api/test_serve_recovery.py", "test_error_paths.py", "test_refusals.py",
     "test_encryption.py",  # payloads Temporal stores; it reads them with a plain client of the default server
 })
 

@@ -40,7 +40,7 @@ def rest_client(app: object) -> httpx.AsyncClient:
     return httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://localhost:8000")
 
 
-async def test_details_of_a_running_order_no_worker_answers_are_503_not_a_hang(service: OrderService) -> None:
+async def test_details_of_a_running_order_no_worker_answers_are_503_naming_the_cause(service: OrderService) -> None:
     """No ``worker`` fixture: nobody polls the test's task queue, so the order's query is never answered."""
     order_id = await service.create_order(LAPTOP, ALICE)
 
@@ -48,17 +48,16 @@ async def test_details_of_a_running_order_no_worker_answers_are_503_not_a_hang(s
         response = await client.get(f"/orders/{order_id}")
 
     assert response.status_code == 503, response.text
-    assert response.headers["content-type"] == "application/json" and response.json()["detail"]
+    assert response.headers["content-type"] == "application/json"
+    assert response.json()["code"] == ErrorCode.NO_WORKER.value
+    assert f"no worker answered for order {order_id}" in response.json()["detail"]
     assert response.headers["Retry-After"].isdigit()
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "production bug: OrderService.details maps only DEADLINE_EXCEEDED to NO_WORKER; when the client's own "
-    "rpc_timeout fires first (always, over any network; on loopback it races the server's deadline) the SDK "
-    "raises CANCELLED 'Timeout expired', which translated() makes TEMPORAL_UNAVAILABLE 'Temporal did not answer'"))
 async def test_details_no_worker_answers_name_the_missing_worker(settings: Settings) -> None:
-    """Through 200 ms of network latency, as to any real cluster: the client's 5 s timeout always fires before
-    the server's answer arrives. REST sends this error's text as the 503's ``detail`` (one translation table)."""
+    """Through 200 ms of network latency, as to any real cluster, the client's 5 s timeout always fires before the
+    server's own answer arrives (CANCELLED, not DEADLINE_EXCEEDED; on loopback the two race): the cause is still the
+    missing worker. REST sends this error's text as the 503's ``detail`` (one translation table)."""
     with grpc_proxy(settings.temporal_address, latency=0.2) as address:
         service = await OrderService.connect(settings.model_copy(update={"temporal_address": address}), address)
         order_id = await service.create_order(LAPTOP, ALICE)
@@ -187,5 +186,6 @@ async def test_rest_answers_503_json_while_the_app_is_still_starting(
     for response in responses:
         assert response.status_code == 503, response.text
         assert response.headers["content-type"] == "application/json"
-        assert response.json() == {"detail": "the service is not connected to Temporal"}
+        assert response.json() == {"detail": "the service is not connected to Temporal",
+                                   "code": ErrorCode.TEMPORAL_UNAVAILABLE.value}
         assert response.headers["Retry-After"].isdigit()
