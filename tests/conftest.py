@@ -95,6 +95,13 @@ SQLITE_ONLY = frozenset({
     "api/test_errors.py", "api/test_error_codes.py", "api/test_auth.py", "api/test_serve.py",
     "api/test_serve_recovery.py", "test_error_paths.py", "test_refusals.py",
     "test_encryption.py",  # payloads Temporal stores; it reads them with a plain client of the default server
+    "test_hardening_text.py", "test_hardening_ledger_failures.py",  # they choose their ledgers themselves
+    # Hundreds of reminders, two minutes a run: bounded history is the workflow's; its ledger writes are the ones
+    # test_ledger.py and test_ledger_projection.py run on both.
+    "test_hardening_history.py",
+    # Workers and servers killed mid-stream: its subject is Temporal's recovery; the ledger's idempotent writes it
+    # leans on are test_ledger.py's and test_ledger_projection.py's, on both.
+    "test_crash.py",
 })
 
 
@@ -109,6 +116,21 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
     metafunc.parametrize("ledger_url", ledgers, indirect=True)
 
 
+@pytest.fixture(scope="session")
+def postgres_template(postgres_url: str) -> str:
+    """A database with the ledger's migrations applied, copied for each test: a copy is quicker than migrating."""
+    from sqlalchemy import create_engine, text
+
+    from core.ledger import Ledger
+
+    engine = create_engine(postgres_url, isolation_level="AUTOCOMMIT")
+    with engine.connect() as db:
+        db.execute(text("CREATE DATABASE ledger_template"))
+    engine.dispose()
+    Ledger(postgres_url.rsplit("/", 1)[0] + "/ledger_template").close()
+    return "ledger_template"
+
+
 @pytest.fixture
 def ledger_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
     """The test's ledger: a SQLite file in its tmp dir, or a fresh database on the session's PostgreSQL server,
@@ -117,13 +139,14 @@ def ledger_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
         yield f"sqlite:///{tmp_path / 'ledger.db'}"
         return
     base: str = request.getfixturevalue("postgres_url")
+    template: str = request.getfixturevalue("postgres_template")
     from sqlalchemy import create_engine, text
 
     name = f"t{uuid.uuid4().hex[:12]}"
     engine = create_engine(base, isolation_level="AUTOCOMMIT")
     try:
         with engine.connect() as db:
-            db.execute(text(f"CREATE DATABASE {name}"))
+            db.execute(text(f"CREATE DATABASE {name} TEMPLATE {template}"))
         yield base.rsplit("/", 1)[0] + f"/{name}"
         with engine.connect() as db:
             db.execute(text(f"DROP DATABASE {name} WITH (FORCE)"))
