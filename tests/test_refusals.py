@@ -10,6 +10,7 @@ keeps running, and the order is exactly as it was.
 
 from __future__ import annotations
 
+import contextlib
 import uuid
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
@@ -18,7 +19,6 @@ from itertools import product
 import pytest
 from temporalio.api.enums.v1 import EventType
 from temporalio.client import Client, WorkflowExecutionStatus, WorkflowHandle
-from temporalio.worker import Worker
 
 from core.errors import ErrorCode, Forbidden, InvalidTransition
 from core.models import Action, Actor, Decision, OrderInput, OrderRequest, OrderStatus, Role
@@ -150,15 +150,10 @@ async def desk(temporal_address: str, tmp_path_factory: pytest.TempPathFactory) 
             "simulate_validation_failures": 100 if validating else 0}), first.ledger)
         for four_eyes, validating in product((False, True), repeat=2)
     }
-    workers: list[Worker] = [build_worker(first.client, services[(False, validating)].settings)
-                             for validating in (False, True)]
-    for worker in workers:
-        await worker.__aenter__()
-    try:
+    async with contextlib.AsyncExitStack() as workers:
+        for validating in (False, True):
+            await workers.enter_async_context(build_worker(first.client, services[(False, validating)].settings))
         yield Desk(first.client, services)
-    finally:
-        for worker in workers:
-            await worker.__aexit__(None, None, None)
 
 
 async def history_events(handle: WorkflowHandle) -> list:
