@@ -179,3 +179,11 @@ def test_writes_in_any_order_leave_the_newest_state(ledger: Ledger) -> None:
     stored = ledger.get("order_000001")
     assert stored is not None and stored.status is OrderStatus.APPROVED
     assert stored.model_dump(exclude={"fulfilled"}) == approved.model_dump(exclude={"fulfilled"})
+
+
+def test_stream_pages_through_orders_created_at_the_same_instant(ledger: Ledger) -> None:
+    """Orders that share ``created_at`` are told apart by their ID: none twice, none skipped."""
+    for n in range(12):
+        ledger.record(order(n).model_copy(update={"created_at": T0}))
+    streamed = [o.order_id for chunk in ledger.stream(chunk=5) for o in chunk]
+    assert streamed == sorted((f"order_{n:06d}" for n in range(12)), reverse=True)
