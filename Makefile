@@ -43,6 +43,13 @@ bench: $(VENV)/.installed-dev $(QM)
 	$(BIN)/python -m bench.ledger
 	$(BIN)/python -m bench.sqlite_pragmas
 
+# Mutation testing (docs/TESTING.md): each listed mutant of the workflow, the ledger and the service's decision
+# path is applied to a copy of the tree and run against the tests that should catch it; prints killed/survived.
+# Takes about half an hour; not part of `make test`. `make mutate MUTANTS="loop- ledger-"` runs some of them.
+.PHONY: mutate
+mutate: $(VENV)/.installed-dev
+	$(BIN)/python -m tests.mutation $(MUTANTS)
+
 lint: $(VENV)/.installed-dev
 	$(BIN)/ruff check .
 

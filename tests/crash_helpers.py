@@ -21,6 +21,7 @@ def app_env(settings: Settings, address: str) -> dict[str, str]:
         "ORDER_DESK_TEMPORAL_ADDRESS": address,
         "ORDER_DESK_TASK_QUEUE": settings.task_queue,
         "ORDER_DESK_DATA_DIR": str(settings.data_dir),
+        "ORDER_DESK_DATABASE_URL": settings.ledger_url,
         "ORDER_DESK_APPROVAL_REMINDER": "off",
     }
 

@@ -9,6 +9,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
+from temporalio import activity
 from temporalio.exceptions import ApplicationError, CancelledError
 from temporalio.testing import ActivityEnvironment
 
@@ -102,15 +103,18 @@ def test_each_activity_writes_the_transition_before_it(tmp_path: Path) -> None:
 
 
 class SlowLedger(Ledger):
-    """A real ledger whose writes take a while in Python code, where a thread's cancellation can land."""
+    """A real ledger whose writes stay open, running Python code where a thread's cancellation can land, until the
+    activity has been asked to cancel."""
 
     def __init__(self, url: str) -> None:
         super().__init__(url)
-        self.writing, self.finish = threading.Event(), threading.Event()
+        self.writing = threading.Event()
 
     def _slowly(self) -> None:
         self.writing.set()
-        while not self.finish.is_set():
+        deadline = time.monotonic() + 10
+        while not activity.is_cancelled():
+            assert time.monotonic() < deadline, "the activity was never cancelled"
             time.sleep(0.001)
 
     def write(self, entry: LedgerEntry, *, recovered: bool = False) -> None:
@@ -144,8 +148,6 @@ def test_a_cancellation_waits_for_the_ledger_write_to_finish(
     def cancel_mid_write() -> None:
         assert ledger.writing.wait(10)
         env.cancel()
-        time.sleep(0.05)
-        ledger.finish.set()
 
     canceller = threading.Thread(target=cancel_mid_write)
     canceller.start()

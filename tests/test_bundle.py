@@ -25,6 +25,9 @@ import pytest
 
 from core import __version__
 from core.embedded_server import temporal_answers
+from core.models import Actor, OrderRequest
+from core.service import OrderService
+from core.settings import Settings
 from tests.helpers import free_port
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -192,6 +195,21 @@ def create_and_approve(base: str) -> str:
     return order_id
 
 
+def probe_settings(address: str, data_dir: Path) -> Settings:
+    return Settings(_env_file=None, temporal_address=address, data_dir=data_dir, api_token=None, tokens_file=None,
+                    roles={}, payload_encryption_key=None)
+
+
+async def start_order(address: str, data_dir: Path) -> str:
+    service = await OrderService.connect(probe_settings(address, data_dir), address)
+    return await service.create_order(OrderRequest(item="Laptop Gaming XYZ", quantity=1), Actor(name="probe"))
+
+
+async def order_status(address: str, data_dir: Path, order_id: str) -> str:
+    service = await OrderService.connect(probe_settings(address, data_dir), address)
+    return (await service.status(order_id)).value
+
+
 def test_bundle_prints_its_version(bundle: Path, tmp_path: Path) -> None:
     result = subprocess.run([str(bundle), "--version"], cwd=tmp_path, env=bundle_env(tmp_path),
                             capture_output=True, text=True, timeout=60)
@@ -259,7 +277,20 @@ def test_gui_starts_offscreen_stays_up_and_leaves_nothing_behind_on_sigterm(bund
             assert asyncio.run(temporal_answers(address, "default"))
 
         eventually(booted)
-        time.sleep(3)  # stays up: no crash once the event loop runs on its own
+
+        def ready() -> None:
+            gui.alive()
+            assert "Ready: Temporal at" in gui.output(), "the window has not finished booting"
+
+        eventually(ready)
+        # Up and working on its own: the desk's embedded worker takes an order to PENDING_APPROVAL.
+        order_id = asyncio.run(start_order(address, tmp_path / "probe"))
+
+        def pending() -> None:
+            gui.alive()
+            assert asyncio.run(order_status(address, tmp_path / "probe", order_id)) == "PENDING_APPROVAL"
+
+        eventually(pending, timeout=60)
         gui.alive()
         code = gui.stop()
         assert code in (0, -signal.SIGTERM), gui.output()

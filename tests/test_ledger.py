@@ -150,3 +150,40 @@ def test_search_matches_decomposed_vietnamese(ledger: Ledger) -> None:
     ledger.record(order(1, item=unicodedata.normalize("NFD", "Bàn phím cơ")))
     assert [o.order_id for o in ledger.list(OrderFilter(q="bàn phím"))] == ["order_000001"]
     assert [o.order_id for o in ledger.list(OrderFilter(q=unicodedata.normalize("NFD", "PHÍM")))] == ["order_000001"]
+
+
+def test_a_cancelled_order_reads_back_finished_and_an_approved_one_only_with_its_fulfilment(ledger: Ledger) -> None:
+    """Cancelling has no fulfilment activity: the order is finished as soon as it is cancelled."""
+    from core.models import FulfilmentInput
+
+    ledger.record(order(1, OrderStatus.CANCELLED))
+    ledger.record(order(2, OrderStatus.APPROVED))
+    assert ledger.get("order_000001").fulfilled  # type: ignore[union-attr]
+    assert not ledger.get("order_000002").fulfilled  # type: ignore[union-attr]
+    ledger.record_fulfilment(FulfilmentInput(order_id="order_000002", outcome=OrderStatus.APPROVED, actor="mona"))
+    assert ledger.get("order_000002").fulfilled  # type: ignore[union-attr]
+
+
+def test_writes_in_any_order_leave_the_newest_state(ledger: Ledger) -> None:
+    """Each activity writes the transitions it follows; a retry of an earlier one may land after a later one."""
+    from core.models import LedgerEntry
+
+    approved = order(1, OrderStatus.APPROVED)
+    validating, pending = (approved.model_copy(update={"status": s, "history": approved.history[:n]})
+                           for s, n in ((OrderStatus.VALIDATING, 1), (OrderStatus.PENDING_APPROVAL, 2)))
+    ledger.write(LedgerEntry.of(validating))
+    ledger.write(LedgerEntry.of(pending, first_seq=1))
+    ledger.write(LedgerEntry.of(approved, first_seq=2))
+    ledger.write(LedgerEntry.of(pending, first_seq=1))  # a late retry
+    ledger.write(LedgerEntry.of(validating))
+    stored = ledger.get("order_000001")
+    assert stored is not None and stored.status is OrderStatus.APPROVED
+    assert stored.model_dump(exclude={"fulfilled"}) == approved.model_dump(exclude={"fulfilled"})
+
+
+def test_stream_pages_through_orders_created_at_the_same_instant(ledger: Ledger) -> None:
+    """Orders that share ``created_at`` are told apart by their ID: none twice, none skipped."""
+    for n in range(12):
+        ledger.record(order(n).model_copy(update={"created_at": T0}))
+    streamed = [o.order_id for chunk in ledger.stream(chunk=5) for o in chunk]
+    assert streamed == sorted((f"order_{n:06d}" for n in range(12)), reverse=True)

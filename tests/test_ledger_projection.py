@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
-import asyncio
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
+from temporalio.api.enums.v1 import EventType
+from temporalio.api.history.v1 import HistoryEvent
 from temporalio.worker import Worker
 
 from core.admin import rebuild_ledger
@@ -40,9 +42,9 @@ async def test_ledger_equals_details_after_each_decision(service: OrderService, 
 
 
 async def test_ledger_equals_details_after_validation_failure_and_retries(
-        settings: Settings, temporal_address: str) -> None:
+        settings: Settings) -> None:
     tricky = settings.model_copy(update={"blocked_items": ["plutonium"], "simulate_validation_failures": 1})
-    service = await OrderService.connect(tricky, temporal_address)
+    service = await OrderService.connect(tricky, settings.temporal_address)
     async with build_worker(service.client, tricky):
         rejected = await service.create_order(OrderRequest(item="Plutonium", quantity=1), ALICE)
         await assert_ledger_matches(service, rejected)
@@ -94,12 +96,50 @@ async def test_orders_outlive_temporal(settings: Settings, service: OrderService
         fresh.stop()
 
 
-async def test_reminders_and_deadline_survive_a_stopped_worker(settings: Settings, temporal_address: str) -> None:
-    timed = Settings(**{**settings.model_dump(), "approval_reminder": 1, "approval_deadline": 4})
-    service = await OrderService.connect(timed, temporal_address)
+async def history(service: OrderService, order_id: str) -> list[HistoryEvent]:
+    return [event async for event in service.client.get_workflow_handle(order_id).fetch_history_events()]
+
+
+def notices(events: list[HistoryEvent]) -> int:
+    """How many times the workflow asked the manager: the first notice, then one per reminder."""
+    return sum(e.activity_task_scheduled_event_attributes.activity_type.name == "notify_manager"
+               for e in events if e.event_type == EventType.EVENT_TYPE_ACTIVITY_TASK_SCHEDULED)
+
+
+def timers(events: list[HistoryEvent]) -> list[HistoryEvent]:
+    return [e for e in events if e.event_type == EventType.EVENT_TYPE_TIMER_STARTED]
+
+
+async def waiting_order(service: OrderService) -> tuple[str, datetime]:
+    """A pending order whose workflow waits for a decision on its first timer; and when that timer started (the
+    wait began at most then)."""
+    order_id = await pending_order(service)
+
+    async def waiting() -> datetime:
+        started = timers(await history(service, order_id))
+        assert started, "the workflow is not waiting on a timer yet"
+        return started[0].event_time.ToDatetime(tzinfo=UTC)
+    return order_id, await assert_eventually(waiting)
+
+
+async def test_missed_reminders_collapse_into_one_and_the_deadline_survives_a_stopped_worker(
+        settings: Settings) -> None:
+    """The worker is down while several reminders and the deadline fall due: when it is back, one reminder is
+    sent (missed ones collapse into one), then the order expires."""
+    deadline = timedelta(seconds=6)
+    timed = Settings(**{**settings.model_dump(), "approval_reminder": 1, "approval_deadline": deadline})
+    service = await OrderService.connect(timed, settings.temporal_address)
     async with build_worker(service.client, timed):
-        order_id = await pending_order(service)
-    await asyncio.sleep(5)  # the worker is down while both timers fire
+        order_id, waiting_since = await waiting_order(service)
+    reminded_before = notices(await history(service, order_id)) - 1
+
+    async def deadline_passed_while_down() -> None:
+        assert datetime.now(UTC) > waiting_since + deadline
+        fired = [e for e in await history(service, order_id) if e.event_type == EventType.EVENT_TYPE_TIMER_FIRED]
+        assert fired, "the pending reminder timer has not fired yet"
+    await assert_eventually(deadline_passed_while_down, timeout=30)
+    assert reminded_before <= 3, "the worker took too long to stop: fewer than two reminders were missed"
+
     async with build_worker(service.client, timed):
         await wait_for_status(service, order_id, OrderStatus.EXPIRED)
         await wait_closed(service, order_id)
@@ -107,15 +147,52 @@ async def test_reminders_and_deadline_survive_a_stopped_worker(settings: Setting
         with pytest.raises(InvalidTransition) as refused:
             await service.approve(order_id, BOB)
     assert refused.value.current_status == OrderStatus.EXPIRED
-    assert any(t.kind == "reminder" for t in details.history)
+    assert details.reminders == reminded_before + 1
     assert details.history[-1].status == OrderStatus.EXPIRED and details.history[-1].actor == "system"
     assert service.ledger.fulfilment_outcome(order_id) == "EXPIRED"
     assert service.ledger.get(order_id).status == OrderStatus.EXPIRED  # type: ignore[union-attr]
 
 
-async def test_reminders_repeat_while_pending(settings: Settings, temporal_address: str) -> None:
+async def test_a_reminder_due_at_the_deadline_is_not_sent(settings: Settings) -> None:
+    timed = Settings(**{**settings.model_dump(), "approval_reminder": 1, "approval_deadline": 1})
+    service = await OrderService.connect(timed, settings.temporal_address)
+    async with build_worker(service.client, timed):
+        order_id = await pending_order(service)
+        await wait_closed(service, order_id)
+        details = await service.details(order_id)
+    assert details.status == OrderStatus.EXPIRED
+    assert details.reminders == 0 and [t.kind for t in details.history].count("reminder") == 0
+    assert notices(await history(service, order_id)) == 1
+
+
+@pytest.mark.parametrize(("reminder", "deadline", "first_timer"), [
+    (60, 3600, 60), (3600, 60, 60), (60, None, 60), (None, 60, 60), (60, 60, 60)])
+async def test_a_pending_order_sleeps_until_its_earliest_wake_up(
+        settings: Settings, reminder: int | None, deadline: int | None,
+        first_timer: int) -> None:
+    timed = Settings(**{**settings.model_dump(), "approval_reminder": reminder, "approval_deadline": deadline})
+    service = await OrderService.connect(timed, settings.temporal_address)
+    async with build_worker(service.client, timed):
+        order_id, _ = await waiting_order(service)
+        await service.cancel(order_id, ALICE)
+        await wait_closed(service, order_id)
+    [timer] = timers(await history(service, order_id))
+    assert timer.timer_started_event_attributes.start_to_fire_timeout.ToTimedelta() == timedelta(seconds=first_timer)
+
+
+async def test_without_reminder_or_deadline_a_pending_order_waits_on_no_timer(service: OrderService,
+                                                                             worker: Worker) -> None:
+    untimed = OrderService(service.client, service.settings.model_copy(update={"approval_reminder": None}),
+                           service.ledger)
+    order_id = await pending_order(untimed)
+    await untimed.cancel(order_id, ALICE)
+    await wait_closed(untimed, order_id)
+    assert timers(await history(untimed, order_id)) == []
+
+
+async def test_reminders_repeat_while_pending(settings: Settings) -> None:
     timed = Settings(**{**settings.model_dump(), "approval_reminder": 1})
-    service = await OrderService.connect(timed, temporal_address)
+    service = await OrderService.connect(timed, settings.temporal_address)
     async with build_worker(service.client, timed):
         order_id = await pending_order(service)
 
@@ -124,3 +201,6 @@ async def test_reminders_repeat_while_pending(settings: Settings, temporal_addre
             assert sum(t.kind == "reminder" for t in history) >= 2
         await assert_eventually(reminded_twice, timeout=20)
         assert await service.approve(order_id, Actor(name="mona")) == OrderStatus.APPROVED
+        await wait_closed(service, order_id)
+    reminders = (await service.details(order_id)).reminders
+    assert notices(await history(service, order_id)) == reminders + 1  # each reminder notified the manager

@@ -2,15 +2,24 @@
 
 from __future__ import annotations
 
+import asyncio
 import uuid
+from typing import ClassVar
 
 import pytest
+from temporalio import workflow
 from temporalio.api.enums.v1 import EventType
 from temporalio.client import WorkflowHandle
 from temporalio.service import RPCError
-from temporalio.worker import Worker
+from temporalio.worker import (
+    HandleUpdateInput,
+    Interceptor,
+    Worker,
+    WorkflowInboundInterceptor,
+    WorkflowInterceptorClassInput,
+)
 
-from core.errors import Forbidden, IdempotencyConflict, InvalidTransition, OrderNotFound, TemporalUnavailable
+from core.errors import ErrorCode, Forbidden, IdempotencyConflict, InvalidTransition, OrderNotFound, TemporalUnavailable
 from core.models import Actor, OrderFilter, OrderRequest, OrderStatus, Role
 from core.service import OrderService
 from core.settings import Settings
@@ -52,8 +61,8 @@ def fulfilment(service: OrderService) -> _Fulfilment:
     return _Fulfilment(service)
 
 
-async def wait_closed(service: OrderService, order_id: str) -> None:
-    await service.client.get_workflow_handle(order_id).result()
+async def wait_closed(service: OrderService, order_id: str, timeout: float = 60.0) -> None:
+    await asyncio.wait_for(service.client.get_workflow_handle(order_id).result(), timeout)
 
 
 async def test_status_is_readable_right_after_create(service: OrderService) -> None:
@@ -93,9 +102,9 @@ async def test_cancel_while_pending(service: OrderService, worker: Worker) -> No
     assert fulfilment(service).count(order_id) == 0
 
 
-async def test_cancel_while_validating(settings: Settings, temporal_address: str) -> None:
+async def test_cancel_while_validating(settings: Settings) -> None:
     slow = settings.model_copy(update={"simulate_validation_failures": 3})
-    service = await OrderService.connect(slow, temporal_address)
+    service = await OrderService.connect(slow, settings.temporal_address)
     async with build_worker(service.client, slow):
         order_id = await service.create_order(LAPTOP, ALICE)
         assert await service.cancel(order_id, ALICE, "changed my mind") == OrderStatus.CANCELLED
@@ -105,9 +114,9 @@ async def test_cancel_while_validating(settings: Settings, temporal_address: str
     assert fulfilment(service).count(order_id) == 0
 
 
-async def test_transient_validation_failures_are_retried(settings: Settings, temporal_address: str) -> None:
+async def test_transient_validation_failures_are_retried(settings: Settings) -> None:
     flaky = settings.model_copy(update={"simulate_validation_failures": 2})
-    service = await OrderService.connect(flaky, temporal_address)
+    service = await OrderService.connect(flaky, settings.temporal_address)
     async with build_worker(service.client, flaky):
         order_id = await pending_order(service)
         history = await service.client.get_workflow_handle(order_id).fetch_history()
@@ -116,9 +125,9 @@ async def test_transient_validation_failures_are_retried(settings: Settings, tem
     assert started[0].activity_task_started_event_attributes.attempt == 3
 
 
-async def test_business_rule_violation_rejects_without_retry(settings: Settings, temporal_address: str) -> None:
+async def test_business_rule_violation_rejects_without_retry(settings: Settings) -> None:
     strict = settings.model_copy(update={"blocked_items": ["plutonium"]})
-    service = await OrderService.connect(strict, temporal_address)
+    service = await OrderService.connect(strict, settings.temporal_address)
     async with build_worker(service.client, strict):
         order_id = await service.create_order(OrderRequest(item="Plutonium rods", quantity=2), ALICE)
         await wait_closed(service, order_id)
@@ -137,9 +146,9 @@ async def test_approve_after_cancel_is_refused(service: OrderService, worker: Wo
     assert refused.value.current_status == OrderStatus.CANCELLED
 
 
-async def test_approve_while_validating_is_refused(settings: Settings, temporal_address: str) -> None:
+async def test_approve_while_validating_is_refused(settings: Settings) -> None:
     slow = settings.model_copy(update={"simulate_validation_failures": 3})
-    service = await OrderService.connect(slow, temporal_address)
+    service = await OrderService.connect(slow, settings.temporal_address)
     async with build_worker(service.client, slow):
         order_id = await service.create_order(LAPTOP, ALICE)
         with pytest.raises(InvalidTransition) as refused:
@@ -170,7 +179,8 @@ async def test_seed_signals_decide_and_late_signals_change_nothing(service: Orde
     assert details.history[-1].actor == "api"
 
 
-async def test_signal_the_state_forbids_is_ignored(service: OrderService, worker: Worker) -> None:
+async def test_a_seed_cancel_signal_cancels_a_pending_order(service: OrderService, worker: Worker) -> None:
+    """Signals the state or a role forbids, and that they are ignored: tests/test_refusals.py."""
     order_id = await pending_order(service)
     handle: WorkflowHandle = service.client.get_workflow_handle(order_id)
     await handle.signal("cancel")
@@ -246,13 +256,14 @@ async def test_retried_decision_with_the_same_request_id_is_one_decision(service
 
 async def test_decision_without_a_worker_is_unavailable(service: OrderService) -> None:
     order_id = await service.create_order(LAPTOP, ALICE)
-    with pytest.raises(TemporalUnavailable, match="worker"):
+    with pytest.raises(TemporalUnavailable, match="worker") as refused:
         await service.cancel(order_id, ALICE)
+    assert refused.value.code is ErrorCode.NO_WORKER
 
 
-async def test_four_eyes_and_roles_are_enforced_by_the_workflow(settings: Settings, temporal_address: str) -> None:
+async def test_four_eyes_and_roles_are_enforced_by_the_workflow(settings: Settings) -> None:
     guarded = settings.model_copy(update={"roles": {"alice": Role.CLERK, "mona": Role.MANAGER}})
-    service = await OrderService.connect(guarded, temporal_address)
+    service = await OrderService.connect(guarded, settings.temporal_address)
     clerk, other_clerk = Actor(name="alice", role=Role.CLERK), Actor(name="carl", role=Role.CLERK)
     manager = Actor(name="mona", role=Role.MANAGER)
     async with build_worker(service.client, guarded):
@@ -275,8 +286,6 @@ async def test_without_identities_the_creator_may_approve(service: OrderService,
 
 
 async def test_concurrent_decisions_have_one_winner(service: OrderService, worker: Worker) -> None:
-    import asyncio
-
     order_id = await pending_order(service)
     results = await asyncio.gather(
         service.approve(order_id, BOB), service.cancel(order_id, ALICE), service.approve(order_id, Actor(name="carol")),
@@ -307,3 +316,38 @@ async def test_bulk_decision_reports_each_order(service: OrderService, worker: W
     ]
     assert sorted(seen) == sorted(o.order_id for o in outcomes)
     assert (await service.details(second)).history[-1].reason == "batch"
+
+
+class _FailFirstDecisionTask(Interceptor):
+    """Fails the workflow task that first runs an order's ``decide`` handler, once per order, as a worker that
+    crashed mid-task would."""
+
+    failed: ClassVar[set[str]] = set()
+
+    def workflow_interceptor_class(self, input: WorkflowInterceptorClassInput) -> type[WorkflowInboundInterceptor]:
+        failed = self.failed
+
+        class FailFirst(WorkflowInboundInterceptor):
+            async def handle_update_handler(self, input: HandleUpdateInput) -> object:
+                order_id = workflow.info().workflow_id
+                if order_id not in failed:
+                    failed.add(order_id)
+                    raise RuntimeError(f"the first decision task of {order_id} fails")
+                return await super().handle_update_handler(input)
+
+        return FailFirst
+
+
+async def test_a_decision_whose_workflow_task_fails_is_applied_once_on_the_retry(service: OrderService,
+                                                                                 worker: Worker) -> None:
+    """Temporal keeps the Update across the failed task and delivers it to the retried one; the caller waits."""
+    order_id = await pending_order(service)
+    config = worker.config()
+    await worker.shutdown()
+    config["interceptors"] = [*config["interceptors"], _FailFirstDecisionTask()]
+    async with Worker(**config):
+        assert await service.approve(order_id, BOB, "second try") == OrderStatus.APPROVED
+        await wait_closed(service, order_id)
+    assert order_id in _FailFirstDecisionTask.failed
+    history = (await service.details(order_id)).history
+    assert [(t.status, t.actor) for t in history if t.status.is_final] == [(OrderStatus.APPROVED, "bob")]
