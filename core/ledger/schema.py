@@ -4,7 +4,18 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from sqlalchemy import Column, DateTime, Dialect, Index, Integer, MetaData, String, Table, Text
+from sqlalchemy import (
+    Column,
+    DateTime,
+    Dialect,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+)
 from sqlalchemy.types import TypeDecorator
 
 
@@ -72,3 +83,15 @@ write_failures = Table(
     Column("first_failed_at", UTCDateTime(), nullable=False),
     Column("last_failed_at", UTCDateTime(), nullable=False),
 )
+
+users = Table(
+    "users", metadata,
+    Column("name", String(100), primary_key=True),  # NFC, trimmed: the actor recorded on the orders
+    Column("role", String(16), nullable=False),
+    Column("token_hash", String(64), nullable=False),  # SHA-256 hex of the token; never the token
+    Column("created_at", UTCDateTime(), nullable=False),
+    Column("token_created_at", UTCDateTime(), nullable=False),
+    Column("revoked_at", UTCDateTime()),  # revoked users stay, so the store never falls back to the open demo
+    UniqueConstraint("token_hash", name="uq_users_token_hash"),  # looked up by it on every request
+)
+

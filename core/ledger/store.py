@@ -12,6 +12,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.sql import Select
 
 from core.ledger.schema import fulfilment, orders, transitions, write_failures
+from core.ledger.users import UserTable
 from core.models import (
     ALL_ORDERS,
     FulfilmentInput,
@@ -70,6 +71,7 @@ class Ledger:
             upgrade(self.engine)
         insert = postgresql.insert if self.engine.dialect.name == "postgresql" else sqlite.insert
         self._insert = insert
+        self.users = UserTable(self.engine)
 
     def close(self) -> None:
         self.engine.dispose()
