@@ -151,6 +151,22 @@ class OrderSummary(BaseModel):
     updated_at: datetime | None = None
 
 
+class OrderChange(BaseModel):
+    """One entry of the ledger's change feed: an order was created, moved, or reminded. ``seq`` grows with every
+    change the ledger commits, so a reader that asks for the changes after the last ``seq`` it saw misses none."""
+
+    seq: int = Field(description="the change's place in the feed; the `id` of its `/events` event")
+    order_id: str
+    kind: Literal["created", "transition", "reminder"] = Field(
+        description="`created`: the order's first entry (VALIDATING); `transition`: a new status; `reminder`: the "
+                    "manager was reminded (the status is unchanged)")
+    status: OrderStatus = Field(description="the order's status after the change")
+    at: datetime
+    actor: str
+    reason: str | None = None
+    order: OrderSummary = Field(description="the order as it was right after this change")
+
+
 class LedgerEntry(BaseModel):
     """What an activity writes to the ledger after a transition: the order's summary as it is now, and the
     history entries from ``first_seq`` on that the ledger may not hold yet (not the whole history, so an

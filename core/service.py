@@ -53,6 +53,7 @@ from core.models import (
     Actor,
     BulkOutcome,
     Decision,
+    OrderChange,
     OrderDetails,
     OrderFilter,
     OrderInput,
@@ -346,6 +347,15 @@ class OrderService:
 
     async def count_orders(self, where: OrderFilter = ALL_ORDERS) -> int:
         return await asyncio.to_thread(self.ledger.count, where)
+
+    async def changes(self, after: int = 0, limit: int = 100) -> list[OrderChange]:
+        """The ledger's change feed after ``after`` (a ``seq``), oldest first: every order created, moved or
+        reminded, by any process. Asking again after the last ``seq`` seen misses nothing (docs/LEDGER.md)."""
+        return await asyncio.to_thread(self.ledger.changes, after, limit)
+
+    async def last_change(self) -> int:
+        """The feed's newest ``seq`` (0 when empty): where a reader that wants only what comes next starts."""
+        return await asyncio.to_thread(self.ledger.last_change)
 
     async def export_csv(self, where: OrderFilter = ALL_ORDERS, chunk: int = 1000) -> AsyncIterator[str]:
         """The filtered list as CSV text chunks (UTF-8 BOM first, so spreadsheets read Vietnamese right),

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from sqlalchemy import (
+    BigInteger,
     Column,
     DateTime,
     Dialect,
@@ -95,3 +96,14 @@ users = Table(
     UniqueConstraint("token_hash", name="uq_users_token_hash"),  # looked up by it on every request
 )
 
+# SQLite makes only "INTEGER PRIMARY KEY" the rowid, and AUTOINCREMENT never reuses a number.
+FEED_SEQ = BigInteger().with_variant(Integer(), "sqlite")
+
+changes = Table(
+    "changes", metadata,
+    Column("seq", FEED_SEQ, primary_key=True, autoincrement=True),  # the feed's order: commit order (store.py)
+    Column("order_id", String(64), nullable=False),
+    Column("entry_seq", Integer, nullable=False),  # the history entry (transitions.seq) this change announces
+    Index("ux_changes_order_entry", "order_id", "entry_seq", unique=True),
+    sqlite_autoincrement=True,
+)
