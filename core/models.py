@@ -69,6 +69,29 @@ class Role(StrEnum):
     MANAGER = "manager"
 
 
+class Permission(StrEnum):
+    """What a person may do. ``ROLE_PERMISSIONS`` is the one table from roles to permissions: the workflow's
+    ``refusal()`` enforces it and ``GET /me`` reports it, so a new role is one new row."""
+
+    CREATE = "create"
+    APPROVE = "approve"
+    REJECT = "reject"
+    CANCEL_OWN = "cancel_own"
+    CANCEL_ANY = "cancel_any"
+
+
+EVERY_PERMISSION = frozenset(Permission)
+ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
+    Role.CLERK: frozenset({Permission.CREATE, Permission.CANCEL_OWN}),
+    Role.MANAGER: EVERY_PERMISSION,
+}
+
+
+def permissions(role: Role | None) -> frozenset[Permission]:
+    """What ``role`` may do; no role (no identities configured: the open demo) restricts nothing."""
+    return EVERY_PERMISSION if role is None else ROLE_PERMISSIONS[role]
+
+
 class OrderRequest(BaseModel):
     """What a person asks for. Validated the same way in the REST body and the desktop form."""
 
@@ -101,6 +124,8 @@ class OrderInput(BaseModel):
     four_eyes: bool = False
     reminder_interval: timedelta | None = None
     approval_deadline: timedelta | None = None
+    team: bool = Field(False, description="created while the server had users: decisions come only through the "
+                                          "Update serve sends for a signed-in user; the seed's signals are refused")
     resume: OrderResume | None = Field(None, description="set when a pending order continues as a new run")
 
 

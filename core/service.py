@@ -64,6 +64,7 @@ from core.models import (
 )
 from core.sdk_errors import decision_error, translated, update_aborted
 from core.settings import Settings
+from core.users import Users
 from workflows.order_approval import OrderApprovalWorkflow
 
 log = logging.getLogger(__name__)
@@ -101,6 +102,7 @@ class OrderService:
         self.client = client
         self.settings = settings
         self.ledger = ledger or Ledger(settings.ledger_url)
+        self.users = Users(self.ledger.users)
 
     @classmethod
     async def connect(cls, settings: Settings, address: str) -> OrderService:
@@ -119,10 +121,16 @@ class OrderService:
         """With payload encryption on, item and quantity stay out of search attributes (which are plain)."""
         return bool(self.settings.payload_keys)
 
-    @property
-    def four_eyes(self) -> bool:
+    async def team(self) -> bool:
+        """Whether orders are now created for a team: users exist in the store (or ``ORDER_DESK_TEAM`` or a tokens
+        file says the callers are authenticated people). Such an order refuses the seed's signals."""
+        if self.settings.team or self.settings.tokens_file is not None:
+            return True
+        return await asyncio.to_thread(self.users.exist)
+
+    def four_eyes(self, team: bool) -> bool:
         """Four-eyes applies only where identities are configured; the seed's anonymous demo stays open."""
-        return self.settings.four_eyes and self.settings.identities_configured
+        return self.settings.four_eyes and (team or self.settings.identities_configured)
 
     async def stuck_orders(self) -> list[StuckOrder]:
         """Orders whose ledger write keeps failing (each waits, retrying, until the cause is fixed)."""
@@ -147,8 +155,9 @@ class OrderService:
             if known is not None:
                 _same_request(order_id, known.item, known.quantity, request)
                 return order_id
+        team = await self.team()
         order = OrderInput(order_id=order_id, item=request.item, quantity=request.quantity,
-                           created_by=actor.name, four_eyes=self.four_eyes,
+                           created_by=actor.name, four_eyes=self.four_eyes(team), team=team,
                            reminder_interval=self.settings.approval_reminder,
                            approval_deadline=self.settings.approval_deadline)
         async with translated():

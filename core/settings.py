@@ -70,6 +70,8 @@ class Settings(BaseSettings):
     api_token: SecretStr | None = Field(None, description="one shared bearer token for the REST API")
     tokens_file: Path | None = Field(None, description="JSON {token: {user, role}}: per-user API tokens")
     roles: dict[str, Role] = Field(default_factory=dict, description="desktop users' roles, {user: role}")
+    team: bool = Field(False, description="a team server: callers are the user store's users, even before the "
+                                          "first one is added (every request is refused until then)")
 
     @field_validator("approval_reminder", "approval_deadline", mode="before")
     @classmethod
