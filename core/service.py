@@ -36,6 +36,7 @@ from temporalio.service import RPCError, RPCStatusCode
 
 from core import search_attributes as sa
 from core.admin import ensure_search_attributes
+from core.change_feed import ChangeFeedWaker
 from core.csv_export import CSV_HEAD, csv_chunk
 from core.errors import (
     ErrorCode,
@@ -75,6 +76,7 @@ _ORDER_ID = re.compile(rf"{re.escape(ORDER_PREFIX)}[0-9A-Za-z_-]{{1,58}}")
 DECISION_TIMEOUT = timedelta(seconds=5)
 BULK_CONCURRENCY = 8
 ABORTED_UPDATE_ATTEMPTS = 5
+FOLLOW_BATCH = 100
 # Search attributes are never encoded by a codec: Temporal indexes them, so the default converter reads them.
 _SEARCH_ATTRIBUTES = default_converter().payload_converter
 
@@ -103,6 +105,7 @@ class OrderService:
         self.settings = settings
         self.ledger = ledger or Ledger(settings.ledger_url)
         self.users = Users(self.ledger.users)
+        self._waker: ChangeFeedWaker | None = None  # made by the first follower, on its event loop
 
     @classmethod
     async def connect(cls, settings: Settings, address: str) -> OrderService:
@@ -365,6 +368,23 @@ class OrderService:
     async def last_change(self) -> int:
         """The feed's newest ``seq`` (0 when empty): where a reader that wants only what comes next starts."""
         return await asyncio.to_thread(self.ledger.last_change)
+
+    async def follow_changes(self, after: int | None = None, quiet: float = 1.0) -> AsyncIterator[list[OrderChange]]:
+        """Every change after ``after`` (None: from now on), in batches as the ledger commits them, by whichever
+        process; an empty batch after ``quiet`` seconds without one, so a follower can do its own chores (a
+        heartbeat, re-checking who it serves). Never ends by itself: close it."""
+        if after is None:
+            after = await self.last_change()
+        waker = self._waker or ChangeFeedWaker(self.last_change, self.settings.events_poll)
+        self._waker = waker
+        async with waker.following():
+            while True:
+                batch = await self.changes(after, FOLLOW_BATCH)
+                if batch:
+                    after = batch[-1].seq
+                    yield batch
+                if len(batch) < FOLLOW_BATCH and not await waker.wait_past(after, quiet):
+                    yield []
 
     async def export_csv(self, where: OrderFilter = ALL_ORDERS, chunk: int = 1000) -> AsyncIterator[str]:
         """The filtered list as CSV text chunks (UTF-8 BOM first, so spreadsheets read Vietnamese right),

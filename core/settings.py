@@ -73,6 +73,10 @@ class Settings(BaseSettings):
     team: bool = Field(False, description="a team server: callers are the user store's users, even before the "
                                           "first one is added (every request is refused until then)")
 
+    # The change feed (GET /events)
+    events_poll: float = Field(0.25, gt=0, le=10, description="seconds between looks at the ledger's change feed")
+    events_heartbeat: float = Field(15.0, gt=0, le=300, description="seconds of quiet before a heartbeat comment")
+
     @field_validator("approval_reminder", "approval_deadline", mode="before")
     @classmethod
     def _off(cls, value: object) -> object:

@@ -114,6 +114,12 @@ class Me(BaseModel):
                     "`ORDER_DESK_API_TOKEN`; `open`: the loopback demo, no token")
 
 
+class EventsReady(BaseModel):
+    """The data of the first event of every `/events` stream: where it starts."""
+
+    after: int = Field(description="the stream sends every change with a `seq` above this one")
+
+
 class FieldError(BaseModel):
     location: str = Field(description="body, query, header or path", examples=["body"])
     field: str = Field(description="the offending field; empty when the whole body is at fault", examples=["quantity"])

@@ -141,6 +141,7 @@ async def test_swagger_and_openapi_document_every_endpoint_and_its_errors(client
         **{(f"/orders/{{order_id}}/{action}", "post"): {"200", "401", "403", "404", "409", "413", "422", "503"}
            for action in ("approve", "reject", "cancel")},
         ("/me", "get"): {"200", "401", "422", "503"},
+        ("/events", "get"): {"200", "401", "422", "503"},
     }
     created = operations[("/orders", "post")]["responses"]["201"]["content"]["application/json"]["schema"]
     assert created == {"$ref": "#/components/schemas/OrderCreated"}
