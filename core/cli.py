@@ -28,6 +28,8 @@ def _parser() -> argparse.ArgumentParser:
     serve.add_argument("--host", default="127.0.0.1")
     serve.add_argument("--port", type=int, default=8000)
     serve.add_argument("--no-worker", action="store_true", help="separate `order-desk worker` processes do the work")
+    serve.add_argument("--ssl-certfile", type=Path, help="serve HTTPS with this certificate (PEM, chain first)")
+    serve.add_argument("--ssl-keyfile", type=Path, help="the certificate's private key (PEM)")
     commands.add_parser("worker", help="run a Temporal worker process (run several to scale out)")
     commands.add_parser("dev-server", help="run only the embedded Temporal dev server, in the foreground")
     db = commands.add_parser("db", help="the ledger database").add_subparsers(dest="db_command", required=True)
@@ -155,7 +157,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         if command == "serve":
             from core.serve import serve
 
-            return serve(settings, host=args.host, port=args.port, with_worker=not args.no_worker)
+            return serve(settings, host=args.host, port=args.port, with_worker=not args.no_worker,
+                         ssl_certfile=args.ssl_certfile, ssl_keyfile=args.ssl_keyfile)
         if command == "worker":
             asyncio.run(_worker(settings))
         elif command == "dev-server":
