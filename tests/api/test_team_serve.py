@@ -152,6 +152,7 @@ async def test_a_team_server_applies_roles_refuses_revoked_tokens_and_its_stream
     assert received == list(range(1, 7))  # 3 changes of the first order, 2 while serve was down, 1 after: none twice
     assert len(connections) >= 2 and connections[0] is None and connections[-1] is not None
     output = "".join(log.read_text(errors="replace") for log in logs)
+    assert "Traceback" not in output  # the open stream ended when serve stopped: not cut off after a timeout
     assert "Auth: personal tokens of the user store (2 users)" in output
     assert '"GET /orders HTTP/1.1" 401' in output and clerk not in output and manager not in output
 

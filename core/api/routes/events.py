@@ -3,7 +3,8 @@
 The stream follows the ledger's change feed (``OrderService.follow_changes``), so it carries what any process
 wrote: this ``serve``, another one, every worker. Each order event's ``id`` is the change's ``seq``; a client
 that reconnects with ``Last-Event-ID`` gets every change after it, across a restart of ``serve``. A heartbeat
-comment keeps proxies from closing a quiet stream. A revoked user's stream ends within a second or two.
+comment keeps proxies from closing a quiet stream. A revoked user's stream ends within a second or two, and so
+does every stream when ``serve`` stops.
 """
 
 from __future__ import annotations
@@ -66,6 +67,8 @@ async def events(request: Request, caller: CallerDep, service: OrderServiceDep,
             elif now - last_sent >= heartbeat:
                 yield ServerSentEvent(comment="heartbeat")
                 last_sent = now
+            if getattr(request.app.state, "closing", False):  # serve is stopping (core.serve.ClosingServer)
+                return
             if now - checked >= RECHECK_SECONDS:
                 if not await authenticator.still_valid(caller, service.users):
                     return
