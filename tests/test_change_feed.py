@@ -12,6 +12,7 @@ import pytest
 from temporalio.worker import Worker
 
 from core.ledger import Ledger
+from core.ledger.schema import orders, transitions
 from core.models import (
     Actor,
     FulfilmentInput,
@@ -85,6 +86,19 @@ def test_the_final_entry_is_announced_with_its_fulfilment_once(ledger: Ledger) -
 
     assert [(c.kind, c.status, c.actor) for c in ledger.changes(2)] == [("transition", OrderStatus.APPROVED, "mona")]
     assert ledger.last_change() == 3
+
+
+def test_rows_rebuilt_after_a_loss_are_not_announced_again(ledger: Ledger) -> None:
+    pending = moved(new_order("order_000003"), OrderStatus.PENDING_APPROVAL, T0 + timedelta(seconds=1))
+    ledger.write(LedgerEntry.of(pending))
+    with ledger.engine.begin() as db:  # the orders and their history lost; the feed kept
+        db.execute(transitions.delete())
+        db.execute(orders.delete())
+
+    ledger.record(pending)  # `order-desk ledger rebuild`
+
+    assert [(c.seq, c.status) for c in ledger.changes(0)] == [
+        (1, OrderStatus.VALIDATING), (2, OrderStatus.PENDING_APPROVAL)]
 
 
 def test_an_empty_feed_starts_at_zero(ledger: Ledger) -> None:

@@ -150,7 +150,9 @@ class Ledger:
             return
         if db.dialect.name == "postgresql":
             db.execute(text("SELECT pg_advisory_xact_lock(:id)"), {"id": FEED_LOCK_ID})
-        db.execute(feed.insert(), [{"order_id": order_id, "entry_seq": seq} for seq in entry_seqs])
+        # An entry announced before its transitions row was lost (and now rebuilt) is not announced again.
+        db.execute(self._insert(feed).values([{"order_id": order_id, "entry_seq": seq} for seq in entry_seqs])
+                   .on_conflict_do_nothing())
 
     def record_fulfilment(self, entry: FulfilmentInput, *, recovered: bool = False) -> bool:
         """Insert the order's one fulfilment row, with its final ledger entry in the same transaction;
