@@ -8,10 +8,12 @@ import logging
 import signal
 import sys
 from collections.abc import Sequence
+from pathlib import Path
 
 from pydantic import ValidationError
 
 from core import __version__
+from core.models import Role
 from core.settings import Settings
 
 log = logging.getLogger("order_desk")
@@ -26,6 +28,8 @@ def _parser() -> argparse.ArgumentParser:
     serve.add_argument("--host", default="127.0.0.1")
     serve.add_argument("--port", type=int, default=8000)
     serve.add_argument("--no-worker", action="store_true", help="separate `order-desk worker` processes do the work")
+    serve.add_argument("--ssl-certfile", type=Path, help="serve HTTPS with this certificate (PEM, chain first)")
+    serve.add_argument("--ssl-keyfile", type=Path, help="the certificate's private key (PEM)")
     commands.add_parser("worker", help="run a Temporal worker process (run several to scale out)")
     commands.add_parser("dev-server", help="run only the embedded Temporal dev server, in the foreground")
     db = commands.add_parser("db", help="the ledger database").add_subparsers(dest="db_command", required=True)
@@ -33,6 +37,17 @@ def _parser() -> argparse.ArgumentParser:
     ledger = commands.add_parser("ledger", help="the order ledger").add_subparsers(dest="ledger_command",
                                                                                    required=True)
     ledger.add_parser("rebuild", help="re-derive the ledger rows of every order Temporal still holds")
+    users = commands.add_parser("users", help="the users of a team server (docs/REST.md)").add_subparsers(
+        dest="users_command", required=True)
+    add = users.add_parser("add", help="add a user; prints their personal token, once")
+    add.add_argument("name")
+    add.add_argument("--role", required=True, choices=[role.value for role in Role])
+    users.add_parser("list", help="every user, their role, and whether they are revoked (never a token)")
+    users.add_parser("revoke", help="refuse a user's token from now on, everywhere").add_argument("name")
+    users.add_parser("rotate", help="a new token for a user (prints it, once); the old one is refused").add_argument(
+        "name")
+    users.add_parser("import", help="move an ORDER_DESK_TOKENS_FILE into the user store, tokens kept").add_argument(
+        "file", type=Path)
     keys = commands.add_parser("keys", help="payload encryption keys").add_subparsers(dest="keys_command",
                                                                                       required=True)
     keys.add_parser("new", help="print a new random key for ORDER_DESK_PAYLOAD_ENCRYPTION_KEY")
@@ -126,6 +141,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     if isinstance(settings, str):
         print(f"order-desk: {settings}", file=sys.stderr)
         return 2
+    if command == "users":  # quiet: stdout is the token, stderr one line of what was done
+        from core.users_cli import run_users_command
+
+        return run_users_command(settings, args)
     _configure_logging()
     from core.embedded_server import EmbeddedServerError
     from core.errors import OrderDeskError
@@ -138,7 +157,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         if command == "serve":
             from core.serve import serve
 
-            return serve(settings, host=args.host, port=args.port, with_worker=not args.no_worker)
+            return serve(settings, host=args.host, port=args.port, with_worker=not args.no_worker,
+                         ssl_certfile=args.ssl_certfile, ssl_keyfile=args.ssl_keyfile)
         if command == "worker":
             asyncio.run(_worker(settings))
         elif command == "dev-server":
@@ -147,6 +167,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             _db_upgrade(settings)
         elif command == "ledger":
             asyncio.run(_ledger_rebuild(settings))
+
     except (EmbeddedServerError, OrderDeskError) as err:
         print(f"order-desk: {err}", file=sys.stderr)
         return 1

@@ -18,6 +18,7 @@ class ErrorCode(StrEnum):
     MANAGER_ONLY = "manager_only"  # a clerk approving or rejecting
     OWN_ORDERS_ONLY = "own_orders_only"  # a clerk cancelling someone else's order
     FOUR_EYES = "four_eyes"  # the creator approving their own order
+    ROLE_REQUIRED = "role_required"  # a decision with no role on an order of a team server
     IDEMPOTENCY_CONFLICT = "idempotency_conflict"
     TEMPORAL_UNAVAILABLE = "temporal_unavailable"
     NO_WORKER = "no_worker"  # Temporal answered, but no worker took the task in time
@@ -25,6 +26,7 @@ class ErrorCode(StrEnum):
     # Refusals of the HTTP layer itself (core/api)
     INVALID_REQUEST = "invalid_request"
     UNAUTHORIZED = "unauthorized"
+    TOKEN_REVOKED = "token_revoked"  # a user's token that `order-desk users revoke` revoked
     NOT_FOUND = "not_found"
     METHOD_NOT_ALLOWED = "method_not_allowed"
     BODY_TOO_LARGE = "body_too_large"
@@ -36,7 +38,7 @@ class ErrorCode(StrEnum):
 
 
 FORBIDDEN_CODES = frozenset({ErrorCode.FORBIDDEN, ErrorCode.MANAGER_ONLY, ErrorCode.OWN_ORDERS_ONLY,
-                             ErrorCode.FOUR_EYES})
+                             ErrorCode.FOUR_EYES, ErrorCode.ROLE_REQUIRED})
 
 
 class OrderDeskError(Exception):

@@ -69,6 +69,29 @@ class Role(StrEnum):
     MANAGER = "manager"
 
 
+class Permission(StrEnum):
+    """What a person may do. ``ROLE_PERMISSIONS`` is the one table from roles to permissions: the workflow's
+    ``refusal()`` enforces it and ``GET /me`` reports it, so a new role is one new row."""
+
+    CREATE = "create"
+    APPROVE = "approve"
+    REJECT = "reject"
+    CANCEL_OWN = "cancel_own"
+    CANCEL_ANY = "cancel_any"
+
+
+EVERY_PERMISSION = frozenset(Permission)
+ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
+    Role.CLERK: frozenset({Permission.CREATE, Permission.CANCEL_OWN}),
+    Role.MANAGER: EVERY_PERMISSION,
+}
+
+
+def permissions(role: Role | None) -> frozenset[Permission]:
+    """What ``role`` may do; no role (no identities configured: the open demo) restricts nothing."""
+    return EVERY_PERMISSION if role is None else ROLE_PERMISSIONS[role]
+
+
 class OrderRequest(BaseModel):
     """What a person asks for. Validated the same way in the REST body and the desktop form."""
 
@@ -101,6 +124,8 @@ class OrderInput(BaseModel):
     four_eyes: bool = False
     reminder_interval: timedelta | None = None
     approval_deadline: timedelta | None = None
+    team: bool = Field(False, description="created while the server had users: decisions come only through the "
+                                          "Update serve sends for a signed-in user; the seed's signals are refused")
     resume: OrderResume | None = Field(None, description="set when a pending order continues as a new run")
 
 
@@ -149,6 +174,22 @@ class OrderSummary(BaseModel):
     created_by: str
     created_at: datetime
     updated_at: datetime | None = None
+
+
+class OrderChange(BaseModel):
+    """One entry of the ledger's change feed: an order was created, moved, or reminded. ``seq`` grows with every
+    change the ledger commits, so a reader that asks for the changes after the last ``seq`` it saw misses none."""
+
+    seq: int = Field(description="the change's place in the feed; the `id` of its `/events` event")
+    order_id: str
+    kind: Literal["created", "transition", "reminder"] = Field(
+        description="`created`: the order's first entry (VALIDATING); `transition`: a new status; `reminder`: the "
+                    "manager was reminded (the status is unchanged)")
+    status: OrderStatus = Field(description="the order's status after the change")
+    at: datetime
+    actor: str
+    reason: str | None = None
+    order: OrderSummary = Field(description="the order as it was right after this change")
 
 
 class LedgerEntry(BaseModel):

@@ -36,6 +36,7 @@ from temporalio.service import RPCError, RPCStatusCode
 
 from core import search_attributes as sa
 from core.admin import ensure_search_attributes
+from core.change_feed import ChangeFeedWaker
 from core.csv_export import CSV_HEAD, csv_chunk
 from core.errors import (
     ErrorCode,
@@ -53,6 +54,7 @@ from core.models import (
     Actor,
     BulkOutcome,
     Decision,
+    OrderChange,
     OrderDetails,
     OrderFilter,
     OrderInput,
@@ -63,6 +65,7 @@ from core.models import (
 )
 from core.sdk_errors import decision_error, translated, update_aborted
 from core.settings import Settings
+from core.users import Users
 from workflows.order_approval import OrderApprovalWorkflow
 
 log = logging.getLogger(__name__)
@@ -73,6 +76,7 @@ _ORDER_ID = re.compile(rf"{re.escape(ORDER_PREFIX)}[0-9A-Za-z_-]{{1,58}}")
 DECISION_TIMEOUT = timedelta(seconds=5)
 BULK_CONCURRENCY = 8
 ABORTED_UPDATE_ATTEMPTS = 5
+FOLLOW_BATCH = 100
 # Search attributes are never encoded by a codec: Temporal indexes them, so the default converter reads them.
 _SEARCH_ATTRIBUTES = default_converter().payload_converter
 
@@ -100,6 +104,8 @@ class OrderService:
         self.client = client
         self.settings = settings
         self.ledger = ledger or Ledger(settings.ledger_url)
+        self.users = Users(self.ledger.users)
+        self._waker: ChangeFeedWaker | None = None  # made by the first follower, on its event loop
 
     @classmethod
     async def connect(cls, settings: Settings, address: str) -> OrderService:
@@ -118,10 +124,16 @@ class OrderService:
         """With payload encryption on, item and quantity stay out of search attributes (which are plain)."""
         return bool(self.settings.payload_keys)
 
-    @property
-    def four_eyes(self) -> bool:
+    async def team(self) -> bool:
+        """Whether orders are now created for a team: users exist in the store (or ``ORDER_DESK_TEAM`` or a tokens
+        file says the callers are authenticated people). Such an order refuses the seed's signals."""
+        if self.settings.team or self.settings.tokens_file is not None:
+            return True
+        return await asyncio.to_thread(self.users.exist)
+
+    def four_eyes(self, team: bool) -> bool:
         """Four-eyes applies only where identities are configured; the seed's anonymous demo stays open."""
-        return self.settings.four_eyes and self.settings.identities_configured
+        return self.settings.four_eyes and (team or self.settings.identities_configured)
 
     async def stuck_orders(self) -> list[StuckOrder]:
         """Orders whose ledger write keeps failing (each waits, retrying, until the cause is fixed)."""
@@ -146,8 +158,9 @@ class OrderService:
             if known is not None:
                 _same_request(order_id, known.item, known.quantity, request)
                 return order_id
+        team = await self.team()
         order = OrderInput(order_id=order_id, item=request.item, quantity=request.quantity,
-                           created_by=actor.name, four_eyes=self.four_eyes,
+                           created_by=actor.name, four_eyes=self.four_eyes(team), team=team,
                            reminder_interval=self.settings.approval_reminder,
                            approval_deadline=self.settings.approval_deadline)
         async with translated():
@@ -348,6 +361,32 @@ class OrderService:
 
     async def count_orders(self, where: OrderFilter = ALL_ORDERS) -> int:
         return await asyncio.to_thread(self.ledger.count, where)
+
+    async def changes(self, after: int = 0, limit: int = 100) -> list[OrderChange]:
+        """The ledger's change feed after ``after`` (a ``seq``), oldest first: every order created, moved or
+        reminded, by any process. Asking again after the last ``seq`` seen misses nothing (docs/LEDGER.md)."""
+        return await asyncio.to_thread(self.ledger.changes, after, limit)
+
+    async def last_change(self) -> int:
+        """The feed's newest ``seq`` (0 when empty): where a reader that wants only what comes next starts."""
+        return await asyncio.to_thread(self.ledger.last_change)
+
+    async def follow_changes(self, after: int | None = None, quiet: float = 1.0) -> AsyncIterator[list[OrderChange]]:
+        """Every change after ``after`` (None: from now on), in batches as the ledger commits them, by whichever
+        process; an empty batch after ``quiet`` seconds without one, so a follower can do its own chores (a
+        heartbeat, re-checking who it serves). Never ends by itself: close it."""
+        if after is None:
+            after = await self.last_change()
+        waker = self._waker or ChangeFeedWaker(self.last_change, self.settings.events_poll)
+        self._waker = waker
+        async with waker.following():
+            while True:
+                batch = await self.changes(after, FOLLOW_BATCH)
+                if batch:
+                    after = batch[-1].seq
+                    yield batch
+                if len(batch) < FOLLOW_BATCH and not await waker.wait_past(after, quiet):
+                    yield []
 
     async def export_csv(self, where: OrderFilter = ALL_ORDERS, chunk: int = 1000) -> AsyncIterator[str]:
         """The filtered list as CSV text chunks (UTF-8 BOM first, so spreadsheets read Vietnamese right), read in

@@ -15,6 +15,7 @@ from core.models import (
     Action,
     Actor,
     BulkOutcome,
+    OrderChange,
     OrderDetails,
     OrderFilter,
     OrderRequest,
@@ -47,6 +48,12 @@ class OrderServiceProtocol(Protocol):
     async def count_orders(self, where: OrderFilter = ...) -> int: ...
 
     def export_csv(self, where: OrderFilter = ..., chunk: int = 1000) -> AsyncIterator[str]: ...
+
+    async def changes(self, after: int = 0, limit: int = 100) -> list[OrderChange]: ...
+
+    async def last_change(self) -> int: ...
+
+    def follow_changes(self, after: int | None = None, quiet: float = 1.0) -> AsyncIterator[list[OrderChange]]: ...
 
     async def healthy(self) -> bool: ...
 

@@ -70,6 +70,12 @@ class Settings(BaseSettings):
     api_token: SecretStr | None = Field(None, description="one shared bearer token for the REST API")
     tokens_file: Path | None = Field(None, description="JSON {token: {user, role}}: per-user API tokens")
     roles: dict[str, Role] = Field(default_factory=dict, description="desktop users' roles, {user: role}")
+    team: bool = Field(False, description="a team server: callers are the user store's users, even before the "
+                                          "first one is added (every request is refused until then)")
+
+    # The change feed (GET /events)
+    events_poll: float = Field(0.25, gt=0, le=10, description="seconds between looks at the ledger's change feed")
+    events_heartbeat: float = Field(15.0, gt=0, le=300, description="seconds of quiet before a heartbeat comment")
 
     # The REST server
     allowed_hosts: Annotated[list[str], NoDecode] = Field(

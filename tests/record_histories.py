@@ -14,7 +14,7 @@ from collections.abc import Awaitable, Callable
 from pathlib import Path
 
 from core.embedded_server import EmbeddedServer
-from core.models import Actor, OrderRequest, OrderStatus
+from core.models import Action, Actor, Decision, OrderRequest, OrderStatus, Role
 from core.service import OrderService
 from core.settings import Settings
 from core.worker import build_worker
@@ -25,8 +25,8 @@ CLERK = Actor(name="alice")
 MANAGER = Actor(name="mona")
 
 
-async def _pending(service: OrderService, item: str = "Laptop Gaming XYZ") -> str:
-    order_id = await service.create_order(OrderRequest(item=item, quantity=1), CLERK)
+async def _pending(service: OrderService, item: str = "Laptop Gaming XYZ", actor: Actor = CLERK) -> str:
+    order_id = await service.create_order(OrderRequest(item=item, quantity=1), actor)
     while await service.status(order_id) != OrderStatus.PENDING_APPROVAL:
         await asyncio.sleep(0.1)
     return order_id
@@ -89,6 +89,16 @@ async def continued_then_approved(service: OrderService) -> str:
     return order_id
 
 
+async def team_signals_refused(service: OrderService) -> str:
+    """An order of a team server: a forged manager signal and a payload-less one are refused, the Update decides."""
+    order_id = await _pending(service, actor=Actor(name="alice", role=Role.CLERK))
+    handle = service.client.get_workflow_handle(order_id)
+    await handle.signal("approve", Decision(action=Action.APPROVE, actor=Actor(name="mallory", role=Role.MANAGER)))
+    await handle.signal("reject")
+    await service.approve(order_id, Actor(name="mona", role=Role.MANAGER))
+    return order_id
+
+
 PATHS: dict[str, tuple[dict, Callable[[OrderService], Awaitable[str]]]] = {
     "approved": ({}, approved),
     "rejected": ({}, rejected),
@@ -100,6 +110,7 @@ PATHS: dict[str, tuple[dict, Callable[[OrderService], Awaitable[str]]]] = {
     "reminded_then_approved": ({"approval_reminder": 1}, reminded_then_approved),
     "expired": ({"approval_reminder": 1, "approval_deadline": 2.5}, expired),
     "continued_then_approved": ({"approval_reminder": 0.02}, continued_then_approved),
+    "team_signals_refused": ({"team": True}, team_signals_refused),
 }
 
 

@@ -19,12 +19,18 @@ ROOT = Path(__file__).parent / "histories"
 HISTORIES = sorted(ROOT.rglob("*.json"))
 PATHS = {"approved", "rejected", "cancelled_pending", "cancelled_validating", "invalid_order",
          "transient_failure_then_approved", "signal_approved", "reminded_then_approved", "expired"}
+CONTINUED = {"continued_then_approved.run1", "continued_then_approved"}
 
 
 def test_every_path_has_a_recorded_history() -> None:
-    for folder in (ROOT, ROOT / "before-ledger-in-activities", ROOT / "before-bounded-history"):
+    folders = {ROOT, *(path for path in ROOT.iterdir() if path.is_dir())}
+    assert {folder.name for folder in folders} == {
+        "histories", "before-ledger-in-activities", "before-bounded-history", "before-team-decisions"}
+    for folder in folders:
         assert {path.stem for path in folder.glob("*.json")} >= PATHS, folder
-    assert {"continued_then_approved.run1", "continued_then_approved"} <= {path.stem for path in ROOT.glob("*.json")}
+    for folder in (ROOT, ROOT / "before-team-decisions"):
+        assert {path.stem for path in folder.glob("*.json")} >= CONTINUED, folder
+    assert "team_signals_refused" in {path.stem for path in ROOT.glob("*.json")}
 
 
 @pytest.mark.parametrize("path", HISTORIES, ids=[str(p.relative_to(ROOT).with_suffix("")) for p in HISTORIES])

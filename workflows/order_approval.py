@@ -3,7 +3,8 @@
 Decisions arrive two ways. Signals ``approve``/``reject``/``cancel`` keep the seed's contract
 (fire and forget: a signal the state forbids is ignored and logged). The update ``decide`` is
 the path the faces use: its validator refuses a forbidden decision before anything is written
-to history, so the caller learns at once why.
+to history, so the caller learns at once why. An order of a team server (``OrderInput.team``)
+refuses the signals altogether: they carry no authenticated identity.
 """
 
 from __future__ import annotations
@@ -30,8 +31,9 @@ with workflow.unsafe.imports_passed_through():
         OrderInput,
         OrderResume,
         OrderStatus,
-        Role,
+        Permission,
         Transition,
+        permissions,
     )
 
 WORKFLOW_NAME = "OrderApprovalWorkflow"
@@ -44,6 +46,9 @@ LEDGER_IN_ACTIVITIES = "ledger-in-activities"
 # Since this patch a pending order keeps only its latest reminders in its state and continues as a new run every
 # REMINDERS_PER_RUN reminders, so its history stays bounded however long it waits (docs/LEDGER.md).
 BOUNDED_HISTORY = "bounded-history"
+# Since this patch an order of a team server (``OrderInput.team``) refuses the seed's signals: they carry no
+# authenticated identity, so only the Update that serve sends for a signed-in user decides it.
+TEAM_DECISIONS = "team-decisions"
 REMINDERS_KEPT = 5
 REMINDERS_PER_RUN = 50
 
@@ -74,13 +79,17 @@ def refusal(decision: Decision, order: OrderInput, status: OrderStatus) -> Appli
         return _refused(INVALID_TRANSITION, ErrorCode.INVALID_TRANSITION, status,
                         f"cannot {decision.action.value} an order that is {status.value}")
     actor = decision.actor
-    if actor.role is Role.CLERK:
-        if decision.action is not Action.CANCEL:
-            return _refused(FORBIDDEN, ErrorCode.MANAGER_ONLY, status,
-                            f"{actor.name} is a clerk: only a manager may {decision.action.value}")
-        if actor.name != order.created_by:
+    if actor.role is None and order.team:
+        return _refused(FORBIDDEN, ErrorCode.ROLE_REQUIRED, status,
+                        f"{actor.name} has no role: an order of a team server is decided by a signed-in user")
+    may = permissions(actor.role)
+    if decision.action is Action.CANCEL:
+        if Permission.CANCEL_ANY not in may and not (Permission.CANCEL_OWN in may and actor.name == order.created_by):
             return _refused(FORBIDDEN, ErrorCode.OWN_ORDERS_ONLY, status,
-                            f"{actor.name} is a clerk and may cancel only their own orders")
+                            f"{actor.name} is a {actor.role} and may cancel only their own orders")
+    elif Permission(decision.action.value) not in may:
+        return _refused(FORBIDDEN, ErrorCode.MANAGER_ONLY, status,
+                        f"{actor.name} is a {actor.role}: only a manager may {decision.action.value}")
     if order.four_eyes and decision.action is Action.APPROVE and actor.name == order.created_by:
         return _refused(FORBIDDEN, ErrorCode.FOUR_EYES, status,
                         f"four-eyes rule: {actor.name} created this order and may not approve it")
@@ -301,6 +310,10 @@ class OrderApprovalWorkflow:
         self._check(decision)
 
     def _signal(self, action: Action, decision: Decision | None) -> None:
+        if self._order.team and workflow.patched(TEAM_DECISIONS):
+            workflow.logger.warning("Refused %s signal for %s: an order of a team server is decided only by a "
+                                    "signed-in user, through serve", action.value, self._order.order_id)
+            return
         decision = decision or Decision(action=action, actor=Actor(name="api"))
         decision = decision.model_copy(update={"action": action})
         try:

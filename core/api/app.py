@@ -15,7 +15,7 @@ from fastapi_offline import FastAPIOffline
 
 from core import __version__
 from core.api import routes
-from core.api.auth import Authenticator, require_token
+from core.api.auth import Authenticator, authenticate
 from core.api.errors import error_responses, install_error_handlers
 from core.api.limits import BodySizeLimit, ExportSlots
 from core.api.origin import SameOriginOnly, allowed_hosts
@@ -69,10 +69,7 @@ def create_app(settings: Settings, service: OrderService | None = None, *, with_
     for router in routes.PUBLIC:
         app.include_router(router)
     for router in routes.GUARDED:
-        if authenticator.required:
-            app.include_router(router, dependencies=[Depends(require_token)], responses=error_responses(401))
-        else:
-            app.include_router(router)
+        app.include_router(router, dependencies=[Depends(authenticate)], responses=error_responses(401))
     return app
 
 

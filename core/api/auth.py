@@ -1,122 +1,161 @@
 """Who may call the API and who the caller is.
 
-Three modes, from the settings: no token (the seed's open demo, loopback only; the actor is ``X-Actor``);
-one shared ``ORDER_DESK_API_TOKEN`` (every caller must present it; the actor is still ``X-Actor``); a
-tokens file ``{"<token>": {"user": ..., "role": ...}}`` (the token decides the actor and the role, so the
-workflow's role and four-eyes rules apply). Tokens are compared in constant time and never logged.
+Three modes, decided on every request, so a server is a team server the moment its first user is added:
+
+- ``users``: the user store has users (revoked ones count), or ``ORDER_DESK_TEAM`` or a tokens file is set. Every
+  request needs a user's own token, and the token alone says who acts and with which role: deny by default, an
+  unknown token is 401 ``unauthorized``, a revoked user's 401 ``token_revoked``. The user is looked up on every
+  request (one indexed read), so a revocation holds at once; a tokens file still answers for its tokens.
+- ``shared_token``: ``ORDER_DESK_API_TOKEN`` and no users. Every caller presents it; it cannot tell people apart,
+  so the actor is fixed (``api``) and no role or four-eyes rule can apply (``serve`` refuses to combine them).
+- ``open``: neither, the seed's loopback demo. ``X-Actor`` names the actor; nobody is restricted.
+
+Tokens are compared in constant time and never logged.
 """
 
 from __future__ import annotations
 
-import json
+import asyncio
 import logging
 import secrets
-from pathlib import Path
+from dataclasses import dataclass, field
+from enum import StrEnum
 from typing import Annotated
 
-from fastapi import Header, HTTPException, Request, Security
+from fastapi import Depends, Header, Request, Security
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
-from pydantic import BaseModel, ConfigDict, StringConstraints, TypeAdapter, ValidationError
+from starlette.exceptions import HTTPException
 
+from core.errors import ErrorCode, TemporalUnavailable
 from core.models import Actor, Role
 from core.settings import Settings
+from core.users import AuthConfigError, Identity, Users, load_tokens, token_hash
+
+__all__ = ["AuthConfigError", "AuthMode", "Authenticator", "Caller", "authenticate", "current_actor"]
 
 log = logging.getLogger(__name__)
 
 DEFAULT_ACTOR = "api"
-_bearer = HTTPBearer(auto_error=False, description="`ORDER_DESK_API_TOKEN` or a token of the tokens file")
+_bearer = HTTPBearer(auto_error=False, description="a user's personal token (`order-desk users add`), or "
+                                                   "`ORDER_DESK_API_TOKEN`; none in the open loopback demo")
 
 
-class AuthConfigError(ValueError):
-    """The tokens file cannot be used; the message says why in one line."""
+class AuthMode(StrEnum):
+    OPEN = "open"
+    SHARED_TOKEN = "shared_token"
+    USERS = "users"
 
 
-class Identity(BaseModel):
-    """One entry of the tokens file."""
+@dataclass(frozen=True)
+class Caller:
+    """Who is calling: a user of the store or of the tokens file (``users``), the shared token, or anyone."""
 
-    model_config = ConfigDict(extra="forbid")
-
-    user: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]
-    role: Role
-
-
-_TOKENS = TypeAdapter(dict[Annotated[str, StringConstraints(min_length=1)], Identity])
+    mode: AuthMode
+    name: str | None = None
+    role: Role | None = None
+    token_hash: str | None = field(default=None, repr=False)  # a store user's: a long stream re-checks it
 
 
-def load_tokens(path: Path) -> dict[str, Identity]:
-    try:
-        return _TOKENS.validate_python(json.loads(path.read_text(encoding="utf-8")))
-    except OSError as err:
-        raise AuthConfigError(f"cannot read the tokens file {path}: {err.strerror}") from err
-    except json.JSONDecodeError as err:
-        raise AuthConfigError(f"the tokens file {path} is not valid JSON: {err}") from err
-    except ValidationError as err:
-        first = err.errors()[0]
-        # The location starts with the token itself: never repeat it.
-        where = "".join(f".{part}" for part in first["loc"][1:])
-        where = f"<token>{where}" if first["loc"] else "the top level"
-        raise AuthConfigError(f"the tokens file {path} is invalid at {where}: {first['msg']} "
-                              f'(expected {{"<token>": {{"user": "alice", "role": "clerk|manager"}}}})') from err
+class Unauthenticated(HTTPException):
+    """A 401 with its ``code`` (``core.api.errors`` sends it in the body) and a ``WWW-Authenticate`` challenge."""
+
+    def __init__(self, detail: str, code: ErrorCode = ErrorCode.UNAUTHORIZED, challenge: str = "Bearer") -> None:
+        super().__init__(401, detail, headers={"WWW-Authenticate": challenge})
+        self.code = code
+
+
+_INVALID = 'Bearer error="invalid_token"'
 
 
 class Authenticator:
-    """Checks bearer tokens. ``identity`` of a valid token is its tokens-file entry, or None for the
-    shared token (whose callers then name themselves with ``X-Actor``)."""
+    """Decides the mode and the caller of each request, from the settings and the user store."""
 
     def __init__(self, settings: Settings) -> None:
+        self.settings = settings
         self.identities: dict[str, Identity] | None = None
         self.shared_token: str | None = None
+        self._users_seen = settings.team  # once users exist they stay (revoking keeps the row)
         if settings.tokens_file is not None:
             self.identities = load_tokens(settings.tokens_file)
+            self._users_seen = True
             if settings.api_token is not None:
                 log.warning("ORDER_DESK_API_TOKEN is ignored: a tokens file is configured and decides who acts")
         elif settings.api_token is not None:
             self.shared_token = settings.api_token.get_secret_value()
 
-    @property
-    def required(self) -> bool:
-        return self.identities is not None or self.shared_token is not None
+    async def users_mode(self, users: Users) -> bool:
+        if not self._users_seen:
+            self._users_seen = await asyncio.to_thread(users.exist)
+        return self._users_seen
 
-    def check(self, token: str) -> tuple[bool, Identity | None]:
-        """Whether ``token`` is valid and whose it is. Every known token is compared, so the time taken
-        does not say how close a guess came or which entry it matched."""
-        supplied = token.encode()
-        if self.identities is not None:
-            found: Identity | None = None
-            for known, identity in self.identities.items():
-                if secrets.compare_digest(supplied, known.encode()):
-                    found = identity
-            return found is not None, found
-        assert self.shared_token is not None
-        return secrets.compare_digest(supplied, self.shared_token.encode()), None
+    async def caller(self, token: str | None, users: Users) -> Caller:
+        if token is not None:
+            digest = token_hash(token)
+            user = await asyncio.to_thread(users.by_token_hash, digest)
+            if user is not None:
+                self._users_seen = True
+                if not user.active:
+                    raise Unauthenticated("this token was revoked (`order-desk users revoke`)", ErrorCode.TOKEN_REVOKED,
+                                          _INVALID)
+                return Caller(AuthMode.USERS, user.name, user.role, digest)
+        if await self.users_mode(users):
+            if token is None:
+                raise Unauthenticated("this server needs Authorization: Bearer <your personal token>")
+            identity = self._from_tokens_file(token)
+            if identity is None:
+                raise Unauthenticated("the bearer token is not valid", challenge=_INVALID)
+            return Caller(AuthMode.USERS, identity.user, identity.role)
+        if self.shared_token is not None:
+            if token is None:
+                raise Unauthenticated("this API needs Authorization: Bearer <token>")
+            if not secrets.compare_digest(token.encode(), self.shared_token.encode()):
+                raise Unauthenticated("the bearer token is not valid", challenge=_INVALID)
+            return Caller(AuthMode.SHARED_TOKEN)
+        return Caller(AuthMode.OPEN)
+
+    async def still_valid(self, caller: Caller, users: Users) -> bool:
+        """Whether a store user is still who they were (not revoked, not rotated away): a stream asks again."""
+        if caller.token_hash is None:
+            return True
+        user = await asyncio.to_thread(users.by_token_hash, caller.token_hash)
+        return user is not None and user.active
+
+    def _from_tokens_file(self, token: str) -> Identity | None:
+        """Every entry is compared, so the time taken does not say how close a guess came or which it matched."""
+        found: Identity | None = None
+        for known, identity in (self.identities or {}).items():
+            if secrets.compare_digest(token.encode(), known.encode()):
+                found = identity
+        return found
 
 
-def _authenticator(request: Request) -> Authenticator:
-    return request.app.state.authenticator
+def users_of(request: Request) -> Users:
+    service = getattr(request.app.state, "service", None)
+    if service is None:
+        raise TemporalUnavailable("the service is not connected to Temporal")
+    return service.users
 
 
-async def require_token(request: Request,
-                        credentials: Annotated[HTTPAuthorizationCredentials | None, Security(_bearer)]) -> None:
-    """Router dependency where auth is on: 401 without a valid ``Authorization: Bearer <token>``."""
-    if credentials is None or credentials.scheme.lower() != "bearer":
-        raise HTTPException(401, "this API needs Authorization: Bearer <token>",
-                            headers={"WWW-Authenticate": "Bearer"})
-    valid, identity = _authenticator(request).check(credentials.credentials)
-    if not valid:
-        raise HTTPException(401, "the bearer token is not valid",
-                            headers={"WWW-Authenticate": 'Bearer error="invalid_token"'})
-    request.state.identity = identity
+async def authenticate(request: Request,
+                       credentials: Annotated[HTTPAuthorizationCredentials | None, Security(_bearer)]) -> Caller:
+    """Router dependency of every guarded route: the caller, or 401 with its code."""
+    if credentials is not None and credentials.scheme.lower() != "bearer":
+        raise Unauthenticated("this API needs Authorization: Bearer <token>")
+    authenticator: Authenticator = request.app.state.authenticator
+    return await authenticator.caller(credentials.credentials if credentials else None, users_of(request))
 
 
 ActorHeader = Annotated[str | None, Header(
     alias="X-Actor", min_length=1, max_length=100, pattern=r"[^\s\x00-\x1f\x7f]",
     description=f"who acts (recorded on the order), 1-100 characters, at least one visible; default `{DEFAULT_ACTOR}`. "
-                "Ignored when a tokens file is configured: the token decides.")]
+                "Honoured only in the open loopback demo: with a token, the token decides.")]
 
 
-async def current_actor(request: Request, x_actor: ActorHeader = None) -> Actor:
-    """The token's user and role with a tokens file; otherwise whoever ``X-Actor`` names, unrestricted."""
-    identity: Identity | None = getattr(request.state, "identity", None)
-    if identity is not None:
-        return Actor(name=identity.user, role=identity.role)
+async def current_actor(caller: Annotated[Caller, Depends(authenticate)], x_actor: ActorHeader = None) -> Actor:
+    """The user and role of the token; the fixed ``api`` with the shared token; whoever ``X-Actor`` names in the
+    open demo, unrestricted."""
+    if caller.mode is AuthMode.USERS:
+        return Actor(name=caller.name, role=caller.role)
+    if caller.mode is AuthMode.SHARED_TOKEN:
+        return Actor(name=DEFAULT_ACTOR)
     return Actor(name=x_actor or DEFAULT_ACTOR)

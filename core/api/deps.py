@@ -1,5 +1,5 @@
-"""The routes' dependencies, as ``Annotated`` aliases: the service, who acts, a checked order ID, the order filter
-and the idempotency key (with the Update ID a keyed decision becomes)."""
+"""The routes' dependencies, as ``Annotated`` aliases: the service, the caller and who acts, a checked order ID, the
+order filter and the idempotency key (with the Update ID a keyed decision becomes)."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from typing import Annotated
 
 from fastapi import Depends, Header, Path, Request
 
-from core.api.auth import current_actor
+from core.api.auth import Caller, authenticate, current_actor
 from core.api.filters import order_filter
 from core.errors import OrderNotFound, TemporalUnavailable
 from core.models import Action, Actor, OrderFilter
@@ -37,6 +37,7 @@ async def _order_id(order_id: Annotated[str, Path(description="the order's ID, a
 
 
 OrderServiceDep = Annotated[OrderService, Depends(_service)]
+CallerDep = Annotated[Caller, Depends(authenticate)]
 ActorDep = Annotated[Actor, Depends(current_actor)]
 OrderIdDep = Annotated[str, Depends(_order_id)]
 OrderFilterDep = Annotated[OrderFilter, Depends(order_filter)]

@@ -45,7 +45,7 @@ HTTP_CODES: dict[int, ErrorCode] = {
 """The code of an error the HTTP layer answers itself, by status; any other status is ``http_error``."""
 
 _DESCRIPTIONS = {
-    401: "Missing or wrong bearer token (`unauthorized`)",
+    401: "Missing or wrong bearer token (`unauthorized`), or a revoked user's (`token_revoked`)",
     403: "The actor's role or the four-eyes rule forbids the action (`manager_only`, `own_orders_only`, "
          "`four_eyes`; `forbidden` for an order created before rules were named); `status` is the order's status. "
          "Also `cross_origin`: a state change sent by a web page of another site",
@@ -121,7 +121,7 @@ async def _http_error(request: Request, exc: Exception) -> JSONResponse:
         # invalid JSON like any other, so it gets the same 422.
         error = FieldError(location="body", field="", message=f"invalid JSON: {exc.__cause__}", type="json_invalid")
         return error_response(422, ErrorCode.INVALID_REQUEST, f"body: {error.message}", errors=[error])
-    code = HTTP_CODES.get(exc.status_code, ErrorCode.HTTP_ERROR)
+    code = getattr(exc, "code", None) or HTTP_CODES.get(exc.status_code, ErrorCode.HTTP_ERROR)
     return error_response(exc.status_code, code, str(exc.detail), headers=exc.headers)
 
 

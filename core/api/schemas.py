@@ -8,7 +8,7 @@ from typing import Annotated, Literal
 from pydantic import BaseModel, ConfigDict, Field, Strict, StringConstraints
 
 from core.errors import ErrorCode
-from core.models import OrderDetails, OrderRequest, OrderStatus, OrderSummary, Quantity, Reason
+from core.models import OrderDetails, OrderRequest, OrderStatus, OrderSummary, Permission, Quantity, Reason, Role
 
 MAX_BULK_ORDERS = 500
 
@@ -98,6 +98,26 @@ class Health(BaseModel):
     stuck_orders: list[str] = Field(
         default_factory=list, description="orders whose ledger write failed twice or more in a row, longest stuck "
                                           "first; each waits, retrying, and moves on by itself once the cause is fixed")
+
+
+class Me(BaseModel):
+    """Who the caller is, as the server sees them, and what they may do: a desk enables its actions from this."""
+
+    name: str = Field(description="who acts: the token's user; `api` with the shared token; `X-Actor` (default "
+                                  "`api`) in the open demo", examples=["Nguyễn Văn An"])
+    role: Role | None = Field(description="the user's role; null when nobody is restricted or with the shared token")
+    may: list[Permission] = Field(description="what this caller may do (`cancel_own`: only orders they created)",
+                                  examples=[["create", "approve", "reject", "cancel_own", "cancel_any"]])
+    four_eyes: bool = Field(description="whether the creator of an order is refused its approval")
+    mode: Literal["open", "shared_token", "users"] = Field(
+        description="`users`: personal tokens from the user store (or a tokens file); `shared_token`: one "
+                    "`ORDER_DESK_API_TOKEN`; `open`: the loopback demo, no token")
+
+
+class EventsReady(BaseModel):
+    """The data of the first event of every `/events` stream: where it starts."""
+
+    after: int = Field(description="the stream sends every change with a `seq` above this one")
 
 
 class FieldError(BaseModel):

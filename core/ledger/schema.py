@@ -4,7 +4,19 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from sqlalchemy import Column, DateTime, Dialect, Index, Integer, MetaData, String, Table, Text
+from sqlalchemy import (
+    BigInteger,
+    Column,
+    DateTime,
+    Dialect,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+)
 from sqlalchemy.types import TypeDecorator
 
 
@@ -71,4 +83,27 @@ write_failures = Table(
     Column("error", Text, nullable=False),  # the database's reason for the latest, one line, no SQL
     Column("first_failed_at", UTCDateTime(), nullable=False),
     Column("last_failed_at", UTCDateTime(), nullable=False),
+)
+
+users = Table(
+    "users", metadata,
+    Column("name", String(100), primary_key=True),  # NFC, trimmed: the actor recorded on the orders
+    Column("role", String(16), nullable=False),
+    Column("token_hash", String(64), nullable=False),  # SHA-256 hex of the token; never the token
+    Column("created_at", UTCDateTime(), nullable=False),
+    Column("token_created_at", UTCDateTime(), nullable=False),
+    Column("revoked_at", UTCDateTime()),  # revoked users stay, so the store never falls back to the open demo
+    UniqueConstraint("token_hash", name="uq_users_token_hash"),  # looked up by it on every request
+)
+
+# SQLite makes only "INTEGER PRIMARY KEY" the rowid, and AUTOINCREMENT never reuses a number.
+FEED_SEQ = BigInteger().with_variant(Integer(), "sqlite")
+
+changes = Table(
+    "changes", metadata,
+    Column("seq", FEED_SEQ, primary_key=True, autoincrement=True),  # the feed's order: commit order (store.py)
+    Column("order_id", String(64), nullable=False),
+    Column("entry_seq", Integer, nullable=False),  # the history entry (transitions.seq) this change announces
+    Index("ux_changes_order_entry", "order_id", "entry_seq", unique=True),
+    sqlite_autoincrement=True,
 )

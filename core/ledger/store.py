@@ -7,15 +7,18 @@ from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 
-from sqlalchemy import Connection, Engine, and_, create_engine, event, func, or_, select
+from sqlalchemy import Connection, Engine, and_, create_engine, event, func, or_, select, text
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.sql import Select
 
+from core.ledger.schema import changes as feed
 from core.ledger.schema import fulfilment, orders, transitions, write_failures
+from core.ledger.users import UserTable
 from core.models import (
     ALL_ORDERS,
     FulfilmentInput,
     LedgerEntry,
+    OrderChange,
     OrderDetails,
     OrderFilter,
     OrderStatus,
@@ -24,6 +27,8 @@ from core.models import (
     Transition,
 )
 from core.text import fold
+
+FEED_LOCK_ID = 0x0D0E5C + 1  # PostgreSQL advisory lock of the change feed's inserts (the migrations hold 0x0D0E5C)
 
 
 def _where(query: Select, where: OrderFilter) -> Select:
@@ -70,6 +75,7 @@ class Ledger:
             upgrade(self.engine)
         insert = postgresql.insert if self.engine.dialect.name == "postgresql" else sqlite.insert
         self._insert = insert
+        self.users = UserTable(self.engine)
 
     def close(self) -> None:
         self.engine.dispose()
@@ -129,7 +135,24 @@ class Ledger:
         ]
         db.execute(upsert_order)
         if transition_rows:
-            db.execute(self._insert(transitions).on_conflict_do_nothing(), transition_rows)
+            added = db.scalars(self._insert(transitions).values(transition_rows).on_conflict_do_nothing()
+                               .returning(transitions.c.seq)).all()
+            self._announce(db, order.order_id, sorted(added))
+
+    def _announce(self, db: Connection, order_id: str, entry_seqs: list[int]) -> None:
+        """Add the history entries this write inserted to the change feed, in the same transaction: a retried
+        write inserts no entry, so it announces none.
+
+        A reader asks for ``seq > last``, so no change may commit after a higher ``seq`` is visible. SQLite holds
+        its one write lock from the first write to the commit; on PostgreSQL a transaction-scoped advisory lock,
+        taken just before the sequence is drawn, makes feed inserts commit in ``seq`` order (docs/LEDGER.md)."""
+        if not entry_seqs:
+            return
+        if db.dialect.name == "postgresql":
+            db.execute(text("SELECT pg_advisory_xact_lock(:id)"), {"id": FEED_LOCK_ID})
+        # An entry announced before its transitions row was lost (and now rebuilt) is not announced again.
+        db.execute(self._insert(feed).values([{"order_id": order_id, "entry_seq": seq} for seq in entry_seqs])
+                   .on_conflict_do_nothing())
 
     def record_fulfilment(self, entry: FulfilmentInput, *, recovered: bool = False) -> bool:
         """Insert the order's one fulfilment row, with its final ledger entry in the same transaction;
@@ -183,6 +206,34 @@ class Ledger:
         with self.engine.connect() as db:
             rows = db.execute(query.limit(limit).offset(offset)).mappings().all()
         return [_summary(row) for row in rows]
+
+    def changes(self, after: int = 0, limit: int = 100) -> list[OrderChange]:
+        """The change feed after ``after``, oldest first; each change with the order as it was right after it
+        (a reminder leaves ``updated_at`` at the last transition, as the workflow does)."""
+        entry = transitions.alias("entry")
+        earlier = transitions.alias("earlier")
+        updated_at = (select(func.max(earlier.c.at))
+                      .where(earlier.c.order_id == feed.c.order_id, earlier.c.seq <= feed.c.entry_seq,
+                             earlier.c.kind == "transition")
+                      .scalar_subquery())
+        query = (select(feed.c.seq, feed.c.entry_seq, entry.c.kind, entry.c.status, entry.c.at, entry.c.actor,
+                        entry.c.reason, orders.c.order_id, orders.c.item, orders.c.quantity, orders.c.created_by,
+                        orders.c.created_at, updated_at.label("updated_at"))
+                 .select_from(feed.join(entry, and_(entry.c.order_id == feed.c.order_id,
+                                                    entry.c.seq == feed.c.entry_seq))
+                              .join(orders, orders.c.order_id == feed.c.order_id))
+                 .where(feed.c.seq > after).order_by(feed.c.seq).limit(limit))
+        with self.engine.connect() as db:
+            rows = db.execute(query).mappings().all()
+        return [OrderChange(seq=row["seq"], order_id=row["order_id"],
+                            kind="created" if row["entry_seq"] == 0 else row["kind"],
+                            status=OrderStatus(row["status"]), at=row["at"], actor=row["actor"], reason=row["reason"],
+                            order=_summary(row)) for row in rows]
+
+    def last_change(self) -> int:
+        """The newest ``seq`` of the change feed, 0 when it is empty."""
+        with self.engine.connect() as db:
+            return db.scalar(select(func.max(feed.c.seq))) or 0
 
     def count(self, where: OrderFilter = ALL_ORDERS) -> int:
         with self.engine.connect() as db:

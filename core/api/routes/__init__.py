@@ -4,10 +4,10 @@ Bulk comes before orders: its literal ``/orders/bulk/...`` must win over ``/orde
 would otherwise take ``/orders/bulk/approve`` for an order named ``bulk``.
 """
 
-from core.api.routes import bulk, export, health, orders
+from core.api.routes import bulk, events, export, health, me, orders
 
 PUBLIC = (health.router,)
 """Routers that need no token, whatever the configuration."""
 
-GUARDED = (bulk.router, export.router, orders.router)
+GUARDED = (bulk.router, export.router, orders.router, me.router, events.router)
 """Routers behind the bearer token when one is configured."""

@@ -1,0 +1,59 @@
+"""Wakes the followers of the ledger's change feed when it grows.
+
+One look at the feed's head (``max(seq)``, an index lookup) per poll interval for the whole process, however
+many streams follow it; each follower then reads only what is new. A change written by any process (a worker,
+another ``serve``) is seen within one interval.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
+
+log = logging.getLogger(__name__)
+
+
+class ChangeFeedWaker:
+    def __init__(self, head: Callable[[], Awaitable[int]], interval: float) -> None:
+        self._read_head = head
+        self._interval = interval
+        self._head = 0  # the head as last read; only trusted while the poller runs
+        self._grew = asyncio.Event()
+        self._followers = 0
+        self._poller: asyncio.Task[None] | None = None
+
+    @asynccontextmanager
+    async def following(self) -> AsyncIterator[None]:
+        """While a follower is inside, the head is polled."""
+        self._followers += 1
+        if self._poller is None or self._poller.done():
+            self._poller = asyncio.create_task(self._poll(), name="change-feed-poller")
+        try:
+            yield
+        finally:
+            self._followers -= 1
+
+    async def wait_past(self, seq: int, timeout: float) -> bool:
+        """Until the feed's head is past ``seq`` (True), or ``timeout`` seconds of quiet (False)."""
+        try:
+            async with asyncio.timeout(timeout):
+                while self._head <= seq:
+                    await self._grew.wait()
+        except TimeoutError:
+            return False
+        return True
+
+    async def _poll(self) -> None:
+        while self._followers:
+            try:
+                head = await self._read_head()
+            except Exception as err:  # the ledger is down: followers keep their heartbeats, and retry by reading
+                log.warning("The change feed cannot be read: %s", str(err).strip().splitlines()[0] if str(err) else err)
+            else:
+                if head != self._head:
+                    self._head = head
+                    grew, self._grew = self._grew, asyncio.Event()
+                    grew.set()
+            await asyncio.sleep(self._interval)

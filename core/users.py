@@ -1,0 +1,179 @@
+"""The users of a team server: a name, a role, and a personal token, kept in the ledger database.
+
+A token is ``odt_`` and 32 random bytes (256 bits) in base64url: recognisable (a secret scanner can look for it)
+and unguessable. Only its SHA-256 is stored: a 256-bit random secret needs no slow hash, since there is nothing to
+guess. A token is looked up by that hash and still compared with ``secrets.compare_digest``; it is shown once, when
+it is made, and never logged. Names are stored NFC-normalised, so "Nguyễn Văn An" typed decomposed is the same
+person. Revoking keeps the user's row: a store that once had users never falls back to the open demo.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import secrets
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Annotated
+
+from pydantic import BaseModel, ConfigDict, StringConstraints, TypeAdapter, ValidationError
+
+from core.ledger.users import UserRow, UserTable
+from core.models import ActorName, Role
+
+TOKEN_PREFIX = "odt_"
+TOKEN_BYTES = 32
+WEAK_TOKEN_CHARACTERS = 32  # an imported token shorter than this is accepted, with advice to rotate it
+RESERVED_NAMES = frozenset({"system", "api"})  # the workflow's own actor, and the open demo's default one
+_NAME = TypeAdapter(ActorName)
+
+
+class UserError(ValueError):
+    """A user command that cannot be done; the message says why in one line (and never holds a token)."""
+
+
+class AuthConfigError(ValueError):
+    """The tokens file cannot be used; the message says why in one line."""
+
+
+class User(BaseModel):
+    """A user as everyone but the store sees them: no token, no hash."""
+
+    name: str
+    role: Role
+    created_at: datetime
+    token_created_at: datetime
+    revoked_at: datetime | None = None
+
+    @property
+    def active(self) -> bool:
+        return self.revoked_at is None
+
+
+class Identity(BaseModel):
+    """One entry of a tokens file (``ORDER_DESK_TOKENS_FILE``)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    user: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]
+    role: Role
+
+
+_TOKENS = TypeAdapter(dict[Annotated[str, StringConstraints(min_length=1)], Identity])
+
+
+def load_tokens(path: Path) -> dict[str, Identity]:
+    """The tokens file ``{"<token>": {"user": ..., "role": ...}}``; an error never repeats a token."""
+    try:
+        return _TOKENS.validate_python(json.loads(path.read_text(encoding="utf-8")))
+    except OSError as err:
+        raise AuthConfigError(f"cannot read the tokens file {path}: {err.strerror}") from err
+    except json.JSONDecodeError as err:
+        raise AuthConfigError(f"the tokens file {path} is not valid JSON: {err}") from err
+    except ValidationError as err:
+        first = err.errors()[0]
+        # The location starts with the token itself: never repeat it.
+        where = "".join(f".{part}" for part in first["loc"][1:])
+        where = f"<token>{where}" if first["loc"] else "the top level"
+        raise AuthConfigError(f"the tokens file {path} is invalid at {where}: {first['msg']} "
+                              f'(expected {{"<token>": {{"user": "alice", "role": "clerk|manager"}}}})') from err
+
+
+def new_token() -> str:
+    return TOKEN_PREFIX + secrets.token_urlsafe(TOKEN_BYTES)
+
+
+def token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def user_name(raw: str) -> str:
+    """``raw`` as a stored name: NFC, trimmed, 1-100 characters, no control characters, not a reserved name."""
+    try:
+        name = _NAME.validate_python(raw)
+    except ValidationError as err:
+        raise UserError(f"invalid user name: {err.errors()[0]['msg']}") from None
+    if name.casefold() in RESERVED_NAMES:
+        raise UserError(f"{name!r} is reserved (it names the system or the open demo's caller); choose another name")
+    return name
+
+
+def _user(row: UserRow) -> User:
+    return User(**row.model_dump(exclude={"token_hash"}))
+
+
+class Users:
+    def __init__(self, table: UserTable) -> None:
+        self.table = table
+
+    def add(self, name: str, role: Role) -> tuple[User, str]:
+        """A new user and their token (shown only now)."""
+        name, token, now = user_name(name), new_token(), datetime.now(UTC)
+        row = UserRow(name=name, role=role, token_hash=token_hash(token), created_at=now, token_created_at=now)
+        if not self.table.insert(row):
+            raise UserError(f"a user named {name!r} already exists (`order-desk users rotate` gives a new token)")
+        return _user(row), token
+
+    def rotate(self, name: str) -> tuple[User, str]:
+        """A new token for ``name``; the old one is refused from now on. A revoked user is active again."""
+        name, token = user_name(name), new_token()
+        if not self.table.set_token(name, token_hash(token), datetime.now(UTC)):
+            raise UserError(f"no user named {name!r}")
+        return self._get(name), token
+
+    def revoke(self, name: str) -> User:
+        """Refuse ``name``'s token from now on, everywhere (the API looks the user up on every request)."""
+        name = user_name(name)
+        if not self.table.revoke(name, datetime.now(UTC)):
+            raise UserError(f"no user named {name!r}")
+        return self._get(name)
+
+    def list(self) -> list[User]:
+        return [_user(row) for row in self.table.all()]
+
+    def exist(self) -> bool:
+        return self.table.any()
+
+    def authenticate(self, token: str) -> User | None:
+        """The user whose token this is (revoked or not: the caller says which), or None."""
+        return self.by_token_hash(token_hash(token))
+
+    def by_token_hash(self, digest: str) -> User | None:
+        """As ``authenticate``, from the token's hash: a long request re-checks its caller without the token."""
+        row = self.table.by_token_hash(digest)
+        if row is None or not secrets.compare_digest(row.token_hash, digest):
+            return None
+        return _user(row)
+
+    def by_name(self, name: str) -> User | None:
+        row = self.table.by_name(name)
+        return None if row is None else _user(row)
+
+    def import_tokens(self, path: Path) -> list[str]:
+        """Move a tokens file into the store, each token kept (so clients need no new one). One line per entry
+        says what was done; a user already in the store is left as it is."""
+        now, done, seen = datetime.now(UTC), [], set()
+        for token, identity in load_tokens(path).items():
+            try:
+                name = user_name(identity.user)
+            except UserError as err:
+                done.append(f"skipped an entry: {err}")
+                continue
+            if name in seen:
+                done.append(f"skipped a second token of {name!r}: a user has one token")
+                continue
+            seen.add(name)
+            row = UserRow(name=name, role=identity.role, token_hash=token_hash(token), created_at=now,
+                          token_created_at=now)
+            if not self.table.insert(row):
+                done.append(f"skipped {name!r}: already in the store")
+                continue
+            weak = len(token) < WEAK_TOKEN_CHARACTERS
+            done.append(f"imported {name!r} ({identity.role})" +
+                        (": a short token, give them a new one with `order-desk users rotate`" if weak else ""))
+        return done
+
+    def _get(self, name: str) -> User:
+        user = self.by_name(name)
+        assert user is not None, "the row was just written"
+        return user
