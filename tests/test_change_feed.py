@@ -23,7 +23,6 @@ from core.models import (
     Transition,
 )
 from core.service import OrderService
-from core.worker import build_worker
 from tests.helpers import assert_eventually
 
 T0 = datetime(2026, 1, 1, 8, 0, tzinfo=UTC)
@@ -164,24 +163,3 @@ async def test_an_order_s_steps_arrive_in_the_feed_in_order(service: OrderServic
     assert changes[-1].reason == "ok" and changes[-1].order.status == OrderStatus.APPROVED
     assert [c.seq for c in changes] == sorted(c.seq for c in changes)
     assert await service.last_change() >= changes[-1].seq
-
-
-@pytest.mark.parametrize("ledger_url", ["postgresql"], indirect=True)
-async def test_a_worker_on_postgresql_feeds_the_same_changes(service: OrderService, ledger_url: str) -> None:
-    settings = service.settings.model_copy(update={"database_url": ledger_url})
-    on_postgres = OrderService(service.client, settings, Ledger(ledger_url))
-    async with build_worker(on_postgres.client, settings):
-        order_id = await on_postgres.create_order(OrderRequest(item="Bàn làm việc", quantity=3), Actor(name="alice"))
-
-        async def pending() -> None:
-            assert await on_postgres.status(order_id) == OrderStatus.PENDING_APPROVAL
-
-        await assert_eventually(pending)
-        await on_postgres.cancel(order_id, Actor(name="alice"))
-
-        async def all_written() -> None:
-            assert [(c.kind, c.status) for c in await on_postgres.changes(0)] == [
-                ("created", OrderStatus.VALIDATING), ("transition", OrderStatus.PENDING_APPROVAL),
-                ("transition", OrderStatus.CANCELLED)]
-
-        await assert_eventually(all_written)

@@ -30,8 +30,9 @@ from core.service import OrderService
 from core.settings import Settings
 from core.users import Users
 from core.worker import build_worker
+from tests.api.serving import ORDER_DESK, Served, clean_env, kill
 from tests.api.team_helpers import events_of
-from tests.api.test_serve import ORDER_DESK, Served, clean_env, kill, stop, wait_until_healthy
+from tests.api.test_serve import stop, wait_until_healthy
 from tests.helpers import assert_eventually, free_port
 
 AN = "Nguyễn Văn An"

@@ -16,7 +16,7 @@ from pytestqt.qtbot import QtBot
 
 from desktop.main_window import MainWindow
 from desktop.single_instance import LOCK_NAME, SingleInstance, bring_to_front
-from tests.api.test_serve import ORDER_DESK, clean_env
+from tests.api.serving import ORDER_DESK, clean_env
 from tests.desktop.helpers import BOOT_TIMEOUT, CALL_TIMEOUT
 
 ROOT = Path(__file__).resolve().parents[2]
