@@ -100,8 +100,12 @@ async def test_the_first_user_added_closes_an_open_server_at_once(make_client: C
     order_id = signed_in.json()["order_id"]
     details = await client.get(f"/orders/{order_id}", headers=bearer(token))
     assert details.json()["created_by"] == AN  # the token decides; X-Actor is ignored
-    listed = await client.get("/orders", params={"created_by": AN}, headers=bearer(token))
-    assert [order["order_id"] for order in listed.json()["data"]] == [order_id]
+
+    async def listed_as_ans() -> None:  # the list is the ledger's, written by the order's first activity
+        listed = await client.get("/orders", params={"created_by": AN}, headers=bearer(token))
+        assert [order["order_id"] for order in listed.json()["data"]] == [order_id]
+
+    await assert_eventually(listed_as_ans)
 
 
 async def test_a_role_decides_what_a_user_may_do(make_client: ClientFactory, service: OrderService) -> None:
