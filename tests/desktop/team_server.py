@@ -6,11 +6,14 @@ shared Temporal server without a worker."""
 from __future__ import annotations
 
 import asyncio
+import ssl
 import subprocess
 import time
 import uuid
+from collections.abc import Callable, Coroutine
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import httpx
 
@@ -67,7 +70,7 @@ def start_team_server(temporal_address: str, directory: Path, users: dict[str, s
     scheme = "https" if tls else "http"
     server.served = Served(process, f"{scheme}://{'localhost' if tls else '127.0.0.1'}:{port}", server.served.log)
     deadline = time.monotonic() + START_TIMEOUT
-    verify = str(tls[0]) if tls else True
+    verify = ssl.create_default_context(cafile=str(tls[0])) if tls else True
     while True:
         assert process.poll() is None, server.served.output()
         try:
@@ -94,8 +97,10 @@ async def settle(server: TeamServer, manager: str) -> None:
         local.ledger.close()
 
 
-def stop_team_server(server: TeamServer, manager: str) -> None:
+def stop_team_server(server: TeamServer, manager: str, run: Callable[[Coroutine[Any, Any, None]], None] = asyncio.run
+                     ) -> None:
+    """``run``: how to run a coroutine here (a desktop test's own loop is marked running while it lasts)."""
     try:
-        asyncio.run(asyncio.wait_for(settle(server, manager), 60))
+        run(asyncio.wait_for(settle(server, manager), 60))
     finally:
         kill(server.served)
