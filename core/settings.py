@@ -73,6 +73,11 @@ class Settings(BaseSettings):
     team: bool = Field(False, description="a team server: callers are the user store's users, even before the "
                                           "first one is added (every request is refused until then)")
 
+    # A team server the desktop signs in to (docs/DESKTOP.md): no Temporal, no database, only its REST API
+    server_url: str | None = Field(None, description="the desk signs in to this team server (https://host:port)")
+    server_token: SecretStr | None = Field(None, description="the desk's personal token for ORDER_DESK_SERVER_URL")
+    server_ca: Path | None = Field(None, description="a private CA's certificate (PEM) the server's is checked against")
+
     # The change feed (GET /events)
     events_poll: float = Field(0.25, gt=0, le=10, description="seconds between looks at the ledger's change feed")
     events_heartbeat: float = Field(15.0, gt=0, le=300, description="seconds of quiet before a heartbeat comment")

@@ -1,8 +1,9 @@
 """``order-desk`` / ``order-desk gui``: the Qt application on a qasync event loop, one per data directory.
 
 A second start on the same data directory brings the first one's window to the front and exits 0. The window
-shows first; its controller then starts the embedded Temporal server, the service and the worker
-on the same loop, so nothing blocks the Qt thread. Once they run, the interpreter is tuned for a Qt loop that
+shows first; its controller then signs in to a team server (``ORDER_DESK_SERVER_URL``, or the one remembered
+with its token in the keyring) or starts the embedded Temporal server, the service and the worker, on the same
+loop, so nothing blocks the Qt thread. Once they run, the interpreter is tuned for a Qt loop that
 shares its process with the worker's threads. SIGTERM and SIGINT close the window the normal way, so the worker
 and the embedded server stop before the app exits 0.
 """
@@ -23,9 +24,13 @@ from core.settings import Settings
 from desktop.controller import DeskController
 from desktop.i18n import Translations
 from desktop.main_window import MainWindow
+from desktop.refresher import RESYNC_INTERVAL
 from desktop.resources import icon, stylesheet
+from desktop.session import startup_login
 from desktop.single_instance import SingleInstance, bring_to_front
 from desktop.stop_signals import StopOnSignal
+from desktop.tokens import TokenStore
+from desktop.window_state import WindowState
 
 log = logging.getLogger(__name__)
 
@@ -68,9 +73,16 @@ def application() -> QApplication:
 
 
 def desk_window(settings: Settings, store: QSettings, translations: Translations, runtime: DeskRuntime | None = None,
-                *, refresh_interval: float = 1.0) -> MainWindow:
-    """The window over its controller, as ``order-desk`` opens it (the tests and the bench open it so too)."""
-    controller = DeskController(settings, runtime or DeskRuntime(settings), refresh_interval=refresh_interval)
+                *, refresh_interval: float = RESYNC_INTERVAL, tokens: TokenStore | None = None,
+                follow: bool = True) -> MainWindow:
+    """The window over its controller, as ``order-desk`` opens it (the tests and the bench open it so too): signed
+    in to a team server when the settings or the last sign-in say so, else on the embedded default.
+    ``refresh_interval`` is the full re-list's, the safety net under the change feed (``follow`` False: the only
+    way the table learns of changes)."""
+    tokens = tokens or TokenStore()
+    login = startup_login(settings, WindowState(store).server_url, tokens)
+    controller = DeskController(settings, runtime or DeskRuntime(settings), tokens=tokens, login=login,
+                                refresh_interval=refresh_interval, follow=follow)
     controller.readyChanged.connect(_share_once_ready)
     window = MainWindow(controller, store, translations)
     controller.temporalChanged.connect(window.status.set_temporal)

@@ -1,14 +1,13 @@
 """Approve, Reject and Cancel as QActions: one set shared by the toolbar, the menu and the context
-menu, each enabled when at least one selected order's status allows the decision."""
+menu, each enabled when the person may take it on at least one selected order (its status, their role, the
+four-eyes rule)."""
 
 from __future__ import annotations
-
-from collections.abc import Iterable
 
 from PySide6.QtCore import QT_TRANSLATE_NOOP, QObject
 from PySide6.QtGui import QAction, QKeySequence
 
-from core.models import Action, OrderStatus
+from core.models import Action
 from desktop.resources import icon
 
 SHORTCUTS = {
@@ -26,6 +25,8 @@ TOOLTIPS = {
     Action.REJECT: QT_TRANSLATE_NOOP("DecisionActions", "Reject the selected orders, with a reason ({shortcut})"),
     Action.CANCEL: QT_TRANSLATE_NOOP("DecisionActions", "Cancel the selected orders ({shortcut})"),
 }
+FOUR_EYES_TIP = QT_TRANSLATE_NOOP("DecisionActions", "The four-eyes rule: someone else must approve the orders "
+                                                    "you created")
 ICONS = {Action.APPROVE: "status-approved", Action.REJECT: "status-rejected", Action.CANCEL: "status-cancelled"}
 
 
@@ -50,8 +51,14 @@ class DecisionActions(QObject):
     def __getitem__(self, decision: Action) -> QAction:
         return self.actions[decision]
 
-    def update_for(self, statuses: Iterable[OrderStatus], ready: bool = True) -> None:
-        """Enable each decision that some selected order's status allows; all off when a call is running."""
-        known = set(statuses)
+    def update_for(self, allowed: set[Action], ready: bool = True, four_eyes: bool = False) -> None:
+        """Enable each decision the person may take on some selected order; all off when a call is running.
+        ``four_eyes``: approve is off only because they created the orders, and its tooltip says so."""
         for decision, action in self.actions.items():
-            action.setEnabled(ready and any(decision.allowed_from(status) for status in known))
+            action.setEnabled(ready and decision in allowed)
+        approve = self.actions[Action.APPROVE]
+        if four_eyes and Action.APPROVE not in allowed:
+            approve.setToolTip(self.tr(FOUR_EYES_TIP))
+        else:
+            shortcut = approve.shortcut().toString(QKeySequence.SequenceFormat.NativeText)
+            approve.setToolTip(self.tr(TOOLTIPS[Action.APPROVE]).format(shortcut=shortcut))

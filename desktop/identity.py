@@ -1,4 +1,5 @@
-"""Who sits at this desk: ``settings.actor`` or the OS user name, with the role ``settings.roles`` gives."""
+"""Who sits at this desk: ``settings.actor`` or the OS user name, with the role ``settings.roles`` gives; or,
+signed in to a team server, who its token says."""
 
 from __future__ import annotations
 
@@ -27,6 +28,15 @@ def os_user() -> str:
 def desk_actor(settings: Settings) -> Actor:
     name = ((settings.actor or "").strip() or os_user().strip() or FALLBACK_NAME)[:MAX_NAME]
     return Actor(name=name, role=settings.roles.get(name))
+
+
+def signed_in_as(actor: Actor, url: str) -> str:
+    """``Signed in as mona (manager) · https://orders.example.com``."""
+    if actor.role is None:
+        return QCoreApplication.translate("Identity", "Signed in as {name} · {url}").format(name=actor.name, url=url)
+    role = QCoreApplication.translate("Identity", ROLE_NAMES[actor.role])
+    return QCoreApplication.translate("Identity", "Signed in as {name} ({role}) · {url}").format(
+        name=actor.name, role=role, url=url)
 
 
 def describe(actor: Actor) -> str:

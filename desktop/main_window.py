@@ -3,8 +3,8 @@ actions, and wires them to the ``DeskController`` it is given, which does the wo
 
 The window turns gestures into controller calls (dialogs that need a parent open here, with ``open()``, and
 hand their answer on) and shows what the controller reports: messages, progress, the worker's state, the
-current order. Every text goes through Qt's translation system and is set again in ``retranslate_ui`` when
-the language changes.
+current order, who is signed in where (File → Connect to server…, Sign out). Every text goes through Qt's
+translation system and is set again in ``retranslate_ui`` when the language changes.
 """
 
 from __future__ import annotations
@@ -20,6 +20,7 @@ from PySide6.QtWidgets import QMainWindow, QMenu, QSplitter, QToolBar, QVBoxLayo
 
 from core.models import Action, BulkOutcome, OrderSummary
 from desktop.bulk_dialog import BulkDialog
+from desktop.connect_dialog import ConnectDialog
 from desktop.controller import Command, DeskController
 from desktop.decision_actions import DecisionActions
 from desktop.decision_dialog import DecisionDialog
@@ -32,6 +33,7 @@ from desktop.order_form import OrderForm
 from desktop.orders_table import OrdersTable
 from desktop.reports import WorkerState
 from desktop.resources import icon
+from desktop.session import Session
 from desktop.status_bar import DeskStatusBar
 from desktop.views import PENDING_VIEW, VIEWS
 from desktop.window_state import WindowState
@@ -50,12 +52,13 @@ class MainWindow(QMainWindow):
         self._state = WindowState(store)
         self._closed_down = False
         self.bulk_dialog: BulkDialog | None = None
+        self.connect_dialog: ConnectDialog | None = None
         translations.apply(choose_language(controller.settings.language, self._state.language))
 
         self.messages = MessageBar(self)
         self.form = OrderForm(self)
         self.table = OrdersTable(controller.model, self)
-        self.detail = DetailPane(controller.settings.workflow_url, self)
+        self.detail = DetailPane(controller.workflow_url, self)
         self.status = DeskStatusBar(self)
         self.decisions = DecisionActions(self)
         self.notifier = PendingNotifier(icon("app"), self)
@@ -76,7 +79,7 @@ class MainWindow(QMainWindow):
         self._build_actions()
         self._connect()
 
-        self.status.set_actor(controller.actor)
+        self.status.set_session(controller.session)
         self.status.set_server(controller.address)
         screen = QGuiApplication.primaryScreen().availableGeometry()
         self.resize(min(1320, int(screen.width() * 0.95)), min(760, int(screen.height() * 0.9)))
@@ -89,6 +92,8 @@ class MainWindow(QMainWindow):
 
     def _build_actions(self) -> None:
         self.export_action = self._action("exportAction", "Ctrl+E", self._ask_export_file)
+        self.connect_action = self._action("connectAction", None, lambda: self.ask_sign_in("", ""))
+        self.sign_out_action = self._action("signOutAction", None, self.controller.sign_out)
         self.refresh_action = self._action("refreshAction", "F5", self.controller.refresh_now, icon("refresh"))
         self.new_order_action = self._action("newOrderAction", "Ctrl+N", self._focus_form)
         self.find_action = self._action("findAction", "Ctrl+F", self._focus_search)
@@ -115,6 +120,9 @@ class MainWindow(QMainWindow):
 
         menus = self.menuBar()
         self.file_menu = menus.addMenu("")
+        self.file_menu.addAction(self.connect_action)
+        self.file_menu.addAction(self.sign_out_action)
+        self.file_menu.addSeparator()
         self.file_menu.addAction(self.export_action)
         self.file_menu.addSeparator()
         self.file_menu.addAction(self.quit_action)
@@ -135,6 +143,7 @@ class MainWindow(QMainWindow):
         self.language_menu.setObjectName("languageMenu")
         self.language_menu.addActions(list(self.language_actions.values()))
         self.worker_menu = menus.addMenu("")
+        self.worker_menu.setToolTipsVisible(True)
         self.worker_menu.addAction(self.worker_action)
 
         toolbar = QToolBar(self)
@@ -164,6 +173,11 @@ class MainWindow(QMainWindow):
         self.language_menu.setTitle(self.tr("&Language"))
         self.worker_menu.setTitle(self.tr("&Worker"))
         self.toolbar.setWindowTitle(self.tr("Decisions"))
+        self.connect_action.setText(self.tr("&Connect to server…"))
+        self.connect_action.setToolTip(self.tr("Sign in to a team server with your personal token"))
+        self.sign_out_action.setText(self.tr("Sign &out"))
+        self.sign_out_action.setToolTip(self.tr("Forget your token on this computer and work on this desk's own "
+                                                "Temporal server"))
         self.export_action.setText(self.tr("&Export…"))
         self.export_action.setToolTip(self.tr("Export the orders of this view, search applied, as CSV"))
         self.refresh_action.setText(self.tr("&Refresh now"))
@@ -174,6 +188,8 @@ class MainWindow(QMainWindow):
         self.web_ui_action.setText(self.tr("Open in Temporal &Web UI"))
         self.quit_action.setText(self.tr("&Quit"))
         self.worker_action.setText(self.tr("Run embedded &worker"))
+        self.worker_action.setToolTip(self.tr("The team server runs the workers") if self.controller.signed_in
+                                      else self.tr("Start or stop the worker inside this desk"))
         for view, action in self.view_actions.items():
             action.setText(view.title)
         for code, action in self.language_actions.items():
@@ -214,6 +230,11 @@ class MainWindow(QMainWindow):
         controller.viewChanged.connect(self.table.set_view)
         controller.currentChanged.connect(self._show_current)
         controller.detailsLoaded.connect(self.detail.show_details)
+        controller.detailsLoaded.connect(lambda _details: self._update_actions())
+        controller.sessionChanged.connect(self._show_session)
+        controller.signInRequired.connect(self.ask_sign_in)
+        controller.signInFailed.connect(self._sign_in_failed)
+        controller.signedIn.connect(self._signed_in)
         controller.detailsFailed.connect(self.detail.show_history_error)
         controller.created.connect(self._show_created)
         controller.bulkStarted.connect(self._open_bulk_dialog)
@@ -245,6 +266,8 @@ class MainWindow(QMainWindow):
         self.refresh_action.setEnabled(controller.ready)
         self.export_action.setEnabled(controller.ready and not controller.busy(Command.EXPORT))
         self.worker_action.setEnabled(controller.worker_switchable)
+        self.sign_out_action.setEnabled(controller.signed_in and not controller.busy(Command.SIGN_IN))
+        self.connect_action.setEnabled(not controller.closing and not controller.busy(Command.SIGN_IN))
         self._update_actions()
 
     def _show_worker(self, state: WorkerState, task_queue: str, error: str) -> None:
@@ -278,6 +301,33 @@ class MainWindow(QMainWindow):
         if self.bulk_dialog is not None:
             self.bulk_dialog.record(outcome, why)
 
+    # ---- a team server -------------------------------------------------------------------------
+
+    def ask_sign_in(self, url: str, why: str) -> None:
+        """File → Connect to server…, or the server refused the token: the dialog, filled in with ``url`` (or the
+        server last signed in to), saying ``why``. It never blocks the window, and what is typed in it stays."""
+        if self.connect_dialog is None:
+            self.connect_dialog = ConnectDialog(not self.controller.tokens.persistent, self)
+            self.connect_dialog.connectRequested.connect(self.controller.sign_in)
+        remembered = url or (self.controller.login.url if self.controller.login else self._state.server_url) or ""
+        self.connect_dialog.prepare(remembered, why)
+        if not self.connect_dialog.isVisible():
+            self.connect_dialog.open()
+
+    def _sign_in_failed(self, why: str) -> None:
+        if self.connect_dialog is not None and self.connect_dialog.isVisible():
+            self.connect_dialog.show_error(why)
+
+    def _signed_in(self, url: str, _persistent: bool) -> None:
+        self._state.save_server_url(url)
+        if self.connect_dialog is not None and self.connect_dialog.isVisible():
+            self.connect_dialog.signed_in()
+
+    def _show_session(self, session: Session) -> None:
+        self.status.set_session(session)
+        self.retranslate_ui()
+        self._enable()
+
     # ---- the table --------------------------------------------------------------------------
 
     def _on_current_changed(self, order_id: str) -> None:
@@ -289,14 +339,16 @@ class MainWindow(QMainWindow):
         return [order for order in orders if order is not None]
 
     def _update_actions(self) -> None:
-        model = self.controller.model
-        statuses = [status for order_id in self.table.selected_order_ids()
-                    if (status := model.status_of(order_id)) is not None]
-        self.decisions.update_for(statuses, ready=self.controller.can_decide)
-        self.copy_id_action.setEnabled(bool(statuses))
+        controller = self.controller
+        orders = self._selected_orders()
+        allowed = {action for action in Action if any(controller.may(action, order) for order in orders)}
+        four_eyes = controller.session.four_eyes and any(
+            Action.APPROVE.allowed_from(order.status) and order.created_by == controller.actor.name
+            for order in orders)
+        self.decisions.update_for(allowed, ready=controller.can_decide, four_eyes=four_eyes)
+        self.copy_id_action.setEnabled(bool(orders))
         current = self.table.current_order_id()
-        self.web_ui_action.setEnabled(current is not None and
-                                      self.controller.settings.workflow_url(current) is not None)
+        self.web_ui_action.setEnabled(current is not None and controller.workflow_url(current) is not None)
 
     def _show_context_menu(self, position: QPoint) -> None:
         menu = QMenu(self)
@@ -368,8 +420,9 @@ class MainWindow(QMainWindow):
 
     def _on_closed(self) -> None:
         self.notifier.close()
-        if self.bulk_dialog is not None:
-            self.bulk_dialog.close()
+        for dialog in (self.bulk_dialog, self.connect_dialog):
+            if dialog is not None:
+                dialog.close()
         self._closed_down = True
         self.close()
         self.closed.emit()

@@ -271,6 +271,11 @@ class OrdersModel(QAbstractTableModel):
             if self._key(new) != self._key(old):
                 self._relayout()
 
+    def discard(self, order_ids: Iterable[str]) -> None:
+        """Take these orders out (those it holds): they left the view."""
+        numbers = sorted(number for order_id in order_ids if (number := self._number(order_id)) is not None)
+        self._remove(numbers)
+
     def retain(self, statuses: frozenset[OrderStatus] | None) -> None:
         """Drop the rows whose status is not in ``statuses`` (None keeps all): a view switch, at once."""
         if statuses is None:

@@ -1,9 +1,13 @@
-"""Keeps the table live: polls ``OrderService.list_orders`` about once a second on the Qt loop.
+"""Keeps the table live from the change feed, with a slow full re-list as a safety net.
 
-Each poll asks for the current view's orders (with the search text as the service's ``q``, so a search
-finds orders beyond the newest ``limit``) and, always, for every order awaiting approval, so the desk can
-announce a new one whatever tab is open or searched. A poll that started before the view or the search
-changed is dropped, and a failed poll is reported and retried: the loop never dies.
+It follows the service's change feed (``follow_changes``: the ledger's feed on the embedded default, ``/events``
+on a team server) and reports each change as it lands, sorted into the orders the current view and search show and
+those that left them. A full list of the view (with the search text as the service's ``q``, so a search finds
+orders beyond the newest ``limit``) runs at start, after every reconnection, on a view or search change, on
+Refresh now, and every ``resync_interval`` seconds. Changes that land while a list is under way are laid over its
+answer, so a slow list never undoes them. Following starts before the first list (at the feed's head), so nothing
+falls between the two; a change seen twice is harmless. A failure is reported and retried: the loops never die;
+only a refused token (``SignInRequired``) stops them, until the desk signs in again.
 """
 
 from __future__ import annotations
@@ -11,56 +15,75 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+from collections.abc import Callable, Iterable
 from datetime import UTC, datetime
 
 from PySide6.QtCore import QObject, Signal
 
-from core.models import OrderFilter, OrderStatus, OrderSummary
+from core.models import OrderChange, OrderStatus, OrderSummary
+from core.remote.errors import SignInRequired
+from core.runtime import backoff
 from core.service_interface import OrderServiceProtocol
-from desktop.local_changes import LocalChanges
+from core.text import fold
+from desktop.local_changes import LocalChanges, newer
 from desktop.views import PENDING_VIEW, OrderView
 
 log = logging.getLogger(__name__)
 
 LIST_LIMIT = 500
-AWAITING = OrderFilter.of(OrderStatus.PENDING_APPROVAL)
+RESYNC_INTERVAL = 30.0  # seconds between full lists while the feed runs: only a safety net
+QUIET = 1.0  # seconds of an idle feed after which it says it is still there
 
 
 class OrdersRefresher(QObject):
-    refreshed = Signal(object, object)  # list[OrderSummary] for the view, datetime of the poll
+    refreshed = Signal(object, object)  # list[OrderSummary]: the view's whole list, datetime of the list
+    changed = Signal(object, object)  # list[OrderSummary] the view shows now, list[OrderSummary] that left it
+    alive = Signal(object)  # datetime: the feed still answers, and the table is current
     failed = Signal(str)
-    pendingArrived = Signal(object)  # list[OrderSummary] awaiting approval, not seen before
+    refused = Signal(object)  # SignInRequired: the server refused the token; nothing runs until the next start
+    pendingArrived = Signal(object)  # list[OrderSummary] that just started waiting for approval
 
-    def __init__(self, local: LocalChanges, interval: float = 1.0, limit: int = LIST_LIMIT,
-                 parent: QObject | None = None) -> None:
+    def __init__(self, local: LocalChanges, interval: float = RESYNC_INTERVAL, limit: int = LIST_LIMIT,
+                 follow: bool = True, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self._local = local
         self._interval = interval
         self._limit = limit
+        self._follow = follow
         self._view = PENDING_VIEW
         self._query: str | None = None
         self._generation = 0
         self._wake = asyncio.Event()
-        self._task: asyncio.Task[None] | None = None
-        self._seen_pending: set[str] | None = None
+        self._tasks: list[asyncio.Task[None]] = []
+        self._seq: int | None = None  # the newest change applied
+        self._overlay: list[OrderSummary] | None = None  # changes applied while a list runs
+        self._failing = False
         self._stopping = False
 
     @property
     def running(self) -> bool:
-        return self._task is not None and not self._task.done()
+        return any(not task.done() for task in self._tasks)
 
     def start(self, service: OrderServiceProtocol) -> None:
-        if not self.running:
-            self._task = asyncio.ensure_future(self._run(service))
+        if self.running:
+            return
+        self._stopping = False
+        self._seq = None
+        self._tasks = [asyncio.ensure_future(self._list_loop(service))]
+        if self._follow:
+            self._wake.clear()  # the first list waits until following has begun: nothing falls between them
+            self._tasks.append(asyncio.ensure_future(self._follow_loop(service)))
+        else:
+            self.refresh_now()
 
     async def stop(self) -> None:
-        task, self._task = self._task, None
-        if task is not None:
-            self._stopping = True  # a cancellation can be lost in 3.11's wait primitives; the flag cannot
+        tasks, self._tasks = self._tasks, []
+        self._stopping = True  # a cancellation can be lost in 3.11's wait primitives; the flag cannot
+        for task in tasks:
             task.cancel()
+        for task in tasks:
             with contextlib.suppress(asyncio.CancelledError):
                 await task
-            self._stopping = False
 
     def set_view(self, view: OrderView) -> None:
         self._view = view
@@ -77,46 +100,110 @@ class OrdersRefresher(QObject):
     def refresh_now(self) -> None:
         self._wake.set()
 
-    async def _run(self, service: OrderServiceProtocol) -> None:
+    def shows(self, order: OrderSummary) -> bool:
+        """Whether the current view and search hold ``order``: the service's filter, applied here."""
+        return self._view.includes(order.status) and (self._query is None or fold(self._query) in fold(order.item))
+
+    # ---- the feed -------------------------------------------------------------------------------
+
+    async def _follow_loop(self, service: OrderServiceProtocol) -> None:
+        delays = backoff()
         while not self._stopping:
+            try:
+                if self._seq is None:
+                    self._seq = await service.last_change()
+                self.refresh_now()  # (re)subscribed: list once, in case anything was missed meanwhile
+                async with contextlib.aclosing(service.follow_changes(self._seq, quiet=QUIET)) as batches:
+                    async for batch in batches:
+                        delays = backoff()
+                        self._apply(batch)
+            except SignInRequired as err:
+                self._refuse(err)
+                return
+            except Exception as err:  # cut off, or the ledger does not answer: say so, follow again shortly
+                self._fail(err)
+            if not self._stopping:
+                await asyncio.sleep(next(delays))
+
+    def _apply(self, batch: list[OrderChange]) -> None:
+        now = datetime.now(UTC)
+        if not batch:
+            if not self._failing:
+                self.alive.emit(now)
+            return
+        self._seq = batch[-1].seq
+        latest = {change.order_id: change.order for change in batch}
+        if self._overlay is not None:
+            self._overlay.extend(latest.values())
+        shown, gone = [], []
+        for order in latest.values():
+            order = self._local.overlay(order)
+            (shown if self.shows(order) else gone).append(order)
+        self.changed.emit(shown, gone)
+        if not self._failing:
+            self.alive.emit(now)
+        waiting = [change.order for change in batch
+                   if change.kind == "transition" and change.status is OrderStatus.PENDING_APPROVAL]
+        if waiting:
+            self.pendingArrived.emit(waiting)
+
+    # ---- the full list ----------------------------------------------------------------------------
+
+    async def _list_loop(self, service: OrderServiceProtocol) -> None:
+        while not self._stopping:
+            await self._pause()
             self._wake.clear()
             generation, view, query = self._generation, self._view, self._query
+            self._overlay = []
             try:
-                pending, orders = await self._fetch(service, view, query)
-            except Exception as err:  # a poll must never end the loop: report it and poll again
-                log.warning("Refreshing the orders failed: %s", err)
-                self.failed.emit(str(err) or type(err).__name__)
-            else:
-                if generation != self._generation:
-                    continue  # the view changed while this poll ran: poll the new one at once
-                self._announce(pending)
-                self.refreshed.emit(self._local.merge(orders, view), datetime.now(UTC))
-            await self._pause()
+                orders = await service.list_orders(view.filter(query), limit=self._limit)
+            except SignInRequired as err:
+                self._refuse(err)
+                return
+            except Exception as err:  # a list must never end the loop: report it and list again
+                self._fail(err)
+                continue
+            finally:
+                overlay, self._overlay = self._overlay, None
+            if generation != self._generation:
+                self.refresh_now()  # the view changed while this list ran: list the new one at once
+                continue
+            self._failing = False
+            merged = _laid_over(orders, overlay or [], self.shows)
+            self.refreshed.emit(self._local.merge(merged, view), datetime.now(UTC))
 
     async def _pause(self) -> None:
-        """Wait ``interval`` seconds, or less if woken (a view change, Refresh now)."""
+        """Until woken (a view change, Refresh now, a reconnection), or ``interval`` seconds."""
+        if self._wake.is_set():
+            return
         woken = asyncio.ensure_future(self._wake.wait())
         try:
-            await asyncio.wait({woken}, timeout=self._interval)
+            await asyncio.wait({woken}, timeout=self._interval if not self._failing else min(self._interval, 2.0))
         finally:
             woken.cancel()
 
-    async def _fetch(self, service: OrderServiceProtocol, view: OrderView,
-                     query: str | None) -> tuple[list[OrderSummary], list[OrderSummary]]:
-        shown = service.list_orders(view.filter(query), limit=self._limit)
-        if view is PENDING_VIEW and query is None:  # the view holds every pending order: one query serves both
-            orders = await shown
-            return [order for order in orders if order.status is OrderStatus.PENDING_APPROVAL], orders
-        pending, orders = await asyncio.gather(service.list_orders(AWAITING, limit=self._limit), shown)
-        return pending, orders
+    def _fail(self, err: Exception) -> None:
+        log.warning("Refreshing the orders failed: %s", err)
+        self._failing = True
+        self.failed.emit(str(err) or type(err).__name__)
 
-    def _announce(self, pending: list[OrderSummary]) -> None:
-        """Report orders newly awaiting approval; the first poll only learns what is already there."""
-        ids = {order.order_id for order in pending}
-        if self._seen_pending is not None:
-            new = [order for order in pending if order.order_id not in self._seen_pending]
-            if new:
-                self.pendingArrived.emit(new)
-            self._seen_pending |= ids
+    def _refuse(self, err: SignInRequired) -> None:
+        log.warning("The server refused the token: %s", err)
+        self._failing = True
+        self.refused.emit(err)
+
+
+def _laid_over(listed: list[OrderSummary], changes: Iterable[OrderSummary],
+               shows: Callable[[OrderSummary], bool]) -> list[OrderSummary]:
+    """``listed`` with each later change laid over it (added, replaced, or gone from the view), unless the list
+    already had a newer state of that order."""
+    merged = {order.order_id: order for order in listed}
+    for order in changes:
+        known = merged.get(order.order_id)
+        if known is not None and not newer(order, known):
+            continue
+        if shows(order):
+            merged[order.order_id] = order
         else:
-            self._seen_pending = ids
+            merged.pop(order.order_id, None)
+    return list(merged.values())

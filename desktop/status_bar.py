@@ -1,5 +1,6 @@
 """The status bar: progress (start-up, export), who acts, which Temporal (and whether it stopped), the worker's
-state, the orders stuck on the ledger, the last refresh.
+state, the orders stuck on the ledger, the last refresh. Signed in to a team server, who acts and the server's
+URL take the place of Temporal and the worker, which are the server's.
 
 It keeps what it shows as facts (an address, a state, a moment), not as sentences, so a language switch
 can write them again.
@@ -15,8 +16,9 @@ from PySide6.QtWidgets import QLabel, QProgressBar, QStatusBar, QWidget
 from core.models import Actor
 from core.runtime import RuntimeEvent, RuntimeState
 from desktop import formatting
-from desktop.identity import describe
+from desktop.identity import describe, signed_in_as
 from desktop.reports import WorkerState
+from desktop.session import Session
 
 STUCK_LISTED = 20  # order IDs in the stuck label's tooltip; more are counted
 
@@ -47,6 +49,7 @@ class DeskStatusBar(QStatusBar):
         for label in (self.actor_label, self.server_label, self.worker_label, self.stuck_label, self.refresh_label):
             self.addPermanentWidget(label)
         self._actor: Actor | None = None
+        self._server_url: str | None = None
         self._server: tuple[str, bool] = ("", True)
         self._temporal: RuntimeEvent | None = None
         self._stuck: list[str] = []
@@ -81,7 +84,19 @@ class DeskStatusBar(QStatusBar):
 
     def set_actor(self, actor: Actor) -> None:
         self._actor = actor
-        self.actor_label.setText(describe(actor))
+        url = self._server_url
+        self.actor_label.setText(describe(actor) if url is None else signed_in_as(actor, url))
+
+    def set_session(self, session: Session) -> None:
+        """Who sits at the desk; signed in, the team server's URL instead of Temporal and the worker."""
+        self._server_url = session.server
+        self.set_actor(session.actor)
+        self.server_label.setVisible(not session.signed_in)
+        self.worker_label.setVisible(not session.signed_in)
+
+    @property
+    def signed_in(self) -> bool:
+        return self._server_url is not None
 
     def set_server(self, address: str, connected: bool = True) -> None:
         self._server = (address, connected)

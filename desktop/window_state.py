@@ -1,5 +1,6 @@
 """What the window remembers across launches (QSettings): geometry, the chosen view, column widths, the
-language chosen in the menu, and where the last export went."""
+language chosen in the menu, where the last export went, and the team server last signed in to (its URL only:
+the token is in the keyring, ``desktop.tokens``)."""
 
 from __future__ import annotations
 
@@ -15,6 +16,7 @@ HEADER = "orders/header"
 VIEW = "orders/view"
 LANGUAGE = "ui/language"
 EXPORT_DIRECTORY = "export/directory"
+SERVER_URL = "server/url"
 
 
 class WindowState:
@@ -54,4 +56,13 @@ class WindowState:
 
     def save_export_directory(self, directory: str) -> None:
         self.store.setValue(EXPORT_DIRECTORY, directory)
+        self.store.sync()
+
+    @property
+    def server_url(self) -> str | None:
+        value = self.store.value(SERVER_URL)
+        return value if isinstance(value, str) and value else None
+
+    def save_server_url(self, url: str) -> None:
+        self.store.setValue(SERVER_URL, url)
         self.store.sync()

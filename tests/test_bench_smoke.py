@@ -20,3 +20,8 @@ def test_ledger_bench_smoke() -> None:
 def test_sqlite_pragmas_bench_smoke() -> None:
     out = run_bench("bench.sqlite_pragmas", "10")
     assert "wal+normal / default =" in out.strip().splitlines()[-1]
+
+
+def test_change_to_screen_bench_smoke() -> None:
+    out = run_bench("bench.change_to_screen", "--rate", "2", "--seconds", "1", "--runs", "1")
+    assert "from the decision's answer: p50" in out and "change to screen, median of 1 runs" in out

@@ -99,6 +99,49 @@
     </message>
 </context>
 <context>
+    <name>ConnectDialog</name>
+    <message>
+        <source>Connect to a team server</source>
+        <translation>Kết nối tới máy chủ của nhóm</translation>
+    </message>
+    <message>
+        <source>&amp;Server:</source>
+        <translation>&amp;Máy chủ:</translation>
+    </message>
+    <message>
+        <source>&amp;Token:</source>
+        <translation>&amp;Mã truy cập:</translation>
+    </message>
+    <message>
+        <source>https://orders.example.com:8000</source>
+        <translation>https://donhang.example.com:8000</translation>
+    </message>
+    <message>
+        <source>Your personal token (odt_…)</source>
+        <translation>Mã truy cập cá nhân của bạn (odt_…)</translation>
+    </message>
+    <message>
+        <source>This computer has no keyring: your token will be kept for this session only.</source>
+        <translation>Máy tính này không có kho khóa (keyring): mã truy cập của bạn chỉ được giữ trong phiên này.</translation>
+    </message>
+    <message>
+        <source>Your token is kept in this computer&apos;s keyring.</source>
+        <translation>Mã truy cập của bạn được giữ trong kho khóa (keyring) của máy tính này.</translation>
+    </message>
+    <message>
+        <source>Cancel</source>
+        <translation>Hủy</translation>
+    </message>
+    <message>
+        <source>Sign in</source>
+        <translation>Đăng nhập</translation>
+    </message>
+    <message>
+        <source>Enter the server&apos;s address and your token.</source>
+        <translation>Nhập địa chỉ máy chủ và mã truy cập của bạn.</translation>
+    </message>
+</context>
+<context>
     <name>DecisionActions</name>
     <message>
         <source>&amp;Approve</source>
@@ -123,6 +166,10 @@
     <message>
         <source>Cancel the selected orders ({shortcut})</source>
         <translation>Hủy các đơn đã chọn ({shortcut})</translation>
+    </message>
+    <message>
+        <source>The four-eyes rule: someone else must approve the orders you created</source>
+        <translation>Quy tắc bốn mắt: người khác phải phê duyệt các đơn hàng do bạn tạo</translation>
     </message>
 </context>
 <context>
@@ -473,6 +520,14 @@
         <translation>quản lý</translation>
     </message>
     <message>
+        <source>Signed in as {name} · {url}</source>
+        <translation>Đã đăng nhập là {name} · {url}</translation>
+    </message>
+    <message>
+        <source>Signed in as {name} ({role}) · {url}</source>
+        <translation>Đã đăng nhập là {name} ({role}) · {url}</translation>
+    </message>
+    <message>
         <source>Acting as {name}</source>
         <translation>Người thao tác: {name}</translation>
     </message>
@@ -510,6 +565,22 @@
     <message>
         <source>Decisions</source>
         <translation>Quyết định</translation>
+    </message>
+    <message>
+        <source>&amp;Connect to server…</source>
+        <translation>&amp;Kết nối tới máy chủ…</translation>
+    </message>
+    <message>
+        <source>Sign in to a team server with your personal token</source>
+        <translation>Đăng nhập vào máy chủ của nhóm bằng mã truy cập cá nhân</translation>
+    </message>
+    <message>
+        <source>Sign &amp;out</source>
+        <translation>Đăng &amp;xuất</translation>
+    </message>
+    <message>
+        <source>Forget your token on this computer and work on this desk&apos;s own Temporal server</source>
+        <translation>Quên mã truy cập trên máy tính này và làm việc trên máy chủ Temporal riêng của bàn làm việc này</translation>
     </message>
     <message>
         <source>&amp;Export…</source>
@@ -550,6 +621,14 @@
     <message>
         <source>Run embedded &amp;worker</source>
         <translation>Chạy &amp;bộ xử lý nhúng</translation>
+    </message>
+    <message>
+        <source>The team server runs the workers</source>
+        <translation>Máy chủ của nhóm chạy các worker</translation>
+    </message>
+    <message>
+        <source>Start or stop the worker inside this desk</source>
+        <translation>Khởi động hoặc dừng worker bên trong bàn làm việc này</translation>
     </message>
     <message>
         <source>{language} is not available: its translation catalogue {path} could not be loaded.</source>
@@ -813,6 +892,57 @@
     <message>
         <source>the service did not answer: {error}</source>
         <translation>dịch vụ không phản hồi: {error}</translation>
+    </message>
+</context>
+<context>
+    <name>SignIn</name>
+    <message>
+        <source>The server refused your token: it was revoked. Ask for a new one and sign in again.</source>
+        <translation>Máy chủ từ chối mã truy cập của bạn: mã đã bị thu hồi. Hãy xin mã mới và đăng nhập lại.</translation>
+    </message>
+    <message>
+        <source>The server does not accept this token. Check it and sign in again.</source>
+        <translation>Máy chủ không chấp nhận mã truy cập này. Hãy kiểm tra lại và đăng nhập lại.</translation>
+    </message>
+    <message>
+        <source>The server&apos;s certificate is not trusted: {error}. If the server uses a private certificate authority, set ORDER_DESK_SERVER_CA to its certificate.</source>
+        <translation>Chứng chỉ của máy chủ không được tin cậy: {error}. Nếu máy chủ dùng tổ chức cấp chứng chỉ riêng, hãy đặt ORDER_DESK_SERVER_CA là chứng chỉ của tổ chức đó.</translation>
+    </message>
+    <message>
+        <source>The server does not answer: {error}</source>
+        <translation>Máy chủ không trả lời: {error}</translation>
+    </message>
+    <message>
+        <source>This address cannot be used: {error}</source>
+        <translation>Không thể dùng địa chỉ này: {error}</translation>
+    </message>
+    <message>
+        <source>Signing in failed: {error}</source>
+        <translation>Đăng nhập thất bại: {error}</translation>
+    </message>
+    <message>
+        <source>Sign in again to {url}: {why} What you typed is kept.</source>
+        <translation>Hãy đăng nhập lại vào {url}: {why} Những gì bạn đã nhập vẫn được giữ.</translation>
+    </message>
+    <message>
+        <source>Signing in to {url}…</source>
+        <translation>Đang đăng nhập vào {url}…</translation>
+    </message>
+    <message>
+        <source>Signed in to {url} as {name}.</source>
+        <translation>Đã đăng nhập vào {url} với tên {name}.</translation>
+    </message>
+    <message>
+        <source>This computer has no keyring, so your token is kept for this session only: you will be asked for it next time.</source>
+        <translation>Máy tính này không có kho khóa (keyring), nên mã truy cập của bạn chỉ được giữ trong phiên này: lần sau bạn sẽ được hỏi lại.</translation>
+    </message>
+    <message>
+        <source>Signed out of {url}; your token is forgotten on this computer. Starting the desk&apos;s own Temporal server…</source>
+        <translation>Đã đăng xuất khỏi {url}; mã truy cập đã bị xóa khỏi máy tính này. Đang khởi động máy chủ Temporal riêng của bàn làm việc…</translation>
+    </message>
+    <message>
+        <source>Enter your personal token for {url}.</source>
+        <translation>Nhập mã truy cập cá nhân của bạn cho {url}.</translation>
     </message>
 </context>
 </TS>

@@ -20,8 +20,13 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import TypeVar
 
+import keyring
 import pytest
 import qasync
+from keyring.backend import KeyringBackend
+from keyring.backends import fail
+from keyring.errors import PasswordDeleteError
+from pydantic import SecretStr
 from PySide6.QtCore import QCoreApplication, QSettings
 from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
@@ -33,8 +38,10 @@ from desktop.app import desk_window
 from desktop.i18n import SOURCE_LANGUAGE, Translations
 from desktop.main_window import MainWindow
 from tests.desktop.helpers import BOOT_TIMEOUT, CALL_TIMEOUT, WEB_UI, close_window, run_until_done, settle_orders
+from tests.desktop.team_server import TeamServer, start_team_server, stop_team_server
 
 T = TypeVar("T")
+AN = "Nguyễn Văn An"
 
 
 @pytest.fixture(scope="session")
@@ -123,11 +130,12 @@ def open_window(qloop: qasync.QEventLoop, qtbot: QtBot, desk_settings: Settings,
     open is closed (worker stopped) afterwards."""
     windows: list[MainWindow] = []
 
-    def open_(settings: Settings | None = None, *, wait_ready: bool = True, refresh_interval: float = 1.0,
-              state: QSettings | None = None, with_worker: bool = True) -> MainWindow:
+    def open_(settings: Settings | None = None, *, wait_ready: bool = True, refresh_interval: float = 30.0,
+              state: QSettings | None = None, with_worker: bool = True, follow: bool = True) -> MainWindow:
         settings = settings or desk_settings
         window = desk_window(settings, state or store, translations, DeskRuntime(settings, with_worker=with_worker),
-                             refresh_interval=refresh_interval)
+                             refresh_interval=refresh_interval, follow=follow)
+        with_worker = with_worker and not window.controller.signed_in  # a team server runs its own
         windows.append(window)
         window.show()
         window.controller.start()
@@ -144,3 +152,64 @@ def open_window(qloop: qasync.QEventLoop, qtbot: QtBot, desk_settings: Settings,
         run_until_done(qtbot, settle_orders(ready.controller.runtime.service))
     for window in windows:
         close_window(qtbot, window)
+
+
+class MemoryKeyring(KeyringBackend):
+    """A keyring backend that keeps passwords in a dict: a real implementation of ``keyring``'s interface (what
+    the OS keyrings implement), so the desk's own code runs unchanged."""
+
+    priority = 1  # type: ignore[assignment]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.passwords: dict[tuple[str, str], str] = {}
+
+    def get_password(self, service: str, username: str) -> str | None:
+        return self.passwords.get((service, username))
+
+    def set_password(self, service: str, username: str, password: str) -> None:
+        self.passwords[(service, username)] = password
+
+    def delete_password(self, service: str, username: str) -> None:
+        if self.passwords.pop((service, username), None) is None:
+            raise PasswordDeleteError(username)
+
+
+@pytest.fixture(autouse=True)
+def memory_keyring() -> Iterator[MemoryKeyring]:
+    """Every desktop test has a keyring of its own, empty: never the machine's."""
+    before = keyring.get_keyring()
+    backend = MemoryKeyring()
+    keyring.set_keyring(backend)
+    try:
+        yield backend
+    finally:
+        keyring.set_keyring(before)
+
+
+@pytest.fixture
+def no_keyring(memory_keyring: MemoryKeyring) -> None:
+    """A machine without any keyring (a headless Linux without a Secret Service)."""
+    keyring.set_keyring(fail.Keyring())
+
+
+@pytest.fixture(scope="module")
+def team(temporal_address: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[TeamServer]:
+    """One team server for a module's signed-in desks, with a clerk (An) and a manager (mona)."""
+    server = start_team_server(temporal_address, tmp_path_factory.mktemp("team"), {AN: "clerk", "mona": "manager"})
+    try:
+        yield server
+    finally:
+        stop_team_server(server, "mona")
+
+
+@pytest.fixture
+def signed_in_settings(desk_settings: Settings, tmp_path_factory: pytest.TempPathFactory) -> Callable[..., Settings]:
+    """Settings of a desk with a data directory of its own, signed in to ``url`` with ``token`` when given."""
+
+    def settings_(url: str | None = None, token: str | None = None, **more: object) -> Settings:
+        return desk_settings.model_copy(update={
+            "data_dir": tmp_path_factory.mktemp("desk"), "server_url": url,
+            "server_token": SecretStr(token) if token else None, **more})
+
+    return settings_

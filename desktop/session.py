@@ -1,0 +1,83 @@
+"""Who sits at the desk, and where their orders are: on the embedded default (or a configured Temporal), or signed
+in to a team server. The window enables each decision from this, as the service will judge it.
+
+How a desk starts: ``ORDER_DESK_SERVER_URL`` (the token from ``ORDER_DESK_SERVER_TOKEN`` or the keyring) signs in
+to that server; else a server remembered from the last sign-in (its URL in QSettings, its token in the keyring);
+else the embedded default.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from core.http_service import Me
+from core.models import Action, Actor, OrderSummary, Permission, permissions
+from core.remote.connection import BadServerUrl, server_url
+from core.settings import Settings
+from desktop.identity import desk_actor
+from desktop.tokens import TokenStore
+
+
+@dataclass(frozen=True)
+class ServerLogin:
+    """A team server and the token to sign in with (None: ask the person for it)."""
+
+    url: str
+    token: str | None = field(default=None, repr=False)
+
+
+@dataclass(frozen=True)
+class Session:
+    actor: Actor
+    may: frozenset[Permission]
+    four_eyes: bool
+    server: str | None = None  # the team server's URL when signed in
+
+    @property
+    def signed_in(self) -> bool:
+        return self.server is not None
+
+    def allows(self, action: Action, order: OrderSummary) -> bool:
+        """Whether ``action`` on ``order`` would pass the service's rules: its status, the role, four-eyes."""
+        if not action.allowed_from(order.status):
+            return False
+        own = order.created_by == self.actor.name
+        if action is Action.APPROVE:
+            return Permission.APPROVE in self.may and not (self.four_eyes and own)
+        if action is Action.REJECT:
+            return Permission.REJECT in self.may
+        return Permission.CANCEL_ANY in self.may or (Permission.CANCEL_OWN in self.may and own)
+
+
+def local_session(settings: Settings) -> Session:
+    """On the embedded default: ``ORDER_DESK_ACTOR`` with the role ``ORDER_DESK_ROLES`` gives; four-eyes applies
+    once identities are configured, as the service applies it."""
+    actor = desk_actor(settings)
+    return Session(actor, permissions(actor.role), settings.four_eyes and settings.identities_configured)
+
+
+def server_session(me: Me, url: str) -> Session:
+    """Signed in: who the server says the token is, and what ``GET /me`` says they may do."""
+    return Session(Actor(name=me.name, role=me.role), frozenset(me.may), me.four_eyes, url)
+
+
+def startup_login(settings: Settings, remembered: str | None, tokens: TokenStore) -> ServerLogin | None:
+    """The server this desk signs in to at start, if any (see the module's docstring)."""
+    if settings.server_url:
+        url = exact_url(settings.server_url)
+        token = settings.server_token.get_secret_value() if settings.server_token else tokens.get(url)
+        return ServerLogin(url, token)
+    if remembered:
+        token = tokens.get(remembered)
+        if token:
+            return ServerLogin(remembered, token)
+    return None
+
+
+def exact_url(url: str) -> str:
+    """The URL as the desk keys its token by (``server.example`` -> ``https://server.example``); as typed when it
+    cannot name a server, so signing in says why."""
+    try:
+        return server_url(url)
+    except BadServerUrl:
+        return url
