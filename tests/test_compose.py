@@ -329,6 +329,7 @@ async def test_every_panel_and_alert_names_a_metric_the_app_exports(temporal_add
     from core import telemetry
     from core.api import create_app
     from core.service import OrderService
+    from core.telemetry import stale_orders
     from core.worker import build_worker
     from tests.helpers import assert_eventually, free_port
 
@@ -350,6 +351,7 @@ async def test_every_panel_and_alert_names_a_metric_the_app_exports(temporal_add
 
                 await assert_eventually(decided, timeout=30)
                 await service.client.get_workflow_handle(order_id).result()
+                await stale_orders.count_stale(service, installed.metrics)  # serve's lifespan does it every 15 s
 
                 async def completed() -> str:
                     text = (await client.get("/metrics")).text

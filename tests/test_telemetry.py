@@ -5,7 +5,9 @@ installs a ``Telemetry`` of its own (a fresh registry) and takes it away afterwa
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator, Iterator
+from datetime import timedelta
 
 import httpx
 import pytest
@@ -20,7 +22,7 @@ from core.api import create_app
 from core.models import Actor, OrderRequest
 from core.service import OrderService
 from core.settings import Settings
-from core.telemetry import ledger_gauges
+from core.telemetry import ledger_gauges, stale_orders
 from core.worker import build_worker
 from tests.helpers import assert_eventually
 from tests.test_hardening_ledger_failures import REFUSE
@@ -217,3 +219,23 @@ def test_the_desk_installs_nothing_and_pays_nothing() -> None:
     assert telemetry.current() is telemetry.OFF
     assert telemetry.OFF.client_interceptors == [] and telemetry.OFF.worker_interceptors == []
     assert telemetry.OFF.runtime is None  # the SDK's default runtime: no metrics buffer, no forwarding
+
+
+async def test_an_order_no_worker_took_counts_as_stale_in_validating(
+        measured: telemetry.Telemetry, settings: Settings, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Not in the ledger yet (its first activity writes it), so only Temporal can tell."""
+    monkeypatch.setattr(stale_orders, "STALE_AFTER", timedelta(0))
+    service = await OrderService.connect(settings, settings.temporal_address)
+    assert measured.metrics is not None
+    registry = measured.metrics.registry
+    order_id = await service.create_order(OrderRequest(item="Nobody takes me", quantity=1), Actor(name="alice"))
+    try:
+        async def counted() -> None:
+            await asyncio.sleep(1.0)  # StartTime is compared to the second
+            await stale_orders.count_stale(service, measured.metrics)
+            assert registry.get_sample_value("order_desk_stale_orders", {"status": "VALIDATING"}) == 1
+
+        await assert_eventually(counted)
+        assert service.ledger.get(order_id) is None  # the ledger has not seen it
+    finally:
+        await service.client.get_workflow_handle(order_id).terminate("test over")

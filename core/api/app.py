@@ -11,6 +11,7 @@ carries an ``X-Request-ID`` (the caller's, or a new one) into its log lines and 
 
 from __future__ import annotations
 
+import asyncio
 import uuid
 from collections.abc import AsyncIterator, Callable
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
@@ -31,7 +32,7 @@ from core.ledger import Ledger
 from core.runtime import DeskRuntime
 from core.service import OrderService
 from core.settings import Settings
-from core.telemetry import http, logs
+from core.telemetry import http, logs, stale_orders
 from core.telemetry.ledger_gauges import LedgerGauges
 
 DESCRIPTION = """\
@@ -115,11 +116,15 @@ def runtime_lifespan(settings: Settings, with_worker: bool) -> Lifespan:
             # For whoever runs the app (``serve``): the reason in one line, not a traceback.
             app.state.startup_error = str(err)
             raise
+        metrics = app.state.telemetry.metrics
         if settings.metrics_port is not None:
             app.state.telemetry.serve_metrics(settings.metrics_host, settings.metrics_port)
+        watch = asyncio.ensure_future(stale_orders.watch(app.state.service, metrics)) if metrics else None
         try:
             yield
         finally:
+            if watch is not None:
+                watch.cancel()
             app.state.service = None
             await runtime.stop()
 

@@ -2,13 +2,14 @@
 
 Each is counted at a boundary the telemetry owns, so no workflow, activity or service code carries a counter:
 orders created by the Temporal client's interceptor (``interceptors.py``), decisions and HTTP durations by the
-HTTP instrumentation (``http.py``), ledger write failures by the worker's activity interceptor, and the orders
-by status read from the ledger at scrape time (``ledger_gauges.py``). docs/OPERATIONS.md says what each means.
+HTTP instrumentation (``http.py``), ledger write failures by the worker's activity interceptor, the orders
+by status read from the ledger at scrape time (``ledger_gauges.py``), and the orders stuck in VALIDATING counted
+by Temporal (``stale_orders.py``). docs/OPERATIONS.md says what each means.
 """
 
 from __future__ import annotations
 
-from prometheus_client import CollectorRegistry, Counter, Histogram
+from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram
 
 # Seconds: a refused decision answers in milliseconds, an applied one waits for a workflow task; 5 s is the
 # decision timeout after which the answer is no_worker.
@@ -36,3 +37,6 @@ class AppMetrics:
         self.ledger_write_failures = Counter(
             "order_desk_ledger_write_failures",
             "Ledger writes of activities that failed (each is retried; docs/LEDGER.md)", registry=self.registry)
+        self.stale_orders = Gauge(
+            "order_desk_stale_orders", "Orders Temporal runs that have been in this status over 5 minutes "
+            "(VALIDATING: no worker took them, or their workflow task fails)", ["status"], registry=self.registry)
