@@ -59,14 +59,15 @@ class ServeProcess:
     """``python -m core.cli serve`` with ``ORDER_DESK_TEMPORAL_ADDRESS`` set; its own worker unless
     ``with_worker`` is off. Its output (uvicorn's access log included, as in production) goes to a file."""
 
-    def __init__(self, settings: Settings, address: str, with_worker: bool, log: Path) -> None:
+    def __init__(self, settings: Settings, address: str, with_worker: bool, log: Path,
+                 env: dict[str, str] | None = None) -> None:
         self.port = free_port()
         self.base_url = f"http://127.0.0.1:{self.port}"
         self._log = log
         self._command = [sys.executable, "-m", "core.cli", "serve", "--port", str(self.port)]
         if not with_worker:
             self._command.append("--no-worker")
-        self._env = app_env(settings, address)
+        self._env = {**app_env(settings, address), **(env or {})}
         self.process: subprocess.Popen[bytes] | None = None
 
     @property

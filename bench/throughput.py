@@ -14,7 +14,10 @@ for the workflow to complete.
         ``EmbeddedWorker``; the workflow also writes the ledger and upserts search attributes.
 - REST: ``order-desk serve`` as a subprocess (its own embedded worker; ``--rest-worker process``: with
         ``--no-worker`` beside an ``order-desk worker`` process; ``bench``: beside the app's worker in
-        this process) driven over HTTP by one ``httpx.AsyncClient`` per concurrent client.
+        this process) driven over HTTP by one ``httpx.AsyncClient`` per concurrent client. Its metrics are
+        on, as ``serve``'s are by default.
+- rest-off: the same with ``ORDER_DESK_METRICS=false`` (not run unless named: ``--paths rest,rest-off``
+        prints what the metrics cost, REST with them against REST without; docs/BENCHMARKS.md).
 
 The N orders of each path run in ``--rounds`` interleaved batches (raw, app, REST, then the next round
 in another order), so a load that comes and goes on the machine weighs on every path alike. Each path's
@@ -70,6 +73,7 @@ MANAGER = Actor(name="bench-manager")
 TARGET_APP = 0.9
 TARGET_REST = 0.8
 TARGET_STATUS_P99 = 0.020
+TARGET_METRICS_COST = 0.03  # issue 21: metrics on costs under 3 % of REST throughput
 SERVER_COUNTS_SETTLE = 1.5  # seconds: the server publishes its counters about once a second; each batch waits
 
 
@@ -200,11 +204,12 @@ class AppPath(BenchPath):
 
 class RestPath(BenchPath):
     name = "REST"
+    env: dict[str, str] = {}  # ORDER_DESK_* of this path's serve (and worker process)
 
     async def start(self) -> None:
         options = self.options
         serve = ServeProcess(self.settings, self.address, with_worker=options.rest_worker == "serve",
-                             log=self.settings.data_dir / "serve.log")
+                             log=self.settings.data_dir / "serve.log", env=self.env)
         self.stack.push_async_callback(asyncio.to_thread, serve.stop)
         await serve.start()
         self.pids = {"serve": serve.pid}
@@ -274,7 +279,14 @@ class RestPath(BenchPath):
         await asyncio.gather(*(one_client(number) for number in range(self.options.clients)))
         seconds = time.perf_counter() - started
         cpu = {name: cpu_seconds(pid) - before[name] for name, pid in watched.items()}
-        return StatusLoad(interval, latencies, len(latencies) / seconds, {**cpu, "wall": seconds})
+        return StatusLoad(interval, latencies, len(latencies) / seconds, {**cpu, "wall": seconds}, self.name)
+
+
+class RestWithoutMetricsPath(RestPath):
+    """``serve`` measuring nothing: no app metrics, no SDK metrics buffer, no HTTP instrumentation."""
+
+    name = "REST, metrics off"
+    env = {"ORDER_DESK_METRICS": "false"}
 
 
 @dataclass(frozen=True)
@@ -283,12 +295,13 @@ class StatusLoad:
     latencies: list[float]
     rate: float  # requests per second served
     cpu: dict[str, float]  # seconds of CPU each process used meanwhile, and the wall-clock seconds
+    path: str = "REST"
 
     def text(self, clients: int) -> str:
         how = "back to back" if not self.interval else f"each every {self.interval * 1000:.0f} ms"
         p99 = percentile(self.latencies, 99)
-        return (f"REST GET /orders/{{id}}/status, {clients} concurrent clients {how}, {len(self.latencies)} requests: "
-                f"{summary_ms(self.latencies)} at {self.rate:.0f} req/s; target p99 < "
+        return (f"{self.path} GET /orders/{{id}}/status, {clients} concurrent clients {how}, "
+                f"{len(self.latencies)} requests: {summary_ms(self.latencies)} at {self.rate:.0f} req/s; target p99 < "
                 f"{TARGET_STATUS_P99 * 1000:.0f} ms: {verdict(p99 < TARGET_STATUS_P99)}\n{'':8} "
                 f"{cpu_text(self.cpu, len(self.latencies)).replace('ms/order', 'ms/request')}")
 
@@ -351,7 +364,8 @@ def batches(orders: int, rounds: int) -> list[range]:
 
 
 async def main(options: Options, names: list[str]) -> None:
-    kinds: dict[str, type[BenchPath]] = {"raw": RawPath, "app": AppPath, "rest": RestPath}
+    kinds: dict[str, type[BenchPath]] = {"raw": RawPath, "app": AppPath, "rest": RestPath,
+                                         "rest-off": RestWithoutMetricsPath}
     with tempfile.TemporaryDirectory(prefix="order-desk-bench-") as tmp:
         root = Path(tmp)
         async with fresh_server(root) as server, AsyncExitStack() as stack, httpx.AsyncClient() as http:
@@ -386,6 +400,10 @@ async def main(options: Options, names: list[str]) -> None:
                 rest = paths["rest"]
                 assert isinstance(rest, RestPath)
                 status = [await rest.status_load(0.0, pids), await rest.status_load(options.status_interval, pids)]
+            if "rest-off" in paths:  # the HTTP instrumentation's cost per request, back to back
+                off = paths["rest-off"]
+                assert isinstance(off, RestPath)
+                status.append(await off.status_load(0.0, pids))
     report(tallies, status, options)
 
 
@@ -407,7 +425,18 @@ def report(tallies: dict[str, Tally], status: list[StatusLoad], options: Options
         if raw is not None and name in tallies:
             ratio = tallies[name].rate / raw.rate
             ratios.append(f"{label} = {ratio:.2f} (target >= {target}: {verdict(ratio >= target)})")
+    if "rest" in tallies and "rest-off" in tallies:
+        with_metrics, without = tallies["rest"], tallies["rest-off"]
+        cost = 1 - with_metrics.rate / without.rate
+        print(f"metrics cost: REST {with_metrics.rate:.2f} orders/s with them, {without.rate:.2f} without = "
+              f"{cost * 100:+.1f} % (target < {TARGET_METRICS_COST * 100:.0f} %: "
+              f"{verdict(cost < TARGET_METRICS_COST)}); CPU per order {_cpu_ms(with_metrics):.0f} against "
+              f"{_cpu_ms(without):.0f} ms")
     print("  ".join(ratios) if ratios else "ratios: need the raw path and another one")
+
+
+def _cpu_ms(tally: Tally) -> float:
+    return sum(tally.cpu.values()) / tally.orders * 1000
 
 
 def parse(argv: list[str] | None = None) -> tuple[Options, list[str]]:
@@ -430,15 +459,16 @@ def parse(argv: list[str] | None = None) -> tuple[Options, list[str]]:
                         help="GET /orders/{id}/status requests in the latency phase (default 40 per client)")
     parser.add_argument("--status-interval", type=float, default=0.5,
                         help="seconds between one client's requests in the paced latency phase (default 0.5)")
-    parser.add_argument("--paths", default="raw,app,rest", help="which paths, comma-separated (default all)")
+    parser.add_argument("--paths", default="raw,app,rest",
+                        help="which paths, comma-separated (default raw,app,rest; rest-off: REST with metrics off)")
     args = parser.parse_args(argv)
     if min(args.orders, args.clients, args.rounds) < 1:
         parser.error("--orders, --clients and --rounds must be at least 1")
     if not all(math.isfinite(value) and value >= 0 for value in (args.poll, args.poll_max, args.status_interval)):
         parser.error("--poll, --poll-max and --status-interval are seconds, 0 or more")
     names = list(dict.fromkeys(path.strip() for path in args.paths.split(",") if path.strip()))
-    if not names or set(names) - {"raw", "app", "rest"}:
-        parser.error("--paths takes raw, app and rest, comma-separated")
+    if not names or set(names) - {"raw", "app", "rest", "rest-off"}:
+        parser.error("--paths takes raw, app, rest and rest-off, comma-separated")
     requests = args.status_requests if args.status_requests is not None else 40 * args.clients
     rounds = min(args.rounds, args.orders)
     return Options(args.orders, args.clients, args.poll, max(args.poll, args.poll_max), rounds, args.rest_worker,

@@ -15,6 +15,7 @@ from pydantic import ValidationError
 from core import __version__
 from core.models import Role
 from core.settings import Settings
+from core.telemetry import Telemetry
 
 log = logging.getLogger("order_desk")
 
@@ -64,8 +65,10 @@ def _settings() -> Settings | str:
                          f"{error['msg'].removeprefix('Value error, ')}" for error in err.errors())
 
 
-def _configure_logging() -> None:
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+def _configure_logging(settings: Settings) -> None:
+    from core.telemetry import logs
+
+    logs.configure(settings.log_format)
 
 
 async def _until_signalled() -> None:
@@ -86,6 +89,10 @@ async def _worker(settings: Settings) -> None:
     loop = asyncio.get_running_loop()
     for signum in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(signum, stop.set)
+    if settings.metrics_port is not None:
+        from core import telemetry
+
+        telemetry.current().serve_metrics(settings.metrics_host, settings.metrics_port)
     try:
         await run_worker(settings, address, stop)
     finally:
@@ -145,10 +152,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         from core.users_cli import run_users_command
 
         return run_users_command(settings, args)
-    _configure_logging()
+    _configure_logging(settings)
     from core.embedded_server import EmbeddedServerError
     from core.errors import OrderDeskError
 
+    measured = _telemetry(settings, command)
     try:
         if command == "gui":
             from desktop.app import run_gui
@@ -171,7 +179,20 @@ def main(argv: Sequence[str] | None = None) -> int:
     except (EmbeddedServerError, OrderDeskError) as err:
         print(f"order-desk: {err}", file=sys.stderr)
         return 1
+    finally:
+        measured.close()
     return 0
+
+
+def _telemetry(settings: Settings, command: str) -> Telemetry:
+    """The process's metrics and traces (docs/OPERATIONS.md), set before any Temporal client exists: ``serve`` and
+    ``worker`` only (a worker's metrics need ORDER_DESK_METRICS_PORT to be seen); the desk costs nothing."""
+    from core import telemetry
+
+    if command not in ("serve", "worker"):
+        return telemetry.OFF
+    metrics = settings.metrics and (command == "serve" or settings.metrics_port is not None)
+    return telemetry.install(telemetry.Telemetry.create(settings, f"order-desk-{command}", metrics=metrics))
 
 
 if __name__ == "__main__":

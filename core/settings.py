@@ -88,6 +88,16 @@ class Settings(BaseSettings):
                                           "the address it is bound to (DNS rebinding protection)")
     export_slots: int = Field(4, ge=1, le=100, description="CSV exports that may stream at once; more get 503")
 
+    # Operations (docs/OPERATIONS.md): metrics, traces, logs
+    metrics: bool = Field(True, description="the app's and the Temporal SDK's Prometheus metrics in `serve` and on "
+                                            "the metrics port; false: none, at no cost")
+    metrics_port: int | None = Field(None, ge=1, le=65535, description="serve the metrics here too, without a token "
+                                                                        "(`order-desk worker`: only here)")
+    metrics_host: str = Field("127.0.0.1", description="the address the metrics port listens on")
+    otlp_endpoint: str | None = Field(None, description="send traces by OTLP/HTTP to this collector, e.g. "
+                                                        "http://otel-collector:4318; unset: no tracing at all")
+    log_format: Literal["text", "json"] = Field("text", description="json: one JSON object per line")
+
     @field_validator("approval_reminder", "approval_deadline", mode="before")
     @classmethod
     def _off(cls, value: object) -> object:

@@ -1,4 +1,5 @@
-"""How every process connects to Temporal: one place for TLS, API keys and the pydantic converter."""
+"""How every process connects to Temporal: one place for TLS, API keys, the pydantic converter, and the process's
+telemetry (its runtime and interceptors, when ``serve`` or a worker installed one: ``core.telemetry``)."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.converter import DataConverter, DefaultFailureConverterWithEncodedAttributes
 from temporalio.service import TLSConfig
 
+from core import telemetry
 from core.settings import Settings
 
 
@@ -37,10 +39,13 @@ def data_converter(settings: Settings) -> DataConverter:
 
 async def connect(settings: Settings, address: str) -> Client:
     api_key = settings.temporal_api_key.get_secret_value() if settings.temporal_api_key else None
+    installed = telemetry.current()
     return await Client.connect(
         address,
         namespace=settings.namespace,
         data_converter=data_converter(settings),
         tls=tls_config(settings),
         api_key=api_key,
+        interceptors=installed.client_interceptors,
+        runtime=installed.runtime,
     )

@@ -18,6 +18,7 @@ from temporalio.worker.workflow_sandbox import SandboxedWorkflowRunner, SandboxR
 
 from activities.legacy import LegacyArguments
 from activities.orders import OrderActivities
+from core import telemetry
 from core.ledger import Ledger
 from core.settings import Settings
 from core.temporal_client import connect
@@ -27,7 +28,8 @@ log = logging.getLogger(__name__)
 
 # Modules the sandbox may use as they are loaded outside it: they are deterministic, and
 # re-importing pydantic models for every workflow run is what makes a sandboxed worker slow.
-PASSTHROUGH_MODULES = ("core", "activities", "pydantic", "pydantic_core", "annotated_types")
+# opentelemetry: the tracing interceptor's workflow half records spans through it, when tracing is on.
+PASSTHROUGH_MODULES = ("core", "activities", "pydantic", "pydantic_core", "annotated_types", "opentelemetry")
 ACTIVITY_SLOTS = 16  # activities, and local activities, at once per worker
 
 
@@ -55,7 +57,7 @@ def build_worker(client: Client, settings: Settings,
         activity_executor=executor or concurrent.futures.ThreadPoolExecutor(max_workers=2 * ACTIVITY_SLOTS),
         max_concurrent_activities=ACTIVITY_SLOTS,
         max_concurrent_local_activities=ACTIVITY_SLOTS,
-        interceptors=[LegacyArguments()],
+        interceptors=[LegacyArguments(), *telemetry.current().worker_interceptors],
         workflow_runner=SandboxedWorkflowRunner(
             restrictions=SandboxRestrictions.default.with_passthrough_modules(*PASSTHROUGH_MODULES)),
     )

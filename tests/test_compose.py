@@ -4,6 +4,7 @@ and the files it mounts must exist and say what the app needs."""
 
 from __future__ import annotations
 
+import json
 import re
 import shlex
 import shutil
@@ -13,8 +14,10 @@ import zipfile
 from pathlib import Path
 from typing import Any
 
+import httpx
 import pytest
 import yaml
+from prometheus_client.parser import text_string_to_metric_families
 
 from core import search_attributes as sa
 from core.settings import Settings
@@ -78,7 +81,10 @@ def test_ports_web_ui_8088_temporal_7233_api_8000(services: dict[str, Any]) -> N
     for name in ("temporal", "temporal-ui", "postgresql"):
         assert all(str(entry).startswith("127.0.0.1:") for entry in services[name]["ports"]), name
     exposed = {name for name, service in services.items() if service.get("ports")}
-    assert exposed == {"temporal", "temporal-ui", "postgresql", "api"}
+    assert exposed == {"temporal", "temporal-ui", "postgresql", "api", "prometheus", "grafana"}
+    assert published(services["prometheus"]) == {9090: 9090} and published(services["grafana"]) == {3000: 3000}
+    for name in ("prometheus", "grafana"):  # no login in Prometheus, Grafana's first one is admin/admin
+        assert all(str(entry).startswith("127.0.0.1:") for entry in services[name]["ports"]), name
 
 
 def test_every_image_is_pinned_to_a_version(services: dict[str, Any]) -> None:
@@ -130,7 +136,7 @@ def test_the_api_uses_the_user_store_and_listens_on_all_interfaces(services: dic
     assert int(command[command.index("--port") + 1]) == published(services["api"])[8000]
     assert "--no-worker" in command, "the worker service does the work"
     assert services["worker"]["command"] == ["worker"]
-    assert "/healthz" in " ".join(services["api"]["healthcheck"]["test"])
+    assert "/readyz" in " ".join(services["api"]["healthcheck"]["test"])  # start order waits for readiness
 
 
 def test_health_checks_and_start_order(services: dict[str, Any]) -> None:
@@ -236,3 +242,129 @@ def test_the_docker_build_context_builds_a_wheel_with_all_the_code(tmp_path: Pat
 def test_the_web_ui_cannot_change_orders(services: dict[str, Any]) -> None:
     """Terminate, signal, cancel and reset in the Temporal Web UI would go around the app's roles and rules."""
     assert services["temporal-ui"]["environment"]["TEMPORAL_DISABLE_WRITE_ACTIONS"] == "true"
+
+
+# ---- the view: Prometheus scraping the app, Grafana's provisioned dashboard (docs/OPERATIONS.md) ----------------
+
+METRICS_PORT = 9100
+DASHBOARD = ROOT / "deploy/grafana/dashboards/order-desk.json"
+ALERTS = ROOT / "deploy/prometheus/alerts.yml"
+METRIC_NAME = re.compile(r"\b(?:order_desk|temporal)_[a-z0-9_]+")
+
+
+def target(service: dict[str, Any], path: str) -> Path:
+    """The host file mounted at ``path`` in ``service``."""
+    return ROOT / next(host for host, mounted in mounts(service) if mounted == path)
+
+
+def dashboard_queries() -> dict[str, list[str]]:
+    panels = json.loads(DASHBOARD.read_text())["panels"]
+    return {panel["title"]: [query["expr"] for query in panel["targets"]] for panel in panels}
+
+
+def alert_queries() -> dict[str, str]:
+    groups = yaml.safe_load(ALERTS.read_text())["groups"]
+    return {rule["alert"]: rule["expr"] for group in groups for rule in group["rules"]}
+
+
+def test_app_services_serve_metrics_on_a_private_port_and_log_json(services: dict[str, Any]) -> None:
+    for name in APP_SERVICES:
+        variables = env(services[name])
+        settings = Settings(_env_file=None, metrics_port=variables["ORDER_DESK_METRICS_PORT"],
+                            metrics_host=variables["ORDER_DESK_METRICS_HOST"],
+                            log_format=default_of(variables["ORDER_DESK_LOG_FORMAT"]))
+        assert (settings.metrics_port, settings.metrics_host, settings.log_format) == (METRICS_PORT, "0.0.0.0", "json")
+        assert METRICS_PORT not in published(services[name]), "the metrics port has no token: never published"
+        assert default_of(variables["ORDER_DESK_OTLP_ENDPOINT"]) == "", "tracing is off until a collector is named"
+    assert f"{METRICS_PORT}/metrics" in " ".join(services["worker"]["healthcheck"]["test"])
+
+
+def test_prometheus_scrapes_the_api_and_every_worker_replica(services: dict[str, Any]) -> None:
+    prometheus = services["prometheus"]
+    config = yaml.safe_load(target(prometheus, "/etc/prometheus/prometheus.yml").read_text())
+    jobs = {job["job_name"]: job for job in config["scrape_configs"]}
+    assert set(jobs) == {"order-desk-api", "order-desk-worker"}
+    for name in APP_SERVICES:  # DNS discovery: `--scale worker=3` is three targets
+        [discovery] = jobs[f"order-desk-{name}"]["dns_sd_configs"]
+        assert discovery == {"names": [name], "type": "A", "port": METRICS_PORT}
+    assert config["rule_files"] == ["/etc/prometheus/alerts.yml"]
+    assert target(prometheus, "/etc/prometheus/alerts.yml") == ALERTS
+    assert "prometheus-data" in {source for source, _ in mounts(prometheus)}
+
+
+def test_grafana_provisions_the_prometheus_datasource_and_the_dashboard(services: dict[str, Any]) -> None:
+    grafana = services["grafana"]
+    provisioning = target(grafana, "/etc/grafana/provisioning")
+    [datasource] = yaml.safe_load((provisioning / "datasources/prometheus.yml").read_text())["datasources"]
+    assert datasource["url"] == f"http://prometheus:{published(services['prometheus'])[9090]}"
+    [provider] = yaml.safe_load((provisioning / "dashboards/order-desk.yml").read_text())["providers"]
+    assert target(grafana, provider["options"]["path"]) == DASHBOARD.parent
+    panels = json.loads(DASHBOARD.read_text())["panels"]
+    assert {panel["datasource"]["uid"] for panel in panels} == {datasource["uid"]}
+    assert all(panel["targets"] and all(query["expr"].strip() for query in panel["targets"]) for panel in panels)
+    assert env(grafana)["GF_DASHBOARDS_DEFAULT_HOME_DASHBOARD_PATH"].startswith(provider["options"]["path"])
+
+
+def test_the_dashboard_shows_what_an_operator_asked_for() -> None:
+    queries = {title: " ".join(exprs) for title, exprs in dashboard_queries().items()}
+    wanted = {  # issue 21: orders by status, decisions per minute by outcome, decision latency p50/p99, HTTP
+        # error rate, worker slots and schedule-to-start latency
+        "Orders by status": ["order_desk_orders", "by (status)"],
+        "Decisions per minute by outcome": ["order_desk_decisions_total", "by (outcome)", "* 60"],
+        "Decision latency p50 / p99": ["histogram_quantile(0.5,", "histogram_quantile(0.99,",
+                                       "order_desk_decision_seconds_bucket"],
+        "HTTP error rate": ['status=~"5.."', "order_desk_http_request_duration_seconds_count"],
+        "Worker task slots used / available": ["temporal_worker_task_slots_used",
+                                               "temporal_worker_task_slots_available"],
+        "Schedule-to-start latency p99": ["temporal_workflow_task_schedule_to_start_latency_seconds_bucket",
+                                          "temporal_activity_schedule_to_start_latency_seconds_bucket"],
+    }
+    for title, parts in wanted.items():
+        assert all(part in queries[title] for part in parts), (title, queries[title])
+
+
+async def test_every_panel_and_alert_names_a_metric_the_app_exports(temporal_address: str, tmp_path: Path) -> None:
+    """The names come from a real scrape: an app and a worker measured as serve measures them, taking one order
+    through, with one transient failure of an activity, so the SDK's metrics of every kind have appeared."""
+    from core import telemetry
+    from core.api import create_app
+    from core.service import OrderService
+    from core.telemetry import stale_orders
+    from core.worker import build_worker
+    from tests.helpers import assert_eventually, free_port
+
+    settings = Settings(_env_file=None, temporal_address=temporal_address, task_queue=f"compose-{free_port()}",
+                        data_dir=tmp_path, database_url=None, api_token=None, tokens_file=None, roles={},
+                        payload_encryption_key=None, simulate_validation_failures=1, approval_reminder=None)
+    installed = telemetry.install(telemetry.Telemetry.create(settings, "order-desk-test", metrics=True))
+    try:
+        service = await OrderService.connect(settings, temporal_address)
+        async with build_worker(service.client, settings):
+            transport = httpx.ASGITransport(app=create_app(settings, service))
+            async with httpx.AsyncClient(transport=transport, base_url="http://localhost:8000") as client:
+                order_id = (await client.post("/orders", json={"item": "Dashboard", "quantity": 1})).json()["order_id"]
+
+                async def decided() -> str:
+                    answer = await client.post(f"/orders/{order_id}/approve")
+                    assert answer.status_code == 200, answer.text
+                    return (await client.get("/metrics")).text
+
+                await assert_eventually(decided, timeout=30)
+                await service.client.get_workflow_handle(order_id).result()
+                await stale_orders.count_stale(service, installed.metrics)  # serve's lifespan does it every 15 s
+
+                async def completed() -> str:
+                    text = (await client.get("/metrics")).text
+                    assert "temporal_workflow_completed_total{" in text
+                    return text
+
+                scraped = await assert_eventually(completed)
+    finally:
+        telemetry.install(telemetry.OFF)
+        installed.close()
+    exported = {sample.name for family in text_string_to_metric_families(scraped) for sample in family.samples}
+    named = {title: set(METRIC_NAME.findall(" ".join(exprs))) for title, exprs in dashboard_queries().items()}
+    named.update({alert: set(METRIC_NAME.findall(expr)) for alert, expr in alert_queries().items()})
+    assert all(names for title, names in named.items() if title not in ("OrderDeskTargetDown", "OrderDeskNoWorker"))
+    missing = {title: names - exported for title, names in named.items() if names - exported}
+    assert not missing, missing

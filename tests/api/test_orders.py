@@ -132,6 +132,7 @@ async def test_swagger_and_openapi_document_every_endpoint_and_its_errors(client
     # Every route but /healthz may answer 401, even on a server started open: adding its first user closes it.
     assert documented == {
         ("/healthz", "get"): {"200", "503"},
+        ("/readyz", "get"): {"200", "503"},
         ("/orders", "post"): {"201", "401", "413", "422", "503"},
         ("/orders", "get"): {"200", "401", "422", "503"},
         ("/orders.csv", "get"): {"200", "401", "422", "503"},
