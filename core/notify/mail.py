@@ -135,8 +135,10 @@ def _message(notice: Notice, message_id: str, sender: str, recipients: list[str]
     step = f" (step {notice.step} of {notice.steps})" if notice.steps > 1 else ""
     article = "an" if notice.role.value[0] in "aeiou" else "a"
     message = EmailMessage()
-    message["Subject"] = (f"{'Reminder: ' if notice.reminder else ''}order {order.order_id} awaits {article} "
-                          f"{notice.role}'s signature{step}")
+    # Short enough for one header line (78 characters), which mail clients show as it is.
+    short_step = f" ({notice.step}/{notice.steps})" if notice.steps > 1 else ""
+    message["Subject"] = (f"{'Reminder: ' if notice.reminder else ''}{order.order_id} awaits {article} "
+                          f"{notice.role}'s signature{short_step}")
     message["From"] = sender
     message["To"] = ", ".join(recipients)
     message["Message-ID"] = message_id
