@@ -11,7 +11,7 @@ from decimal import Decimal
 from enum import StrEnum
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator, model_validator
 
 from core.money import DEFAULT_CURRENCY, MAX_AMOUNT, Currency, Price, amount_of, check_decimals, money_text, plain
 from core.text import stored_text
@@ -177,8 +177,16 @@ class OrderRequest(BaseModel):
 
     item: ItemText
     quantity: Quantity
+    currency: Currency | None = None  # before unit_price, whose decimals it limits
     unit_price: Price | None = None
-    currency: Currency | None = None
+
+    @field_validator("unit_price", mode="after")
+    @classmethod
+    def _currency_decimals(cls, value: Decimal | None, info: ValidationInfo) -> Decimal | None:
+        currency = info.data.get("currency")
+        if value is not None and currency is not None:
+            check_decimals(value, currency)
+        return value
 
     @model_validator(mode="after")
     def _price_rules(self) -> OrderRequest:
@@ -186,8 +194,6 @@ class OrderRequest(BaseModel):
             if self.currency is not None:
                 raise ValueError("currency is the currency of unit_price: send it with a unit_price, or leave it out")
             return self
-        if self.currency is not None:
-            check_decimals(self.unit_price, self.currency)
         amount = amount_of(self.quantity, self.unit_price)
         if amount is not None and amount >= MAX_AMOUNT:
             raise ValueError(f"the amount quantity × unit_price ({plain(amount)}) must be below {MAX_AMOUNT:,}")

@@ -87,7 +87,7 @@ async def create_order(body: CreateOrderBody, service: OrderServiceDep, actor: A
     try:
         request = body.priced_in(service.settings.default_currency)
     except ValidationError as err:
-        raise RequestValidationError([{**error, "loc": ("body", "unit_price")} for error in err.errors()]) from err
+        raise RequestValidationError([{**error, "loc": ("body", *error["loc"])} for error in err.errors()]) from err
     order_id = await service.create_order(request, actor, idempotency_key=idempotency_key)
     response.headers["Location"] = f"{router.prefix}/{order_id}"
     # A new order starts VALIDATING; only a retried create (same key) may find it further on.
