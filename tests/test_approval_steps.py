@@ -229,3 +229,31 @@ async def test_amounts_and_awaited_roles_filter_the_ledger(desk: OrderService, w
         assert await ids(OrderFilter(awaiting_roles=frozenset(Role), reviewer="mona")) == {medium}
         assert await ids(OrderFilter(awaiting_roles=frozenset(Role), reviewer="alice")) == set()
     await assert_eventually(signed)
+
+
+def test_the_rule_book_checks_the_state_then_the_step_then_four_eyes() -> None:
+    """``refusal()`` on its own: a race's loser learns the status first; a role below the step is refused before
+    four-eyes is looked at; a signer's second signature is refused, their rejection is not."""
+    from datetime import UTC, datetime
+
+    from core.models import Action, ApprovalStep, Decision, OrderInput, Signature
+    from workflows.order_approval import refusal
+
+    order = OrderInput(order_id="order_rules", item="Máy chủ", quantity=1, created_by="mona", four_eyes=True)
+    signed = [ApprovalStep(role=Role.MANAGER, signature=Signature(actor="dan", role=Role.DIRECTOR,
+                                                                  at=datetime(2026, 12, 1, tzinfo=UTC))),
+              ApprovalStep(role=Role.DIRECTOR)]
+
+    def code(action: Action, actor: Actor, status: OrderStatus = OrderStatus.PENDING_APPROVAL) -> str | None:
+        error = refusal(Decision(action=action, actor=actor), order, status, signed)
+        return None if error is None else error.details[1]
+
+    assert code(Action.APPROVE, MANAGER, OrderStatus.APPROVED) == ErrorCode.INVALID_TRANSITION
+    assert code(Action.APPROVE, Actor(name="mona", role=Role.MANAGER)) == ErrorCode.WRONG_STEP_ROLE  # not four_eyes
+    assert code(Action.APPROVE, Actor(name="mona", role=Role.DIRECTOR)) == ErrorCode.FOUR_EYES
+    assert code(Action.APPROVE, DIRECTOR) == ErrorCode.ALREADY_SIGNED
+    assert code(Action.REJECT, DIRECTOR) is None
+    assert code(Action.APPROVE, OTHER_DIRECTOR) is None
+    assert code(Action.REJECT, MANAGER) == ErrorCode.WRONG_STEP_ROLE
+    assert code(Action.CANCEL, MANAGER) is None
+    assert code(Action.APPROVE, Actor(name="anyone")) is None  # no role: the open demo signs any step
