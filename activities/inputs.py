@@ -6,9 +6,9 @@ reads them into these models."""
 
 from __future__ import annotations
 
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
-from core.models import LedgerEntry
+from core.models import LedgerEntry, Role
 
 
 class ValidateOrderInput(BaseModel):
@@ -21,7 +21,14 @@ class ValidateOrderInput(BaseModel):
 
 
 class NotifyManagerInput(BaseModel):
-    """``notify_manager``: which order to announce. (Older workflows sent an ``OrderInput``.)"""
+    """``notify_manager``: which order to announce, to whom. (Older workflows sent an ``OrderInput``, and workflows
+    from before approval steps no role: the manager.)"""
 
     order_id: str
     ledger: LedgerEntry | None = None
+    role: Role | None = Field(None, description="the role the order awaits; None: the manager")
+    step: int | None = Field(None, description="the awaited step, from 1 (None before approval steps)")
+    steps: int | None = Field(None, description="how many steps the order has")
+    notice: int = Field(0, description="the order's reminders so far: with the order and the step, it names this "
+                                       "notice (its e-mail's Message-ID), so a retried activity sends it once")
+    reminder: bool = Field(False, description="a reminder, not the step's first notice")

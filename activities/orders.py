@@ -28,7 +28,8 @@ from temporalio.exceptions import ApplicationError
 
 from activities.inputs import NotifyManagerInput, ValidateOrderInput
 from core.ledger import Ledger
-from core.models import FulfilmentInput, LedgerEntry, OrderStatus
+from core.models import FulfilmentInput, LedgerEntry, OrderStatus, Role
+from core.notify.mail import Mailer, Notice, SmtpConfig, signers
 
 INVALID_ORDER = "InvalidOrder"
 LEDGER_REFUSED = "LedgerRefused"
@@ -42,8 +43,10 @@ class OrderActivities:
         ledger: Ledger,
         simulate_validation_failures: int = 0,
         blocked_items: Sequence[str] = (),
+        mail: SmtpConfig | None = None,
     ) -> None:
         self.ledger = ledger
+        self.mailer = Mailer(mail, ledger)
         self.simulate_validation_failures = simulate_validation_failures
         self.blocked_items = [item.casefold() for item in blocked_items]
 
@@ -68,8 +71,18 @@ class OrderActivities:
 
     @activity.defn(name="notify_manager")
     def notify_manager(self, notice: NotifyManagerInput) -> None:
+        """Tell the awaited role (the manager, for orders from before approval steps): a log line, and an e-mail
+        where mail is set up. The ledger write comes first and is retried; the mail is sent once and never fails
+        the activity (``core.notify.mail``)."""
         self._write(notice.ledger)
-        activity.logger.info("Notifying manager about order %s...", notice.order_id)
+        role = notice.role or Role.MANAGER
+        activity.logger.info("Notifying %s about order %s...", role.value, notice.order_id)
+        if notice.ledger is None:  # a workflow from before the ledger entries: nothing to write the mail from
+            return
+        outcome = self.mailer.send(Notice(
+            order=notice.ledger.summary, role=role, step=notice.step or 1, steps=notice.steps or 1,
+            notice=notice.notice, reminder=notice.reminder, signed=signers(notice.ledger.steps)))
+        activity.logger.info("Order %s: %s", notice.order_id, outcome)
 
     @activity.defn(name="record_order")
     def record_order(self, entry: LedgerEntry) -> None:

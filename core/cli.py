@@ -43,6 +43,10 @@ def _parser() -> argparse.ArgumentParser:
     add = users.add_parser("add", help="add a user; prints their personal token, once")
     add.add_argument("name")
     add.add_argument("--role", required=True, choices=[role.value for role in Role])
+    add.add_argument("--email", help="where their approval notices go (docs/APPROVALS.md)")
+    set_email = users.add_parser("set-email", help="where a user's approval notices go; no address: none")
+    set_email.add_argument("name")
+    set_email.add_argument("email", nargs="?")
     users.add_parser("list", help="every user, their role, and whether they are revoked (never a token)")
     users.add_parser("revoke", help="refuse a user's token from now on, everywhere").add_argument("name")
     users.add_parser("rotate", help="a new token for a user (prints it, once); the old one is refused").add_argument(
@@ -52,6 +56,9 @@ def _parser() -> argparse.ArgumentParser:
     keys = commands.add_parser("keys", help="payload encryption keys").add_subparsers(dest="keys_command",
                                                                                       required=True)
     keys.add_parser("new", help="print a new random key for ORDER_DESK_PAYLOAD_ENCRYPTION_KEY")
+    policy = commands.add_parser("policy", help="the approval policy (docs/APPROVALS.md)").add_subparsers(
+        dest="policy_command", required=True)
+    policy.add_parser("check", help="check a policy file and print its table").add_argument("file", type=Path)
     return parser
 
 
@@ -144,6 +151,10 @@ def main(argv: Sequence[str] | None = None) -> int:
 
         print(new_key())
         return 0
+    if command == "policy":  # before the settings: a file is checked whatever the configured policy is
+        from core.policy import check_command
+
+        return check_command(args.file)
     settings = _settings()
     if isinstance(settings, str):
         print(f"order-desk: {settings}", file=sys.stderr)

@@ -9,11 +9,13 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 
-from core.models import OrderSummary
+from core.models import ApprovalStep, OrderSummary
+from core.money import plain
 
-CSV_HEADER = ["order_id", "item", "quantity", "status", "created_by", "created_at", "updated_at"]
+CSV_HEADER = ["order_id", "item", "quantity", "status", "created_by", "created_at", "updated_at",
+              "unit_price", "currency", "amount", "awaiting_role", "signatures"]
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
@@ -34,8 +36,21 @@ def csv_rows(rows: Iterable[Iterable[object]]) -> str:
 CSV_HEAD = "\ufeff" + csv_rows([CSV_HEADER])
 
 
-def csv_chunk(orders: Iterable[OrderSummary]) -> str:
-    """Rows of orders, in ``CSV_HEADER``'s columns."""
+def csv_chunk(orders: Iterable[OrderSummary], steps: Mapping[str, list[ApprovalStep]] | None = None) -> str:
+    """Rows of orders, in ``CSV_HEADER``'s columns; ``steps`` (by order ID) fills the signatures column.
+
+    Prices and amounts are plain decimals (``1250000``, ``12.5``: a dot, no grouping, never an exponent), so every
+    spreadsheet reads them as numbers; ``signatures`` lists each signed step as ``role: signer``, ``; ``-separated."""
+    steps = steps or {}
     return csv_rows([order.order_id, order.item, order.quantity, order.status.value, order.created_by,
-                     order.created_at.isoformat(), order.updated_at.isoformat() if order.updated_at else ""]
+                     order.created_at.isoformat(), order.updated_at.isoformat() if order.updated_at else "",
+                     plain(order.unit_price) if order.unit_price is not None else "", order.currency or "",
+                     plain(order.amount) if order.amount is not None else "",
+                     order.awaiting_role.value if order.awaiting_role else "",
+                     signatures(steps.get(order.order_id, []))]
                     for order in orders)
+
+
+def signatures(steps: list[ApprovalStep]) -> str:
+    """``manager: mona; director: dan``: who signed which step, in order."""
+    return "; ".join(f"{step.role}: {step.signature.actor}" for step in steps if step.signature is not None)

@@ -19,6 +19,8 @@ class ErrorCode(StrEnum):
     OWN_ORDERS_ONLY = "own_orders_only"  # a clerk cancelling someone else's order
     FOUR_EYES = "four_eyes"  # the creator approving their own order
     ROLE_REQUIRED = "role_required"  # a decision with no role on an order of a team server
+    WRONG_STEP_ROLE = "wrong_step_role"  # a signature (or rejection) below the role the awaited step needs
+    ALREADY_SIGNED = "already_signed"  # a second signature on one order by the same person (four-eyes across steps)
     IDEMPOTENCY_CONFLICT = "idempotency_conflict"
     TEMPORAL_UNAVAILABLE = "temporal_unavailable"
     NO_WORKER = "no_worker"  # Temporal answered, but no worker took the task in time
@@ -38,7 +40,8 @@ class ErrorCode(StrEnum):
 
 
 FORBIDDEN_CODES = frozenset({ErrorCode.FORBIDDEN, ErrorCode.MANAGER_ONLY, ErrorCode.OWN_ORDERS_ONLY,
-                             ErrorCode.FOUR_EYES, ErrorCode.ROLE_REQUIRED})
+                             ErrorCode.FOUR_EYES, ErrorCode.ROLE_REQUIRED, ErrorCode.WRONG_STEP_ROLE,
+                             ErrorCode.ALREADY_SIGNED})
 
 
 class OrderDeskError(Exception):

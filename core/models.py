@@ -7,11 +7,13 @@ field never breaks a running workflow's history.
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from decimal import Decimal
 from enum import StrEnum
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator, model_validator
 
+from core.money import DEFAULT_CURRENCY, MAX_AMOUNT, Currency, Price, amount_of, check_decimals, money_text, plain
 from core.text import stored_text
 
 ItemText = stored_text(max_length=200, min_length=1)
@@ -65,8 +67,23 @@ _OUTCOMES = {
 
 
 class Role(StrEnum):
+    """Who a person is, lowest first: clerk < manager < director. A step of an order's approval is signed by its
+    role or a higher one."""
+
     CLERK = "clerk"
     MANAGER = "manager"
+    DIRECTOR = "director"
+
+    @property
+    def rank(self) -> int:
+        return _RANKS[self]
+
+    def may_sign(self, step: Role) -> bool:
+        """Whether this role may sign a step that awaits ``step``: the same role or a higher one."""
+        return self.rank >= step.rank
+
+
+_RANKS = {role: rank for rank, role in enumerate(Role)}
 
 
 class Permission(StrEnum):
@@ -84,7 +101,10 @@ EVERY_PERMISSION = frozenset(Permission)
 ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
     Role.CLERK: frozenset({Permission.CREATE, Permission.CANCEL_OWN}),
     Role.MANAGER: EVERY_PERMISSION,
+    Role.DIRECTOR: EVERY_PERMISSION,
 }
+SIGNING_ROLES = tuple(role for role in Role if Permission.APPROVE in ROLE_PERMISSIONS[role])
+"""The roles an approval step may await (a clerk creates orders; it signs none)."""
 
 
 def permissions(role: Role | None) -> frozenset[Permission]:
@@ -92,13 +112,103 @@ def permissions(role: Role | None) -> frozenset[Permission]:
     return EVERY_PERMISSION if role is None else ROLE_PERMISSIONS[role]
 
 
+class Tier(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    up_to: Decimal | None = Field(None, description="the highest amount of this tier (inclusive); none: no limit")
+    approvers: tuple[Role, ...] = Field(description="the roles that sign, in this order; empty: the system approves")
+
+
+DEFAULT_TIERS = (Tier(approvers=(Role.MANAGER,)),)
+
+
+class ApprovalPolicy(BaseModel):
+    """Who must sign an order, by its amount: a policy as an order carries it (``core.policy`` reads and checks the
+    file). ``source`` says where it came from (the file's path), for the record."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    currency: str = DEFAULT_CURRENCY
+    tiers: tuple[Tier, ...]
+    unpriced: tuple[Role, ...] = Field((Role.MANAGER,), description="the steps of an order without a price")
+    source: str | None = None
+
+    def steps_for(self, amount: Decimal | None, currency: str | None) -> tuple[tuple[Role, ...], str]:
+        """The roles that must sign an order of ``amount`` in ``currency``, in order, and why, in words.
+
+        An amount in another currency than the policy's cannot be placed in a tier without an exchange rate: it
+        takes the highest tier's signatures, the strictest (docs/APPROVALS.md)."""
+        if self.source is None and self.tiers == DEFAULT_TIERS and self.unpriced == (Role.MANAGER,):
+            return self.unpriced, "no approval policy: one manager's decision"
+        if amount is None:
+            return self.unpriced, "no price: the policy's steps for an order without a price"
+        if currency != self.currency:
+            top = self.tiers[-1]
+            return top.approvers, (f"priced in {currency}, the policy is in {self.currency}: the highest tier's "
+                                   f"steps")
+        low = None
+        for tier in self.tiers:
+            if tier.up_to is None or amount <= tier.up_to:
+                return tier.approvers, _tier_words(amount, self.currency, low, tier)
+            low = tier.up_to
+        raise AssertionError("a checked policy's last tier has no limit")
+
+
+def _tier_words(amount: Decimal, currency: str, low: Decimal | None, tier: Tier) -> str:
+    """Why a tier applies, in the order's history. Plain English without Babel: the workflow calls this, and its
+    sandbox should not load locale data from disk."""
+    money = money_text(amount, currency)
+    if tier.up_to is None:
+        return f"amount {money} is above {money_text(low, currency)}" if low is not None else f"amount {money}"
+    return f"amount {money} is at most {money_text(tier.up_to, currency)}"
+
+
+DEFAULT_POLICY = ApprovalPolicy(tiers=DEFAULT_TIERS, source=None)
+"""No policy file: one manager's decision, whatever the amount, as before policies."""
+
+
 class OrderRequest(BaseModel):
-    """What a person asks for. Validated the same way in the REST body and the desktop form."""
+    """What a person asks for. Validated the same way in the REST body and the desktop form.
+
+    A price is optional: ``unit_price`` (exact, never a float) and its ``currency`` (the server's
+    ``ORDER_DESK_CURRENCY`` when left out: ``priced_in``); ``amount = quantity × unit_price``."""
 
     model_config = ConfigDict(extra="forbid")
 
     item: ItemText
     quantity: Quantity
+    currency: Currency | None = None  # before unit_price, whose decimals it limits
+    unit_price: Price | None = None
+
+    @field_validator("unit_price", mode="after")
+    @classmethod
+    def _currency_decimals(cls, value: Decimal | None, info: ValidationInfo) -> Decimal | None:
+        currency = info.data.get("currency")
+        if value is not None and currency is not None:
+            check_decimals(value, currency)
+        return value
+
+    @model_validator(mode="after")
+    def _price_rules(self) -> OrderRequest:
+        if self.unit_price is None:
+            if self.currency is not None:
+                raise ValueError("currency is the currency of unit_price: send it with a unit_price, or leave it out")
+            return self
+        amount = amount_of(self.quantity, self.unit_price)
+        if amount is not None and amount >= MAX_AMOUNT:
+            raise ValueError(f"the amount quantity × unit_price ({plain(amount)}) must be below {MAX_AMOUNT:,}")
+        return self
+
+    def priced_in(self, default_currency: str) -> OrderRequest:
+        """This request with its currency: ``default_currency`` when it has a price and names none (checked
+        again: ``12.5`` is a fine USD price and no VND one)."""
+        if self.unit_price is None or self.currency is not None:
+            return self
+        return OrderRequest.model_validate({**self.model_dump(), "currency": default_currency})
+
+    @property
+    def amount(self) -> Decimal | None:
+        return amount_of(self.quantity, self.unit_price)
 
 
 class Actor(BaseModel):
@@ -126,7 +236,17 @@ class OrderInput(BaseModel):
     approval_deadline: timedelta | None = None
     team: bool = Field(False, description="created while the server had users: decisions come only through the "
                                           "Update serve sends for a signed-in user; the seed's signals are refused")
+    unit_price: Decimal | None = None
+    currency: str | None = None
+    approval: ApprovalPolicy | None = Field(
+        None, description="the approval policy in force when the order was created: the workflow works its steps out "
+                          "from this copy (None: an order from before policies, or a service that sends none: one "
+                          "manager's decision)")
     resume: OrderResume | None = Field(None, description="set when a pending order continues as a new run")
+
+    @property
+    def amount(self) -> Decimal | None:
+        return amount_of(self.quantity, self.unit_price)
 
 
 class Transition(BaseModel):
@@ -134,9 +254,30 @@ class Transition(BaseModel):
     at: datetime
     actor: str
     reason: str | None = None
-    kind: Literal["transition", "reminder"] = "transition"
+    kind: Literal["transition", "reminder", "signature"] = Field(
+        "transition", description="`transition`: a new status; `reminder`: the awaited role was reminded; "
+                                  "`signature`: a step was signed and the next one awaits (the status is unchanged)")
     seq: int | None = Field(None, description="its place in the order's whole history (the ledger's key); "
                                               "None in orders from before bounded histories: its list index")
+    awaiting_role: Role | None = Field(None, description="the role whose signature the order awaited right after "
+                                                         "this entry; null when it awaited none")
+
+
+class Signature(BaseModel):
+    """Who signed a step, as what, when, and with which comment."""
+
+    actor: str
+    role: Role | None = Field(description="the signer's role; null in the open demo, where nobody has one")
+    at: datetime
+    comment: str | None = None
+
+
+class ApprovalStep(BaseModel):
+    """One signature an order needs: the role it awaits (that role or a higher one signs), and the signature once
+    given. The steps are signed in order."""
+
+    role: Role
+    signature: Signature | None = None
 
 
 class OrderDetails(BaseModel):
@@ -151,6 +292,17 @@ class OrderDetails(BaseModel):
     fulfilled: bool = False
     reminders: int = Field(0, description="reminders sent in all; a running order keeps only the latest few in "
                                           "its history, the ledger keeps every one")
+    unit_price: Decimal | None = None
+    currency: str | None = None
+    amount: Decimal | None = Field(None, description="quantity × unit_price; null without a price")
+    awaiting_role: Role | None = Field(None, description="whose signature the order awaits now: the role of its "
+                                                         "first unsigned step while PENDING_APPROVAL, else null")
+    steps: list[ApprovalStep] = Field(default_factory=list, description="the signatures the policy asks of this "
+                                      "order, in order, with those given; empty for an order approved at once by "
+                                      "the system, and for an order from before approval steps")
+    approval_reason: str | None = Field(None, description="why these steps: the policy's tier the amount fell in")
+    policy: str | None = Field(None, description="the approval policy file the steps came from; null: the default "
+                                                 "(one manager)")
 
 
 class OrderResume(BaseModel):
@@ -162,6 +314,7 @@ class OrderResume(BaseModel):
     next_reminder: datetime | None
     ledger_holds: int
     next_seq: int
+    approval_steps: bool = Field(False, description="the run signs steps (the approval-steps patch)")
 
 
 class OrderSummary(BaseModel):
@@ -174,6 +327,11 @@ class OrderSummary(BaseModel):
     created_by: str
     created_at: datetime
     updated_at: datetime | None = None
+    unit_price: Decimal | None = None
+    currency: str | None = None
+    amount: Decimal | None = Field(None, description="quantity × unit_price; null without a price")
+    awaiting_role: Role | None = Field(None, description="whose signature the order awaits now, while "
+                                                         "PENDING_APPROVAL; null otherwise")
 
 
 class OrderChange(BaseModel):
@@ -182,9 +340,10 @@ class OrderChange(BaseModel):
 
     seq: int = Field(description="the change's place in the feed; the `id` of its `/events` event")
     order_id: str
-    kind: Literal["created", "transition", "reminder"] = Field(
+    kind: Literal["created", "transition", "reminder", "signature"] = Field(
         description="`created`: the order's first entry (VALIDATING); `transition`: a new status; `reminder`: the "
-                    "manager was reminded (the status is unchanged)")
+                    "awaited role was reminded (the status is unchanged); `signature`: a step was signed and the "
+                    "next one awaits (`order.awaiting_role`)")
     status: OrderStatus = Field(description="the order's status after the change")
     at: datetime
     actor: str
@@ -202,6 +361,8 @@ class LedgerEntry(BaseModel):
     summary: OrderSummary
     first_seq: int = Field(0, ge=0)
     transitions: list[Transition] = Field(default_factory=list)
+    steps: list[ApprovalStep] = Field(default_factory=list, description="the order's steps and signatures so far "
+                                      "(a few at most: the whole list, every time)")
 
     @model_validator(mode="before")
     @classmethod
@@ -218,7 +379,8 @@ class LedgerEntry(BaseModel):
         numbered = [t if t.seq is not None else t.model_copy(update={"seq": index})
                     for index, t in enumerate(details.history)]
         return cls(summary=OrderSummary.model_validate(details, from_attributes=True), first_seq=first_seq,
-                   transitions=[t for t in numbered if t.seq is not None and t.seq >= first_seq])
+                   transitions=[t for t in numbered if t.seq is not None and t.seq >= first_seq],
+                   steps=details.steps)
 
     def numbered(self) -> list[tuple[int, Transition]]:
         """Each transition with its seq (an entry from an older workflow numbers them from ``first_seq``)."""
@@ -252,6 +414,12 @@ class OrderFilter(BaseModel):
     created_by: str | None = None
     since: datetime | None = Field(None, description="created at or after")
     until: datetime | None = Field(None, description="created before (exclusive)")
+    awaiting_roles: frozenset[Role] | None = Field(None, description="pending and awaiting one of these roles")
+    reviewer: str | None = Field(None, description="leave out the orders this person created or already signed "
+                                                   "(four-eyes: they may not sign them)")
+    min_amount: Decimal | None = Field(None, description="amount at least this (orders without a price are left out)")
+    max_amount: Decimal | None = Field(None, description="amount at most this (orders without a price are left out)")
+    currency: str | None = Field(None, description="priced in this currency")
 
     @classmethod
     def of(cls, *statuses: OrderStatus, **narrowing: object) -> OrderFilter:

@@ -105,6 +105,7 @@ class OrderService:
         self.settings = settings
         self.ledger = ledger or Ledger(settings.ledger_url)
         self.users = Users(self.ledger.users)
+        self.policy = settings.policy()  # read once: a changed file applies from the next start, to new orders
         self._waker: ChangeFeedWaker | None = None  # made by the first follower, on its event loop
 
     @classmethod
@@ -150,19 +151,23 @@ class OrderService:
 
     async def create_order(self, request: OrderRequest, actor: Actor,
                            idempotency_key: str | None = None) -> str:
+        """Start an order. A price without a currency is in ``ORDER_DESK_CURRENCY``; the approval policy in force
+        goes into the order, which works out its steps from that copy (docs/APPROVALS.md)."""
+        request = request.priced_in(self.settings.default_currency)
         order_id = new_order_id(actor.name, idempotency_key)
         if idempotency_key is not None:
             # Temporal forgets a closed order after its retention and would then start a second one under the
             # same ID; the ledger remembers it, so a key keeps its promise for as long as the ledger does.
             known = await asyncio.to_thread(self.ledger.get, order_id)
             if known is not None:
-                _same_request(order_id, known.item, known.quantity, request)
+                _same_request(order_id, known, request)
                 return order_id
         team = await self.team()
         order = OrderInput(order_id=order_id, item=request.item, quantity=request.quantity,
                            created_by=actor.name, four_eyes=self.four_eyes(team), team=team,
                            reminder_interval=self.settings.approval_reminder,
-                           approval_deadline=self.settings.approval_deadline)
+                           approval_deadline=self.settings.approval_deadline,
+                           unit_price=request.unit_price, currency=request.currency, approval=self.policy)
         async with translated():
             try:
                 await self.client.start_workflow(
@@ -184,7 +189,7 @@ class OrderService:
 
     async def _check_same_request(self, order_id: str, request: OrderRequest) -> None:
         started = await self._started_input(order_id)
-        _same_request(order_id, started.item, started.quantity, request)
+        _same_request(order_id, started, request)
 
     async def approve(self, order_id: str, actor: Actor, reason: str | None = None,
                       request_id: str | None = None) -> OrderStatus:
@@ -310,12 +315,17 @@ class OrderService:
             # A pending order that continued as a new run: this run started later than the order did.
             details = await self.details(order_id)
             return OrderSummary(**details.model_dump(include=set(OrderSummary.model_fields)))
-        if sa.ORDER_ITEM in attrs:
-            return _summary(description)
-        started = await self._started_input(order_id)  # contents kept out of search attributes: encrypted
-        return OrderSummary(order_id=order_id, item=started.item, quantity=started.quantity,
-                            status=OrderStatus(attrs[sa.ORDER_STATUS]), created_by=started.created_by,
-                            created_at=description.start_time, updated_at=attrs.get(sa.ORDER_UPDATED_AT))
+        status = OrderStatus(attrs[sa.ORDER_STATUS])
+        if status is OrderStatus.PENDING_APPROVAL:  # the awaited role is the workflow's to say
+            details = await self.details(order_id)
+            return OrderSummary(**details.model_dump(include=set(OrderSummary.model_fields)))
+        # The price is in the order's input, not in search attributes (nor are the contents, when encrypted).
+        started = await self._started_input(order_id)
+        return OrderSummary(order_id=order_id, item=started.item, quantity=started.quantity, status=status,
+                            created_by=started.created_by, created_at=description.start_time,
+                            updated_at=attrs.get(sa.ORDER_UPDATED_AT), unit_price=started.unit_price,
+                            currency=started.currency if started.unit_price is not None else None,
+                            amount=started.amount)
 
     async def _started_input(self, order_id: str) -> OrderInput:
         """The order as it was started: the first history event, decoded (and decrypted) by our converter."""
@@ -396,7 +406,8 @@ class OrderService:
         while True:
             batch = await asyncio.to_thread(self.ledger.page, where, chunk, after)
             if batch:
-                yield csv_chunk(batch)
+                steps = await asyncio.to_thread(self.ledger.steps_of, [order.order_id for order in batch])
+                yield csv_chunk(batch, steps)
             if len(batch) < chunk:
                 return
             after = batch[-1]
@@ -413,24 +424,12 @@ class OrderService:
             return await self._handle(order_id).describe(rpc_timeout=DECISION_TIMEOUT)
 
 
-def _same_request(order_id: str, item: str, quantity: int, request: OrderRequest) -> None:
-    if (item, quantity) != (request.item, request.quantity):
+def _same_request(order_id: str, known: OrderInput | OrderDetails, request: OrderRequest) -> None:
+    if (known.item, known.quantity, known.unit_price, known.currency if known.unit_price is not None else None) != (
+            request.item, request.quantity, request.unit_price, request.currency):
         raise IdempotencyConflict(f"Idempotency-Key already used for order {order_id} with a different request")
 
 
 _BULK_KINDS: dict[type[OrderDeskError], str] = {
     OrderNotFound: "not_found", InvalidTransition: "invalid_transition", Forbidden: "forbidden"}
-
-
-def _summary(execution: WorkflowExecutionDescription) -> OrderSummary:
-    attrs = execution.typed_search_attributes
-    return OrderSummary(
-        order_id=execution.id,
-        item=attrs[sa.ORDER_ITEM],
-        quantity=attrs[sa.ORDER_QUANTITY],
-        status=OrderStatus(attrs[sa.ORDER_STATUS]),
-        created_by=attrs[sa.ORDER_CREATED_BY],
-        created_at=execution.start_time,
-        updated_at=attrs.get(sa.ORDER_UPDATED_AT),
-    )
 

@@ -9,10 +9,11 @@ from pathlib import Path
 from typing import Annotated, Any, Literal
 
 import platformdirs
-from pydantic import Field, SecretStr, field_validator, model_validator
+from pydantic import Field, SecretStr, ValidationInfo, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
-from core.models import Role
+from core.models import ApprovalPolicy, Role
+from core.money import DEFAULT_CURRENCY
 
 APP_NAME = "order-desk"
 
@@ -61,6 +62,20 @@ class Settings(BaseSettings):
     simulate_validation_failures: int = Field(0, ge=0, le=100)
     blocked_items: Annotated[list[str], NoDecode] = Field(default_factory=list)
     four_eyes: bool = True
+    approval_policy: Path | None = Field(
+        None, description="TOML file: who must sign an order, by its amount (docs/APPROVALS.md); none: one manager")
+    currency: str | None = Field(None, description="the currency of a price that names none (ISO 4217); default: "
+                                                   "the approval policy's, else VND")
+
+    # E-mail to the role an order awaits (docs/APPROVALS.md); off unless a host and a sender are set
+    smtp_host: str | None = None
+    smtp_port: int = Field(25, ge=1, le=65535)
+    smtp_user: str | None = None
+    smtp_password: SecretStr | None = None
+    smtp_from: str | None = Field(None, description="the sender address of the notices")
+    smtp_starttls: bool = False
+    smtp_timeout: float = Field(10.0, gt=0, le=60, description="seconds a mail server may take before a notice "
+                                                                "is given up (the order never waits for mail)")
 
     # The desktop's language: en or vi; default: the system locale
     language: Literal["en", "vi"] | None = None
@@ -119,6 +134,48 @@ class Settings(BaseSettings):
         if isinstance(data, dict) and os.environ.get("ORDER_DESK_APPROVAL_REMINDER") == "":
             data.setdefault("approval_reminder", None)
         return data
+
+    @field_validator("approval_policy", mode="after")
+    @classmethod
+    def _usable_policy(cls, value: Path | None) -> Path | None:
+        """Fail at start, saying why, on a policy file that cannot be used."""
+        from core.policy import load_policy
+
+        load_policy(value)
+        return value
+
+    @field_validator("currency", mode="before")
+    @classmethod
+    def _currency(cls, value: object, info: ValidationInfo) -> object:
+        """A known code, and the policy's own: orders priced in the default currency must fit its tiers."""
+        from core.money import currency_code
+        from core.policy import load_policy
+
+        if value is None:
+            return None
+        code = currency_code(value)
+        path = info.data.get("approval_policy")
+        if path is not None and code != (policy := load_policy(path)).currency:
+            raise ValueError(f"{code} is not the currency of the approval policy {path} ({policy.currency}): orders "
+                             f"priced in the default currency could not be placed in its tiers")
+        return code
+
+    def policy(self) -> ApprovalPolicy:
+        """The approval policy in force: read from its file (checked at start), or the default one."""
+        from core.policy import load_policy
+
+        return load_policy(self.approval_policy)
+
+    @property
+    def default_currency(self) -> str:
+        """The currency of a price that names none."""
+        if self.currency is not None:
+            return self.currency
+        return self.policy().currency if self.approval_policy is not None else DEFAULT_CURRENCY
+
+    @property
+    def mail_enabled(self) -> bool:
+        return bool(self.smtp_host and self.smtp_from)
 
     @field_validator("payload_encryption_key", "payload_old_keys", mode="after")
     @classmethod

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 import secrets
 from datetime import UTC, datetime
 from pathlib import Path
@@ -44,6 +45,7 @@ class User(BaseModel):
     created_at: datetime
     token_created_at: datetime
     revoked_at: datetime | None = None
+    email: str | None = None
 
     @property
     def active(self) -> bool:
@@ -98,6 +100,20 @@ def user_name(raw: str) -> str:
     return name
 
 
+_EMAIL = re.compile(r"[^@\s<>,;\"]+@[^@\s<>,;\"]+\.[^@\s<>,;\".]+")
+
+
+def email_address(raw: str | None) -> str | None:
+    """``raw`` as a notice address (trimmed; empty: none), or UserError: one plain ``name@domain`` address, at
+    most 254 characters, nothing a mail header could be bent with."""
+    if raw is None or not raw.strip():
+        return None
+    address = raw.strip()
+    if len(address) > 254 or not _EMAIL.fullmatch(address):
+        raise UserError(f"{raw!r} is not an e-mail address such as an@example.com")
+    return address
+
+
 def _user(row: UserRow) -> User:
     return User(**row.model_dump(exclude={"token_hash"}))
 
@@ -106,10 +122,11 @@ class Users:
     def __init__(self, table: UserTable) -> None:
         self.table = table
 
-    def add(self, name: str, role: Role) -> tuple[User, str]:
-        """A new user and their token (shown only now)."""
+    def add(self, name: str, role: Role, email: str | None = None) -> tuple[User, str]:
+        """A new user and their token (shown only now); ``email``: where their approval notices go."""
         name, token, now = user_name(name), new_token(), datetime.now(UTC)
-        row = UserRow(name=name, role=role, token_hash=token_hash(token), created_at=now, token_created_at=now)
+        row = UserRow(name=name, role=role, token_hash=token_hash(token), created_at=now, token_created_at=now,
+                      email=email_address(email))
         if not self.table.insert(row):
             raise UserError(f"a user named {name!r} already exists (`order-desk users rotate` gives a new token)")
         return _user(row), token
@@ -120,6 +137,13 @@ class Users:
         if not self.table.set_token(name, token_hash(token), datetime.now(UTC)):
             raise UserError(f"no user named {name!r}")
         return self._get(name), token
+
+    def set_email(self, name: str, email: str | None) -> User:
+        """Where ``name``'s approval notices go from now on (None or empty: nowhere)."""
+        name, address = user_name(name), email_address(email)
+        if not self.table.set_email(name, address):
+            raise UserError(f"no user named {name!r}")
+        return self._get(name)
 
     def revoke(self, name: str) -> User:
         """Refuse ``name``'s token from now on, everywhere (the API looks the user up on every request)."""

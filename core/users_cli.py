@@ -22,13 +22,18 @@ def run_users_command(settings: Settings, args: argparse.Namespace) -> int:
     users = Users(ledger.users)
     try:
         if args.users_command == "add":
-            user, token = users.add(args.name, Role(args.role))
-            _tell(f"added {user.name} ({user.role}); their token, shown only now:")
+            user, token = users.add(args.name, Role(args.role), args.email)
+            _tell(f"added {user.name} ({user.role}{', ' + user.email if user.email else ''}); their token, shown only "
+                  f"now:")
             print(token)
         elif args.users_command == "rotate":
             user, token = users.rotate(args.name)
             _tell(f"new token for {user.name} ({user.role}), shown only now; the old one is refused from now on:")
             print(token)
+        elif args.users_command == "set-email":
+            user = users.set_email(args.name, args.email)
+            _tell(f"{user.name}'s approval notices go to {user.email}" if user.email
+                  else f"{user.name} gets no approval notices by e-mail")
         elif args.users_command == "revoke":
             user = users.revoke(args.name)
             _tell(f"revoked {user.name}: their token is refused from now on (`users rotate` gives them a new one)")
@@ -51,9 +56,10 @@ def _tell(message: str) -> None:
 
 
 def _print_table(users: list[User]) -> None:
-    rows = [("name", "role", "status", "added", "token since")]
+    rows = [("name", "role", "status", "added", "token since", "e-mail")]
     rows += [(user.name, user.role.value, "active" if user.active else f"revoked {user.revoked_at:%Y-%m-%d %H:%M}",
-              f"{user.created_at:%Y-%m-%d %H:%M}", f"{user.token_created_at:%Y-%m-%d %H:%M}") for user in users]
+              f"{user.created_at:%Y-%m-%d %H:%M}", f"{user.token_created_at:%Y-%m-%d %H:%M}", user.email or "")
+             for user in users]
     widths = [max(len(row[column]) for row in rows) for column in range(len(rows[0]))]
     for row in rows:
         print("  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True)).rstrip())

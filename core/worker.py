@@ -20,6 +20,7 @@ from activities.legacy import LegacyArguments
 from activities.orders import OrderActivities
 from core import telemetry
 from core.ledger import Ledger
+from core.notify.mail import SmtpConfig
 from core.settings import Settings
 from core.temporal_client import connect
 from workflows.order_approval import OrderApprovalWorkflow
@@ -39,6 +40,7 @@ def build_worker(client: Client, settings: Settings,
         Ledger(settings.ledger_url),
         simulate_validation_failures=settings.simulate_validation_failures,
         blocked_items=settings.blocked_items,
+        mail=SmtpConfig.of(settings),
     )
     return Worker(
         client,

@@ -8,6 +8,7 @@ determinism for orders already in flight fails CI.
 from __future__ import annotations
 
 import asyncio
+import sys
 import tempfile
 import uuid
 from collections.abc import Awaitable, Callable
@@ -23,10 +24,27 @@ from tests.helpers import free_port
 HISTORIES = Path(__file__).parent / "histories"
 CLERK = Actor(name="alice")
 MANAGER = Actor(name="mona")
+SIGNING_MANAGER = Actor(name="mona", role=Role.MANAGER)
+DIRECTOR = Actor(name="dan", role=Role.DIRECTOR)
+# The policy of the approval-steps paths (docs/APPROVALS.md's example); "POLICY" in a path's settings names it.
+POLICY = """\
+currency = "VND"
+[[tiers]]
+up_to = 5000000
+approvers = []
+[[tiers]]
+up_to = 50000000
+approvers = ["manager"]
+[[tiers]]
+approvers = ["manager", "director"]
+"""
+SMALL = OrderRequest(item="Chuột không dây", quantity=2, unit_price="250000")
+LARGE = OrderRequest(item="Máy chủ", quantity=2, unit_price="40000000")
 
 
-async def _pending(service: OrderService, item: str = "Laptop Gaming XYZ", actor: Actor = CLERK) -> str:
-    order_id = await service.create_order(OrderRequest(item=item, quantity=1), actor)
+async def _pending(service: OrderService, item: str = "Laptop Gaming XYZ", actor: Actor = CLERK,
+                   request: OrderRequest | None = None) -> str:
+    order_id = await service.create_order(request or OrderRequest(item=item, quantity=1), actor)
     while await service.status(order_id) != OrderStatus.PENDING_APPROVAL:
         await asyncio.sleep(0.1)
     return order_id
@@ -99,6 +117,60 @@ async def team_signals_refused(service: OrderService) -> str:
     return order_id
 
 
+async def auto_approved(service: OrderService) -> str:
+    """Within the lowest tier: approved at once by the system."""
+    return await service.create_order(SMALL, CLERK)
+
+
+async def two_steps_approved(service: OrderService) -> str:
+    """Above the highest limit: a manager signs, then a director; the second signature approves."""
+    order_id = await _pending(service, request=LARGE)
+    await service.approve(order_id, SIGNING_MANAGER, "within budget")
+    await service.approve(order_id, DIRECTOR, "ok")
+    return order_id
+
+
+async def rejected_at_step_two(service: OrderService) -> str:
+    order_id = await _pending(service, request=LARGE)
+    await service.approve(order_id, SIGNING_MANAGER)
+    await service.reject(order_id, DIRECTOR, "not this quarter")
+    return order_id
+
+
+async def director_signs_a_manager_step(service: OrderService) -> str:
+    """One step, a manager's, signed by a director (a higher role)."""
+    order_id = await _pending(service, request=OrderRequest(item="Máy chiếu", quantity=1, unit_price="12000000"))
+    await service.approve(order_id, DIRECTOR)
+    return order_id
+
+
+async def two_steps_reminded(service: OrderService) -> str:
+    """Each step reminded (its own timers), the second step then signed."""
+    order_id = await _pending(service, request=LARGE)
+
+    async def reminders() -> int:
+        return (await service.details(order_id)).reminders
+
+    while await reminders() < 1:
+        await asyncio.sleep(0.2)
+    await service.approve(order_id, SIGNING_MANAGER)
+    while await reminders() < 2:
+        await asyncio.sleep(0.2)
+    await service.approve(order_id, DIRECTOR)
+    return order_id
+
+
+async def signals_sign_two_steps(service: OrderService) -> str:
+    """The open demo: each of the seed's approve signals signs the step awaited."""
+    order_id = await _pending(service, request=LARGE)
+    handle = service.client.get_workflow_handle(order_id)
+    await handle.signal("approve")
+    while len([s for s in (await service.details(order_id)).steps if s.signature]) < 1:
+        await asyncio.sleep(0.1)
+    await handle.signal("approve")
+    return order_id
+
+
 PATHS: dict[str, tuple[dict, Callable[[OrderService], Awaitable[str]]]] = {
     "approved": ({}, approved),
     "rejected": ({}, rejected),
@@ -111,6 +183,12 @@ PATHS: dict[str, tuple[dict, Callable[[OrderService], Awaitable[str]]]] = {
     "expired": ({"approval_reminder": 1, "approval_deadline": 2.5}, expired),
     "continued_then_approved": ({"approval_reminder": 0.02}, continued_then_approved),
     "team_signals_refused": ({"team": True}, team_signals_refused),
+    "auto_approved": ({"approval_policy": "POLICY"}, auto_approved),
+    "two_steps_approved": ({"approval_policy": "POLICY"}, two_steps_approved),
+    "rejected_at_step_two": ({"approval_policy": "POLICY"}, rejected_at_step_two),
+    "director_signs_a_manager_step": ({"approval_policy": "POLICY"}, director_signs_a_manager_step),
+    "two_steps_reminded": ({"approval_policy": "POLICY", "approval_reminder": 1}, two_steps_reminded),
+    "signals_sign_two_steps": ({"approval_policy": "POLICY"}, signals_sign_two_steps),
 }
 
 
@@ -119,8 +197,14 @@ async def main() -> None:
         base = Settings(_env_file=None, data_dir=Path(tmp), embedded_port=free_port(), embedded_ui_port=free_port())
         server = EmbeddedServer(base)
         address = await server.start()
+        policy = Path(tmp) / "policy.toml"
+        policy.write_text(POLICY, encoding="utf-8")
+        chosen = set(sys.argv[1:]) or set(PATHS)  # `python -m tests.record_histories auto_approved ...`: only those
         try:
             for name, (overrides, path) in PATHS.items():
+                if name not in chosen:
+                    continue
+                overrides = {key: policy if value == "POLICY" else value for key, value in overrides.items()}
                 settings = Settings(_env_file=None, **{**base.model_dump(), **overrides,
                                                        "task_queue": f"record-{uuid.uuid4()}"})
                 service = await OrderService.connect(settings, address)

@@ -140,7 +140,8 @@ async def test_csv_export_is_excel_friendly(tmp_path: Path) -> None:
     text = "".join([chunk async for chunk in service.export_csv(OrderFilter.of(OrderStatus.APPROVED))])
     assert text.startswith("\ufeff")
     rows = list(csv.reader(io.StringIO(text.removeprefix("\ufeff"))))
-    assert rows[0] == ["order_id", "item", "quantity", "status", "created_by", "created_at", "updated_at"]
+    assert rows[0] == ["order_id", "item", "quantity", "status", "created_by", "created_at", "updated_at",
+                       "unit_price", "currency", "amount", "awaiting_role", "signatures"]
     assert rows[1][:4] == ["order_000001", "Bàn phím, \"cơ\"", "1", "APPROVED"] and len(rows) == 2
 
 

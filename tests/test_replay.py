@@ -20,17 +20,23 @@ HISTORIES = sorted(ROOT.rglob("*.json"))
 PATHS = {"approved", "rejected", "cancelled_pending", "cancelled_validating", "invalid_order",
          "transient_failure_then_approved", "signal_approved", "reminded_then_approved", "expired"}
 CONTINUED = {"continued_then_approved.run1", "continued_then_approved"}
+# The paths of approval steps (a policy file in force), recorded since the approval-steps patch.
+STEPS = {"auto_approved", "two_steps_approved", "rejected_at_step_two", "director_signs_a_manager_step",
+         "two_steps_reminded", "signals_sign_two_steps"}
 
 
 def test_every_path_has_a_recorded_history() -> None:
     folders = {ROOT, *(path for path in ROOT.iterdir() if path.is_dir())}
     assert {folder.name for folder in folders} == {
-        "histories", "before-ledger-in-activities", "before-bounded-history", "before-team-decisions"}
+        "histories", "before-ledger-in-activities", "before-bounded-history", "before-team-decisions",
+        "before-approval-steps"}
     for folder in folders:
         assert {path.stem for path in folder.glob("*.json")} >= PATHS, folder
-    for folder in (ROOT, ROOT / "before-team-decisions"):
+    for folder in (ROOT, ROOT / "before-team-decisions", ROOT / "before-approval-steps"):
         assert {path.stem for path in folder.glob("*.json")} >= CONTINUED, folder
-    assert "team_signals_refused" in {path.stem for path in ROOT.glob("*.json")}
+    for folder in (ROOT, ROOT / "before-approval-steps"):
+        assert "team_signals_refused" in {path.stem for path in folder.glob("*.json")}, folder
+    assert {path.stem for path in ROOT.glob("*.json")} >= STEPS
 
 
 @pytest.mark.parametrize("path", HISTORIES, ids=[str(p.relative_to(ROOT).with_suffix("")) for p in HISTORIES])
@@ -46,3 +52,27 @@ async def test_history_replays(path: Path) -> None:
     history = WorkflowHistory.from_json(path.stem, path.read_text())
     result = await replayer.replay_workflow(history, raise_on_replay_failure=False)
     assert result.replay_failure is None, result.replay_failure
+
+
+# Where the approval-steps path issues other commands than the one-decision path did: approved at once, or a
+# signature that leaves a step open (the next role is notified). Their histories must not replay without the patch.
+DIVERGING = ["auto_approved", "two_steps_approved", "rejected_at_step_two", "two_steps_reminded"]
+
+
+@pytest.mark.parametrize("name", DIVERGING)
+async def test_a_history_of_approval_steps_fails_to_replay_without_the_patch(
+        name: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The guard is what keeps both kinds of order apart: with ``patched(APPROVAL_STEPS)`` answering False, an order
+    recorded on the new path is replayed on the old one, and replay reports the non-determinism."""
+    from temporalio import workflow
+    from temporalio.worker import UnsandboxedWorkflowRunner
+
+    from workflows.order_approval import APPROVAL_STEPS
+
+    patched = workflow.patched
+    monkeypatch.setattr(workflow, "patched", lambda patch_id: patched(patch_id) and patch_id != APPROVAL_STEPS)
+    replayer = Replayer(workflows=[OrderApprovalWorkflow], data_converter=pydantic_data_converter,
+                        workflow_runner=UnsandboxedWorkflowRunner())
+    history = WorkflowHistory.from_json(name, (ROOT / f"{name}.json").read_text())
+    result = await replayer.replay_workflow(history, raise_on_replay_failure=False)
+    assert result.replay_failure is not None

@@ -5,12 +5,18 @@ Decisions arrive two ways. Signals ``approve``/``reject``/``cancel`` keep the se
 the path the faces use: its validator refuses a forbidden decision before anything is written
 to history, so the caller learns at once why. An order of a team server (``OrderInput.team``)
 refuses the signals altogether: they carry no authenticated identity.
+
+Since the ``approval-steps`` patch an order carries the approval policy in force when it was created
+(``OrderInput.approval``) and works out from it, once validated, the signatures it needs (docs/APPROVALS.md):
+none (the system approves at once), or steps signed in order, each by its role or a higher one. An approval
+signs the awaited step; the last signature approves the order; a rejection at any step ends it.
 """
 
 from __future__ import annotations
 
 import contextlib
 from datetime import datetime, timedelta
+from typing import Literal
 
 from temporalio import workflow
 from temporalio.common import RetryPolicy
@@ -22,8 +28,10 @@ with workflow.unsafe.imports_passed_through():
     from core import search_attributes as sa
     from core.errors import ErrorCode
     from core.models import (
+        DEFAULT_POLICY,
         Action,
         Actor,
+        ApprovalStep,
         Decision,
         FulfilmentInput,
         LedgerEntry,
@@ -32,6 +40,7 @@ with workflow.unsafe.imports_passed_through():
         OrderResume,
         OrderStatus,
         Permission,
+        Signature,
         Transition,
         permissions,
     )
@@ -49,6 +58,9 @@ BOUNDED_HISTORY = "bounded-history"
 # Since this patch an order of a team server (``OrderInput.team``) refuses the seed's signals: they carry no
 # authenticated identity, so only the Update that serve sends for a signed-in user decides it.
 TEAM_DECISIONS = "team-decisions"
+# Since this patch a validated order takes the steps its approval policy gives its amount (none: approved at once by
+# the system); before it, one decision approved or rejected it.
+APPROVAL_STEPS = "approval-steps"
 REMINDERS_KEPT = 5
 REMINDERS_PER_RUN = 50
 
@@ -69,11 +81,14 @@ FULFILMENT = {
 }
 
 
-def refusal(decision: Decision, order: OrderInput, status: OrderStatus) -> ApplicationError | None:
+def refusal(decision: Decision, order: OrderInput, status: OrderStatus,
+            steps: list[ApprovalStep] | None = None) -> ApplicationError | None:
     """Why a decision may not be applied now, or None. Shared by the validator and the handlers.
 
-    The state is checked first, so the loser of a race always learns the winner's status (409). The error's
-    details are the status and the ``ErrorCode`` of the rule, which the faces translate; the message is for logs.
+    The state is checked first, so the loser of a race always learns the winner's status (409); then the role (its
+    permissions, then the awaited step's role); then four-eyes (the creator signs no step, nobody signs two). The
+    error's details are the status and the ``ErrorCode`` of the rule, which the faces translate; the message is for
+    logs. ``steps`` is None for an order decided by one decision (before approval steps).
     """
     if not decision.action.allowed_from(status):
         return _refused(INVALID_TRANSITION, ErrorCode.INVALID_TRANSITION, status,
@@ -90,10 +105,25 @@ def refusal(decision: Decision, order: OrderInput, status: OrderStatus) -> Appli
     elif Permission(decision.action.value) not in may:
         return _refused(FORBIDDEN, ErrorCode.MANAGER_ONLY, status,
                         f"{actor.name} is a {actor.role}: only a manager may {decision.action.value}")
-    if order.four_eyes and decision.action is Action.APPROVE and actor.name == order.created_by:
-        return _refused(FORBIDDEN, ErrorCode.FOUR_EYES, status,
-                        f"four-eyes rule: {actor.name} created this order and may not approve it")
+    else:
+        step = awaited(steps)
+        if step is not None and actor.role is not None and not actor.role.may_sign(step.role):
+            return _refused(FORBIDDEN, ErrorCode.WRONG_STEP_ROLE, status,
+                            f"{actor.name} is a {actor.role}: this step awaits a {step.role} (or a higher role)")
+    if order.four_eyes and decision.action is Action.APPROVE:
+        if actor.name == order.created_by:
+            return _refused(FORBIDDEN, ErrorCode.FOUR_EYES, status,
+                            f"four-eyes rule: {actor.name} created this order and may not approve it")
+        if any(step.signature is not None and step.signature.actor == actor.name for step in steps or ()):
+            return _refused(FORBIDDEN, ErrorCode.ALREADY_SIGNED, status,
+                            f"four-eyes rule: {actor.name} already signed a step of this order and may not sign "
+                            f"another")
     return None
+
+
+def awaited(steps: list[ApprovalStep] | None) -> ApprovalStep | None:
+    """The first unsigned step: the one the order awaits (None when every step is signed, or there are none)."""
+    return next((step for step in steps or () if step.signature is None), None)
 
 
 def _refused(kind: str, code: ErrorCode, status: OrderStatus, message: str) -> ApplicationError:
@@ -108,8 +138,10 @@ class OrderApprovalWorkflow:
         self._decision: Decision | None = None
         self._bounded: bool | None = None  # BOUNDED_HISTORY, asked at the first reminder
         self._reminders_this_run = 0
+        self._signed = 0  # signatures given in this run: each one that leaves a step open wakes the wait
         if order.resume is not None:
             self._details = order.resume.details
+            self._steps: list[ApprovalStep] | None = self._details.steps if order.resume.approval_steps else None
             self._ledger_in_activities = True  # only a run under both patches continues as new
             self._bounded = True
             self._ledger_holds = order.resume.ledger_holds
@@ -120,7 +152,10 @@ class OrderApprovalWorkflow:
             order_id=order.order_id, item=order.item, quantity=order.quantity,
             status=OrderStatus.VALIDATING, created_by=order.created_by, created_at=now, updated_at=now,
             history=[Transition(status=OrderStatus.VALIDATING, at=now, actor=order.created_by, seq=0)],
+            unit_price=order.unit_price, currency=order.currency if order.unit_price is not None else None,
+            amount=order.amount, policy=order.approval.source if order.approval is not None else None,
         )
+        self._steps = None
         self._ledger_in_activities = False
         self._ledger_holds = 0  # history entries (by seq) a completed activity has written to the ledger
         self._next_seq = 1
@@ -156,12 +191,33 @@ class OrderApprovalWorkflow:
             self._transition(OrderStatus.REJECTED, SYSTEM_ACTOR, err.cause.message)
             return await self._finish()
 
-        self._transition(OrderStatus.PENDING_APPROVAL, SYSTEM_ACTOR)
+        if workflow.patched(APPROVAL_STEPS):
+            self._steps = self._take_steps()
+            if not self._steps:
+                self._transition(OrderStatus.APPROVED, SYSTEM_ACTOR,
+                                 f"{self._details.approval_reason}: approved at once by the approval policy")
+                return await self._finish()
+            self._details.awaiting_role = self._steps[0].role
+            # Why these steps, in the history, where a policy file gave them (without one the history is as it was).
+            self._transition(OrderStatus.PENDING_APPROVAL, SYSTEM_ACTOR,
+                             self._details.approval_reason if self._details.policy is not None else None)
+        else:
+            self._transition(OrderStatus.PENDING_APPROVAL, SYSTEM_ACTOR)
         await self._record_alone()
         await self._notify_manager()
         waiting_since = workflow.now()
         reminder = self._order.reminder_interval
         return await self._wait_then_finish(waiting_since, waiting_since + reminder if reminder else None)
+
+    def _take_steps(self) -> list[ApprovalStep]:
+        """The steps the policy the order carries gives its amount (the default policy for an order created by a
+        service that sends none), kept in the order's details."""
+        order = self._order
+        policy = order.approval or DEFAULT_POLICY
+        roles, why = policy.steps_for(order.amount, order.currency)
+        self._details.steps = [ApprovalStep(role=role) for role in roles]
+        self._details.approval_reason = why
+        return self._details.steps
 
     async def _wait_then_finish(self, waiting_since: datetime, next_reminder: datetime | None) -> OrderDetails:
         resume = await self._await_decision(waiting_since, next_reminder)
@@ -172,18 +228,21 @@ class OrderApprovalWorkflow:
         return await self._finish()
 
     async def _await_decision(self, waiting_since: datetime, next_reminder: datetime | None) -> OrderResume | None:
-        """Wait for a decision; meanwhile remind the manager every ``reminder_interval`` and expire the
-        order at ``approval_deadline`` (both durable timers, counted from entering PENDING_APPROVAL).
+        """Wait for a decision; meanwhile remind the awaited role every ``reminder_interval`` and expire the
+        order at ``approval_deadline`` (both durable timers, counted from entering PENDING_APPROVAL, and again from
+        each signature that leaves a step open: each step has its own).
 
         Returns what the next run needs when this one has sent its share of reminders (bounded history)."""
         order = self._order
-        deadline = waiting_since + order.approval_deadline if order.approval_deadline else None
         reminder = order.reminder_interval
+        seen = self._signed
         while self._decision is None:
+            deadline = waiting_since + order.approval_deadline if order.approval_deadline else None
             wake_ups = [at for at in (next_reminder, deadline) if at is not None]
             timeout = max(min(wake_ups) - workflow.now(), MIN_TIMER) if wake_ups else None
             try:
-                await workflow.wait_condition(lambda: self._decision is not None, timeout=timeout)
+                await workflow.wait_condition(lambda: self._decision is not None or self._signed != seen,  # noqa: B023
+                                              timeout=timeout)
             except TimeoutError:
                 now = workflow.now()
                 # A reminder that fell due before the deadline is sent first, even when the worker was
@@ -198,17 +257,23 @@ class OrderApprovalWorkflow:
                             or workflow.info().is_continue_as_new_suggested()):
                         return OrderResume(details=self._details, waiting_since=waiting_since,
                                            next_reminder=next_reminder, ledger_holds=self._ledger_holds,
-                                           next_seq=self._next_seq)
+                                           next_seq=self._next_seq, approval_steps=self._steps is not None)
                 elif deadline is not None and now >= deadline:
                     self._transition(OrderStatus.EXPIRED, SYSTEM_ACTOR, "approval deadline passed")
                     return None
+            else:
+                if self._decision is None:  # a step was signed and the next awaits: its own timers, its notice
+                    seen = self._signed
+                    waiting_since = workflow.now()
+                    next_reminder = waiting_since + reminder if reminder else None
+                    await self._notify_manager()
         return None
 
     async def _remind(self) -> None:
         if self._bounded is None:
             self._bounded = self._ledger_in_activities and workflow.patched(BOUNDED_HISTORY)
         self._append(Transition(status=self._status, at=workflow.now(), actor=SYSTEM_ACTOR, reason="reminder sent",
-                                kind="reminder"))
+                                kind="reminder", awaiting_role=self._details.awaiting_role))
         self._details.reminders += 1
         self._reminders_this_run += 1
         await self._record_alone()
@@ -229,11 +294,17 @@ class OrderApprovalWorkflow:
         self._next_seq += 1
 
     async def _notify_manager(self) -> None:
+        """Tell the awaited role (the manager, before approval steps) that the order waits for them: a log line,
+        and an e-mail where mail is set up (``activities.orders``; a mail failure never fails the activity)."""
         written = self._next_seq
-        await workflow.execute_activity_method(
-            OrderActivities.notify_manager,
-            NotifyManagerInput(order_id=self._order.order_id, ledger=self._ledger_entry()),
-            start_to_close_timeout=SHORT_ACTIVITY)
+        steps = self._steps or []
+        step = awaited(steps)
+        notice = NotifyManagerInput(
+            order_id=self._order.order_id, ledger=self._ledger_entry(), role=self._details.awaiting_role,
+            step=steps.index(step) + 1 if step is not None else None, steps=len(steps) or None,
+            notice=self._details.reminders, reminder=self._details.history[-1].kind == "reminder")
+        await workflow.execute_activity_method(OrderActivities.notify_manager, notice,
+                                               start_to_close_timeout=SHORT_ACTIVITY)
         self._written(written)
 
     def _ledger_entry(self) -> LedgerEntry | None:
@@ -278,11 +349,15 @@ class OrderApprovalWorkflow:
         await workflow.wait_condition(workflow.all_handlers_finished)
         return self._details
 
-    def _transition(self, status: OrderStatus, actor: str, reason: str | None = None) -> None:
+    def _transition(self, status: OrderStatus, actor: str, reason: str | None = None,
+                    kind: Literal["transition", "signature"] = "transition") -> None:
         now = workflow.now()
+        if status is not OrderStatus.PENDING_APPROVAL:
+            self._details.awaiting_role = None
         self._details.status = status
         self._details.updated_at = now
-        self._append(Transition(status=status, at=now, actor=actor, reason=reason))
+        self._append(Transition(status=status, at=now, actor=actor, reason=reason, kind=kind,
+                                awaiting_role=self._details.awaiting_role))
         workflow.upsert_search_attributes([
             sa.ORDER_STATUS.value_set(status.value),
             sa.ORDER_UPDATED_AT.value_set(now),
@@ -291,12 +366,22 @@ class OrderApprovalWorkflow:
     def _check(self, decision: Decision) -> None:
         """Raise why ``decision`` may not be applied now. A decision moves the state at once, so a
         second one (a race's loser) finds a final state and is refused."""
-        error = refusal(decision, self._order, self._status)
+        error = refusal(decision, self._order, self._status, self._steps)
         if error is not None:
             raise error
 
     def _apply(self, decision: Decision) -> OrderStatus:
         self._check(decision)
+        step = awaited(self._steps) if decision.action is Action.APPROVE else None
+        if step is not None:
+            step.signature = Signature(actor=decision.actor.name, role=decision.actor.role, at=workflow.now(),
+                                       comment=decision.reason)
+            following = awaited(self._steps)
+            if following is not None:  # more to sign: the order waits for the next role
+                self._details.awaiting_role = following.role
+                self._transition(OrderStatus.PENDING_APPROVAL, decision.actor.name, decision.reason, kind="signature")
+                self._signed += 1
+                return self._status
         self._decision = decision
         self._transition(decision.action.outcome, decision.actor.name, decision.reason)
         return self._status

@@ -13,13 +13,16 @@ from core.models import OrderDetails, OrderRequest, OrderStatus, OrderSummary, P
 MAX_BULK_ORDERS = 500
 
 SEED_ORDER = {"item": "Laptop Gaming XYZ", "quantity": 1}
+PRICED_ORDER = {"item": "Máy chiếu", "quantity": 2, "unit_price": "12500000", "currency": "VND"}
 
 
 class CreateOrderBody(OrderRequest):
     """The seed's body, with the desktop form's rules (item 1-200 characters after trimming, quantity
-    1-1,000,000). The quantity must be a JSON integer: ``"1"``, ``1.0`` or ``true`` are refused, not guessed."""
+    1-1,000,000). The quantity must be a JSON integer: ``"1"``, ``1.0`` or ``true`` are refused, not guessed.
+    Optionally a price: ``unit_price`` as a decimal string (or a JSON number, read exactly from its text) and its
+    ``currency`` (the server's ``ORDER_DESK_CURRENCY`` when left out); the amount is quantity × unit_price."""
 
-    model_config = ConfigDict(json_schema_extra={"examples": [SEED_ORDER]})
+    model_config = ConfigDict(json_schema_extra={"examples": [SEED_ORDER, PRICED_ORDER]})
 
     quantity: Annotated[Quantity, Strict()]
 
@@ -39,7 +42,11 @@ class OrderCreated(BaseModel):
 
 class OrderDecided(BaseModel):
     order_id: str = Field(examples=["order_3f9c2a7d41b0"])
-    status: OrderStatus = Field(description="the order's new status")
+    status: OrderStatus = Field(description="the order's new status (`PENDING_APPROVAL` after a signature that "
+                                            "leaves a step open)")
+    awaiting_role: Role | None = Field(None, description="whose signature the order awaits now; only after a "
+                                                         "signature that leaves a step open (absent otherwise, so "
+                                                         "the seed's answer is unchanged)")
 
 
 class OrderStatusBody(BaseModel):

@@ -7,15 +7,16 @@ from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 
-from sqlalchemy import Connection, Engine, and_, create_engine, event, func, or_, select, text
+from sqlalchemy import Connection, Engine, and_, create_engine, event, exists, func, or_, select, text
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.sql import Select
 
+from core.ledger.schema import approval_steps, fulfilment, notices, orders, transitions, write_failures
 from core.ledger.schema import changes as feed
-from core.ledger.schema import fulfilment, orders, transitions, write_failures
 from core.ledger.users import UserTable
 from core.models import (
     ALL_ORDERS,
+    ApprovalStep,
     FulfilmentInput,
     LedgerEntry,
     OrderChange,
@@ -23,6 +24,8 @@ from core.models import (
     OrderFilter,
     OrderStatus,
     OrderSummary,
+    Role,
+    Signature,
     StuckOrder,
     Transition,
 )
@@ -43,6 +46,19 @@ def _where(query: Select, where: OrderFilter) -> Select:
         query = query.where(orders.c.created_at >= where.since)
     if where.until is not None:
         query = query.where(orders.c.created_at < where.until)
+    if where.awaiting_roles is not None:
+        query = query.where(orders.c.status == OrderStatus.PENDING_APPROVAL.value,
+                            orders.c.awaiting_role.in_(sorted(role.value for role in where.awaiting_roles)))
+    if where.reviewer is not None:
+        signed = exists().where(approval_steps.c.order_id == orders.c.order_id,
+                                approval_steps.c.signed_by == where.reviewer)
+        query = query.where(orders.c.created_by != where.reviewer, ~signed)
+    if where.min_amount is not None:
+        query = query.where(orders.c.amount >= where.min_amount)
+    if where.max_amount is not None:
+        query = query.where(orders.c.amount <= where.max_amount)
+    if where.currency is not None:
+        query = query.where(orders.c.currency == where.currency)
     return query
 
 
@@ -120,24 +136,44 @@ class Ledger:
             "order_id": order.order_id, "item": order.item, "item_folded": fold(order.item),
             "quantity": order.quantity, "status": order.status.value, "created_by": order.created_by,
             "created_at": order.created_at, "updated_at": order.updated_at or order.created_at,
-            "last_seq": entry.last_seq,
+            "last_seq": entry.last_seq, "unit_price": order.unit_price, "currency": order.currency,
+            "amount": order.amount, "awaiting_role": order.awaiting_role,
         }
         upsert_order = self._insert(orders).values(order_row)
         upsert_order = upsert_order.on_conflict_do_update(
             index_elements=[orders.c.order_id],
-            set_={name: upsert_order.excluded[name] for name in ("status", "updated_at", "last_seq")},
+            set_={name: upsert_order.excluded[name] for name in ("status", "updated_at", "last_seq", "awaiting_role")},
             where=orders.c.last_seq < upsert_order.excluded.last_seq,
         )
         transition_rows = [
             {"order_id": order.order_id, "seq": seq, "status": t.status.value, "at": t.at, "actor": t.actor,
-             "reason": t.reason, "kind": t.kind}
+             "reason": t.reason, "kind": t.kind, "awaiting_role": t.awaiting_role}
             for seq, t in entry.numbered()
         ]
         db.execute(upsert_order)
+        self._write_steps(db, order.order_id, entry.steps)
         if transition_rows:
             added = db.scalars(self._insert(transitions).values(transition_rows).on_conflict_do_nothing()
                                .returning(transitions.c.seq)).all()
             self._announce(db, order.order_id, sorted(added))
+
+    def _write_steps(self, db: Connection, order_id: str, steps: list[ApprovalStep]) -> None:
+        """Upsert the order's steps; a signature is written once and never changed (a late retry cannot unsign)."""
+        if not steps:
+            return
+        rows = [{"order_id": order_id, "step": index, "role": step.role.value,
+                 "signed_by": step.signature.actor if step.signature else None,
+                 "signer_role": step.signature.role.value if step.signature and step.signature.role else None,
+                 "signed_at": step.signature.at if step.signature else None,
+                 "comment": step.signature.comment if step.signature else None}
+                for index, step in enumerate(steps)]
+        upsert = self._insert(approval_steps).values(rows)
+        upsert = upsert.on_conflict_do_update(
+            index_elements=[approval_steps.c.order_id, approval_steps.c.step],
+            set_={name: upsert.excluded[name] for name in ("signed_by", "signer_role", "signed_at", "comment")},
+            where=and_(approval_steps.c.signed_by.is_(None), upsert.excluded.signed_by.is_not(None)),
+        )
+        db.execute(upsert)
 
     def _announce(self, db: Connection, order_id: str, entry_seqs: list[int]) -> None:
         """Add the history entries this write inserted to the change feed, in the same transaction: a retried
@@ -191,14 +227,49 @@ class Ledger:
             ).mappings().all()
             fulfilled = db.scalar(select(func.count()).select_from(fulfilment)
                                   .where(fulfilment.c.order_id == order_id))
+            steps = self._steps(db, [order_id]).get(order_id, [])
         return OrderDetails(
             order_id=row["order_id"], item=row["item"], quantity=row["quantity"], status=OrderStatus(row["status"]),
             created_by=row["created_by"], created_at=row["created_at"], updated_at=row["updated_at"],
             history=[Transition(status=OrderStatus(t["status"]), at=t["at"], actor=t["actor"], reason=t["reason"],
-                                kind=t["kind"], seq=t["seq"]) for t in history],
+                                kind=t["kind"], seq=t["seq"], awaiting_role=t["awaiting_role"]) for t in history],
             reminders=sum(t["kind"] == "reminder" for t in history),
             fulfilled=bool(fulfilled) or OrderStatus(row["status"]) is OrderStatus.CANCELLED,
+            unit_price=row["unit_price"], currency=row["currency"], amount=row["amount"],
+            awaiting_role=row["awaiting_role"], steps=steps,
+            approval_reason=next((t["reason"] for t in history if t["kind"] == "transition" and t["seq"] > 0
+                                  and t["actor"] == "system" and t["reason"]), None) if steps else None,
         )
+
+    def steps_of(self, order_ids: list[str]) -> dict[str, list[ApprovalStep]]:
+        """The steps (with their signatures) of each of ``order_ids`` that has any: one query for a whole batch."""
+        with self.engine.connect() as db:
+            return self._steps(db, order_ids)
+
+    def _steps(self, db: Connection, order_ids: list[str]) -> dict[str, list[ApprovalStep]]:
+        found: dict[str, list[ApprovalStep]] = {}
+        if not order_ids:
+            return found
+        query = (select(approval_steps).where(approval_steps.c.order_id.in_(order_ids))
+                 .order_by(approval_steps.c.order_id, approval_steps.c.step))
+        for row in db.execute(query).mappings():
+            signature = None if row["signed_by"] is None else Signature(
+                actor=row["signed_by"], role=row["signer_role"], at=row["signed_at"], comment=row["comment"])
+            found.setdefault(row["order_id"], []).append(ApprovalStep(role=Role(row["role"]), signature=signature))
+        return found
+
+    # ---- e-mail notices (the notify activity only) -----------------------------------------------
+
+    def notice_sent(self, message_id: str) -> bool:
+        with self.engine.connect() as db:
+            return db.scalar(select(exists().where(notices.c.message_id == message_id))) or False
+
+    def record_notice(self, message_id: str, order_id: str, role: str, recipients: list[str]) -> None:
+        """Remember that the notice ``message_id`` went out, so a retried activity does not send it again."""
+        statement = self._insert(notices).values(message_id=message_id, order_id=order_id, role=role,
+                                                 recipients=",".join(recipients), sent_at=datetime.now(UTC))
+        with self.engine.begin() as db:
+            db.execute(statement.on_conflict_do_nothing())
 
     def list(self, where: OrderFilter = ALL_ORDERS, limit: int = 200, offset: int = 0) -> list[OrderSummary]:
         """Newest first; ties broken by order ID so pages never overlap."""
@@ -209,16 +280,17 @@ class Ledger:
 
     def changes(self, after: int = 0, limit: int = 100) -> list[OrderChange]:
         """The change feed after ``after``, oldest first; each change with the order as it was right after it
-        (a reminder leaves ``updated_at`` at the last transition, as the workflow does)."""
+        (a reminder leaves ``updated_at`` at the last transition or signature, as the workflow does)."""
         entry = transitions.alias("entry")
         earlier = transitions.alias("earlier")
         updated_at = (select(func.max(earlier.c.at))
                       .where(earlier.c.order_id == feed.c.order_id, earlier.c.seq <= feed.c.entry_seq,
-                             earlier.c.kind == "transition")
+                             earlier.c.kind != "reminder")
                       .scalar_subquery())
         query = (select(feed.c.seq, feed.c.entry_seq, entry.c.kind, entry.c.status, entry.c.at, entry.c.actor,
                         entry.c.reason, orders.c.order_id, orders.c.item, orders.c.quantity, orders.c.created_by,
-                        orders.c.created_at, updated_at.label("updated_at"))
+                        orders.c.created_at, updated_at.label("updated_at"), orders.c.unit_price, orders.c.currency,
+                        orders.c.amount, entry.c.awaiting_role)
                  .select_from(feed.join(entry, and_(entry.c.order_id == feed.c.order_id,
                                                     entry.c.seq == feed.c.entry_seq))
                               .join(orders, orders.c.order_id == feed.c.order_id))
@@ -267,4 +339,6 @@ def _summary(row: object) -> OrderSummary:
         order_id=row["order_id"], item=row["item"], quantity=row["quantity"],  # type: ignore[index]
         status=OrderStatus(row["status"]), created_by=row["created_by"],  # type: ignore[index]
         created_at=row["created_at"], updated_at=row["updated_at"],  # type: ignore[index]
+        unit_price=row["unit_price"], currency=row["currency"], amount=row["amount"],  # type: ignore[index]
+        awaiting_role=row["awaiting_role"],  # type: ignore[index]
     )

@@ -19,6 +19,7 @@ class UserRow(BaseModel):
     created_at: datetime
     token_created_at: datetime
     revoked_at: datetime | None = None
+    email: str | None = None
 
 
 class UserTable:
@@ -59,6 +60,18 @@ class UserTable:
                      .values(token_hash=token_hash, token_created_at=at, revoked_at=None))
         with self.engine.begin() as db:
             return db.execute(statement).rowcount == 1
+
+    def set_email(self, name: str, email: str | None) -> bool:
+        """``name``'s notice address (None: no notices); False if unknown."""
+        with self.engine.begin() as db:
+            return db.execute(update(users).where(users.c.name == name).values(email=email)).rowcount == 1
+
+    def with_email(self, roles: list[Role]) -> list[UserRow]:
+        """The active users of ``roles`` who have an e-mail address, by name."""
+        query = (select(users).where(users.c.role.in_([role.value for role in roles]), users.c.email.is_not(None),
+                                     users.c.revoked_at.is_(None)).order_by(users.c.name))
+        with self.engine.connect() as db:
+            return [UserRow(**row) for row in db.execute(query).mappings()]
 
     def revoke(self, name: str, at: datetime) -> bool:
         """Mark ``name`` revoked (once: a second revoke keeps the first time); False if unknown."""

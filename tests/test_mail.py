@@ -1,0 +1,130 @@
+"""Approval notices by e-mail, against a real SMTP server (aiosmtpd on a free port): each step's role gets one
+message, the creator and the signers none; a retried activity sends a notice once; a mail server that does not
+answer never holds an order up."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from email import message_from_bytes
+from email.message import Message
+from email.policy import default
+from pathlib import Path
+
+import pytest
+from aiosmtpd.controller import Controller
+from temporalio.testing import ActivityEnvironment
+
+from activities.inputs import NotifyManagerInput
+from activities.orders import OrderActivities
+from core.models import LedgerEntry, OrderDetails, OrderStatus, Role, Transition
+from core.notify.mail import SmtpConfig
+from core.service import OrderService
+from core.worker import build_worker
+from tests.helpers import assert_eventually, free_port
+from tests.test_approval_steps import CLERK, DIRECTOR, LARGE, MANAGER, with_policy
+from tests.test_workflow import wait_closed, wait_for_status
+
+SENDER = "orders@desk.example"
+
+
+@dataclass
+class Inbox:
+    """What the SMTP server received: each message with the addresses it was sent to."""
+
+    port: int
+    received: list[tuple[list[str], Message]] = field(default_factory=list)
+
+    async def handle_DATA(self, server: object, session: object, envelope: object) -> str:  # noqa: N802 (aiosmtpd)
+        self.received.append((list(envelope.rcpt_tos), message_from_bytes(envelope.content, policy=default)))  # type: ignore[attr-defined]
+        return "250 OK"
+
+    def subjects(self) -> list[tuple[list[str], str]]:
+        return [(sorted(to), str(message["Subject"])) for to, message in self.received]
+
+
+@pytest.fixture
+def inbox() -> Iterator[Inbox]:
+    box = Inbox(port=free_port())
+    controller = Controller(box, hostname="127.0.0.1", port=box.port)
+    controller.start()
+    try:
+        yield box
+    finally:
+        controller.stop()
+
+
+def add_users(service: OrderService) -> None:
+    users = service.users
+    users.add("alice", Role.CLERK, "alice@desk.example")
+    users.add("mona", Role.MANAGER, "mona@desk.example")
+    users.add("max", Role.MANAGER, "max@desk.example")
+    users.add("dan", Role.DIRECTOR, "dan@desk.example")
+    users.add("zoe", Role.DIRECTOR)  # no address: no mail
+    users.add("old", Role.MANAGER, "old@desk.example")
+    users.revoke("old")
+
+
+async def test_each_step_mails_its_role_once(service: OrderService, inbox: Inbox, tmp_path: Path) -> None:
+    add_users(service)
+    desk = with_policy(service, tmp_path / "policy.toml", smtp_host="127.0.0.1", smtp_port=inbox.port,
+                       smtp_from=SENDER)
+    async with build_worker(desk.client, desk.settings):
+        order_id = await desk.create_order(LARGE, CLERK)
+
+        async def mailed(count: int) -> None:
+            assert len(inbox.received) == count
+        await assert_eventually(lambda: mailed(1))
+        assert inbox.subjects() == [(["max@desk.example", "mona@desk.example"],
+                                     f"{order_id} awaits a manager's signature (1/2)")]
+        _, first = inbox.received[0]
+        assert first["From"] == SENDER and first["Message-ID"] == f"<{order_id}.step1.notice0@desk.example>"
+        body = first.get_payload()
+        assert "Máy chủ" in str(body) or "amount:     VND" in str(body)
+
+        await desk.approve(order_id, MANAGER)
+        await assert_eventually(lambda: mailed(2))
+        assert inbox.subjects()[1] == (["dan@desk.example"],
+                                       f"{order_id} awaits a director's signature (2/2)")
+        await desk.approve(order_id, DIRECTOR)
+        await wait_closed(desk, order_id)
+    assert len(inbox.received) == 2
+
+
+def notice(order_id: str, number: int = 0) -> NotifyManagerInput:
+    at = datetime(2026, 12, 1, tzinfo=UTC)
+    details = OrderDetails(order_id=order_id, item="Máy chủ", quantity=2, status=OrderStatus.PENDING_APPROVAL,
+                           created_by="alice", created_at=at, updated_at=at, awaiting_role=Role.MANAGER,
+                           history=[Transition(status=OrderStatus.VALIDATING, at=at, actor="alice", seq=0)])
+    return NotifyManagerInput(order_id=order_id, ledger=LedgerEntry.of(details), role=Role.MANAGER, step=1, steps=2,
+                              notice=number, reminder=number > 0)
+
+
+async def test_a_retried_notice_is_sent_once(service: OrderService, inbox: Inbox) -> None:
+    add_users(service)
+    activities = OrderActivities(service.ledger, mail=SmtpConfig(host="127.0.0.1", port=inbox.port, sender=SENDER))
+    environment = ActivityEnvironment()
+
+    for _ in range(3):  # the first attempt, and two retries of the same notice
+        environment.run(activities.notify_manager, notice("order_retried00"))
+    assert len(inbox.received) == 1
+    environment.run(activities.notify_manager, notice("order_retried00", number=1))  # the first reminder
+    assert [subject for _, subject in inbox.subjects()] == [
+        "order_retried00 awaits a manager's signature (1/2)",
+        "Reminder: order_retried00 awaits a manager's signature (1/2)"]
+
+
+async def test_a_mail_server_that_does_not_answer_never_holds_an_order_up(
+        service: OrderService, tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    add_users(service)
+    desk = with_policy(service, tmp_path / "policy.toml", smtp_host="127.0.0.1", smtp_port=free_port(),
+                       smtp_from=SENDER)
+    async with build_worker(desk.client, desk.settings):
+        order_id = await desk.create_order(LARGE, CLERK)
+        await wait_for_status(desk, order_id, OrderStatus.PENDING_APPROVAL)
+        await desk.approve(order_id, MANAGER)
+        await desk.approve(order_id, DIRECTOR)
+        await wait_closed(desk, order_id)
+    assert desk.ledger.fulfilment_outcome(order_id) == "APPROVED"
+    assert any("failed" in record.getMessage() and order_id in record.getMessage() for record in caplog.records)
