@@ -216,7 +216,8 @@ class OrderApprovalWorkflow:
         policy = order.approval or DEFAULT_POLICY
         roles, why = policy.steps_for(order.amount, order.currency)
         self._details.steps = [ApprovalStep(role=role) for role in roles]
-        self._details.approval_reason = why
+        # Only a policy file's reason is worth saying (and it is what the history and so the ledger carry).
+        self._details.approval_reason = why if self._details.policy is not None else None
         return self._details.steps
 
     async def _wait_then_finish(self, waiting_since: datetime, next_reminder: datetime | None) -> OrderDetails:

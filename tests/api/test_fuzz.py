@@ -94,7 +94,8 @@ def test_every_endpoint_is_fuzzed() -> None:
     fuzzed = {(operation.ok().method.upper(), operation.ok().path) for operation in schema.get_all_operations()}
 
     assert fuzzed == {
-        ("GET", "/healthz"), ("GET", "/me"), ("POST", "/orders"), ("GET", "/orders"), ("GET", "/orders.csv"),
+        ("GET", "/healthz"), ("GET", "/readyz"), ("GET", "/me"),
+        ("POST", "/orders"), ("GET", "/orders"), ("GET", "/orders.csv"),
         ("POST", "/orders/bulk/{action}"), ("GET", "/orders/{order_id}"), ("GET", "/orders/{order_id}/status"),
         *{("POST", f"/orders/{{order_id}}/{action}") for action in ("approve", "reject", "cancel")},
     }
