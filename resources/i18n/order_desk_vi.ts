@@ -234,10 +234,6 @@
 <context>
     <name>DeskController</name>
     <message>
-        <source>Starting…</source>
-        <translation>Đang khởi động…</translation>
-    </message>
-    <message>
         <source>Refreshing the orders failed: {error}. Retrying…</source>
         <translation>Làm mới danh sách đơn thất bại: {error}. Đang thử lại…</translation>
     </message>
@@ -272,30 +268,6 @@
     <message>
         <source>The export failed, nothing was written to {path}: {error}</source>
         <translation>Xuất thất bại, chưa ghi gì vào {path}: {error}</translation>
-    </message>
-    <message>
-        <source>Could not start the embedded worker: {error}</source>
-        <translation>Không khởi động được bộ xử lý nhúng: {error}</translation>
-    </message>
-    <message>
-        <source>Could not stop the embedded worker: {error}</source>
-        <translation>Không dừng được bộ xử lý nhúng: {error}</translation>
-    </message>
-    <message>
-        <source>Temporal at {address} is back: orders can be created and decided again.</source>
-        <translation>Temporal tại {address} đã hoạt động trở lại: có thể tạo và xử lý đơn như bình thường.</translation>
-    </message>
-    <message>
-        <source>Temporal could not be restarted yet: {error}. Trying again in {seconds} s.</source>
-        <translation>Chưa khởi động lại được Temporal: {error}. Sẽ thử lại sau {seconds} giây.</translation>
-    </message>
-    <message>
-        <source>The embedded Temporal server stopped ({error}). Restarting it; until it is back, orders cannot be created or decided.</source>
-        <translation>Máy chủ Temporal nhúng đã dừng ({error}). Đang khởi động lại; cho đến khi nó hoạt động trở lại, không thể tạo hay xử lý đơn.</translation>
-    </message>
-    <message>
-        <source>Temporal at {address} stopped answering ({error}). Waiting for it; until it is back, orders cannot be created or decided.</source>
-        <translation>Temporal tại {address} không còn phản hồi ({error}). Đang chờ; cho đến khi nó hoạt động trở lại, không thể tạo hay xử lý đơn.</translation>
     </message>
     <message>
         <source>Stopping the worker and the Temporal server…</source>
@@ -892,6 +864,37 @@
     <message>
         <source>the service did not answer: {error}</source>
         <translation>dịch vụ không phản hồi: {error}</translation>
+    </message>
+</context>
+<context>
+    <name>RuntimeWatch</name>
+    <message>
+        <source>Starting…</source>
+        <translation>Đang khởi động…</translation>
+    </message>
+    <message>
+        <source>Could not start the embedded worker: {error}</source>
+        <translation>Không khởi động được bộ xử lý nhúng: {error}</translation>
+    </message>
+    <message>
+        <source>Could not stop the embedded worker: {error}</source>
+        <translation>Không dừng được bộ xử lý nhúng: {error}</translation>
+    </message>
+    <message>
+        <source>Temporal at {address} is back: orders can be created and decided again.</source>
+        <translation>Temporal tại {address} đã hoạt động trở lại: có thể tạo và xử lý đơn như bình thường.</translation>
+    </message>
+    <message>
+        <source>Temporal could not be restarted yet: {error}. Trying again in {seconds} s.</source>
+        <translation>Chưa khởi động lại được Temporal: {error}. Sẽ thử lại sau {seconds} giây.</translation>
+    </message>
+    <message>
+        <source>The embedded Temporal server stopped ({error}). Restarting it; until it is back, orders cannot be created or decided.</source>
+        <translation>Máy chủ Temporal nhúng đã dừng ({error}). Đang khởi động lại; cho đến khi nó hoạt động trở lại, không thể tạo hay xử lý đơn.</translation>
+    </message>
+    <message>
+        <source>Temporal at {address} stopped answering ({error}). Waiting for it; until it is back, orders cannot be created or decided.</source>
+        <translation>Temporal tại {address} không còn phản hồi ({error}). Đang chờ; cho đến khi nó hoạt động trở lại, không thể tạo hay xử lý đơn.</translation>
     </message>
 </context>
 <context>
