@@ -25,12 +25,10 @@ from pathlib import Path
 
 from PySide6.QtCore import QObject, Signal
 
-from core.errors import Forbidden, InvalidTransition, OrderDeskError
 from core.http_service import HttpOrderService
 from core.models import (
     Action,
     Actor,
-    BulkOutcome,
     OrderFilter,
     OrderRequest,
     OrderStatus,
@@ -43,16 +41,16 @@ from core.service_interface import OrderServiceProtocol
 from core.settings import Settings
 from desktop import formatting
 from desktop.command_runner import CommandRunner
+from desktop.deciding import Deciding
 from desktop.detail_loader import DetailLoader
 from desktop.export import export_orders
 from desktop.local_changes import LocalChanges, newer
 from desktop.orders_model import OrdersModel
-from desktop.outcomes import decided_text, tally_text
 from desktop.refresher import RESYNC_INTERVAL, OrdersRefresher
-from desktop.refusals import refusal_text
 from desktop.reports import Message, Severity
+from desktop.review_count import ReviewCount
 from desktop.runtime_watch import RuntimeWatch
-from desktop.session import ServerLogin, local_session
+from desktop.session import ServerLogin, Session, local_session
 from desktop.sign_in import TeamSignIn
 from desktop.sign_in_text import FIRST_ASK, tr
 from desktop.tokens import TokenStore
@@ -105,6 +103,7 @@ class DeskController(QObject):
     signInFailed = Signal(str)  # why signing in failed, for the connect dialog
     signedIn = Signal(str, bool)  # the server's URL, whether the token is in the keyring (False: this session only)
     signedOut = Signal(str)  # the server's URL
+    reviewCountChanged = Signal(object)  # int: the orders this person may sign next; None: not known (yet)
 
     def __init__(self, settings: Settings, runtime: DeskRuntime, *, tokens: TokenStore | None = None,
                  login: ServerLogin | None = None, refresh_interval: float = RESYNC_INTERVAL, follow: bool = True,
@@ -129,8 +128,13 @@ class DeskController(QObject):
         self.details.currentChanged.connect(self.currentChanged)
         self.details.detailsLoaded.connect(self.detailsLoaded)
         self.details.detailsFailed.connect(self.detailsFailed)
-        self.details.ahead.connect(lambda details: self._learn(details.order_id, details.status, details.updated_at))
+        self.details.ahead.connect(lambda details: self.learn(details.order_id, details.status, details.updated_at))
+        self.review = ReviewCount(lambda: self.service, self.run, self.busy, self)
+        self.review.changed.connect(self.reviewCountChanged)
+        self.sessionChanged.connect(self._for_reviewer)
+        self._for_reviewer(self.session)
         self.watch = RuntimeWatch(self)
+        self._deciding = Deciding(self)
         self._team = TeamSignIn(self)
         self.refresher.refused.connect(self._team.token_refused)
         self._view = PENDING_VIEW
@@ -183,8 +187,24 @@ class DeskController(QObject):
         return self.ready and not self.signed_in and self.runtime.with_worker and not self.busy(Command.WORKER)
 
     def may(self, action: Action, order: OrderSummary) -> bool:
-        """Whether the service would let this person take ``action`` on ``order`` as it is now."""
-        return self.session.allows(action, order)
+        """Whether the service would let this person take ``action`` on ``order`` as it is now: its status, their
+        role against the step it awaits, four-eyes (and, once its details are loaded, the steps they signed)."""
+        details = self.details.known(order.order_id)
+        return self.session.allows(action, order, details.steps if details is not None else None)
+
+    def signed_before(self, order: OrderSummary) -> bool:
+        """Whether four-eyes keeps this person off ``order``'s approval: they created it or signed a step of it."""
+        details = self.details.known(order.order_id)
+        return self.session.four_eyes and Action.APPROVE.allowed_from(order.status) and (
+            order.created_by == self.actor.name or self.session.signed(details.steps if details else None))
+
+    @property
+    def default_currency(self) -> str:
+        return self.settings.default_currency
+
+    def view_filter(self, view: OrderView, q: str | None) -> OrderFilter:
+        """What ``view`` lists with the search ``q``, for the person at the desk (File → Export writes it)."""
+        return view.filter(q, self.session.reviewer)
 
     def workflow_url(self, order_id: str) -> str | None:
         """The order's workflow in a Temporal Web UI: where the team server says (once its details were read), or
@@ -241,8 +261,11 @@ class DeskController(QObject):
         if view == self._view:
             return
         self._view = view
-        self.model.retain(view.status_set)
         self.refresher.set_view(view)
+        self.model.retain(view.status_set)
+        if view.review:  # at once: only what this person may sign; the list follows
+            self.model.discard([order_id for order_id in self.model.order_ids()
+                                if not self.refresher.shows(self.model.summary(order_id))])  # type: ignore[arg-type]
         self.viewChanged.emit(view)
 
     def set_query(self, text: str) -> None:
@@ -257,6 +280,7 @@ class DeskController(QObject):
         self.messageCleared.emit(REFRESH)
         self._on_alive(moment)
         self._follow_current()
+        self.review.ask()
 
     def _on_changed(self, shown: list[OrderSummary], gone: list[OrderSummary]) -> None:
         """Changes from the feed: each order the view shows is put in or updated, each that left it taken out;
@@ -268,6 +292,12 @@ class DeskController(QObject):
         self.model.discard([order.order_id for order in gone
                             if (known := self.model.summary(order.order_id)) is not None and newer(order, known)])
         self._follow_current()
+        self.review.ask()
+
+    def _for_reviewer(self, session: Session) -> None:
+        """Who sits here changed: the review view and its count are theirs now."""
+        self.refresher.set_reviewer(session.reviewer)
+        self.review.set_reviewer(session.reviewer)
 
     def _on_alive(self, moment: datetime) -> None:
         """The table is current as of ``moment``; chores that follow the refreshes ride along."""
@@ -284,16 +314,6 @@ class DeskController(QObject):
             mine = [order for order in orders if order.created_by != self.actor.name]
             if mine:
                 self.pendingArrived.emit(mine)
-
-    def _learn(self, order_id: str, status: OrderStatus, updated_at: datetime | None = None) -> None:
-        """A status learnt here (from a decision or the workflow itself): shown now, kept over older polls."""
-        order = self.model.summary(order_id)
-        if order is None or order.status == status:
-            return
-        order = order.model_copy(update={"status": status, "updated_at": updated_at or datetime.now(UTC)})
-        self.local.record(order)
-        self.model.upsert(order)
-        self._follow_current()
 
     # ---- the current order's details --------------------------------------------------------------
 
@@ -330,54 +350,22 @@ class DeskController(QObject):
         self.message.emit(Message(text, Severity.SUCCESS, Command.CREATE))
 
     def decide(self, action: Action, order_ids: list[str], reason: str = "") -> None:
-        """One order: decided at once. Several: through ``decide_many`` (the service's bound on calls in flight),
-        each outcome reported as it lands. The service decides, per order, whether it is allowed."""
-        service = self.service
-        if service is None or not self.can_decide or not order_ids:
+        """One order: decided at once; several: each outcome reported as it lands (``desktop.deciding``)."""
+        self._deciding.decide(action, order_ids, reason)
+
+    def learn(self, order_id: str, status: OrderStatus, updated_at: datetime | None = None) -> None:
+        """A status learnt here (from a decision or the workflow itself): shown now, kept over older polls."""
+        order = self.model.summary(order_id)
+        if order is None or order.status == status:
             return
-        if len(order_ids) > 1:
-            self._decide_many(service, action, order_ids, reason or None)
-            return
-        [order_id] = order_ids
-        self.run(Command.DECISION, f"Deciding {order_id}",
-                           service.decide(order_id, action, self.actor, reason or None),
-                           lambda err: self._refused(action, order_id, err),
-                           lambda status: self._decided(order_id, status))
+        order = order.model_copy(update={"status": status, "updated_at": updated_at or datetime.now(UTC)})
+        self.local.record(order)
+        self.model.upsert(order)
+        self._follow_current()
 
-    def _refused(self, action: Action, order_id: str, err: Exception) -> Message:
-        if not isinstance(err, OrderDeskError):
-            return self._failure(Command.DECISION, self.tr("Could not decide on {order}: {error}"), order=order_id)(err)
-        current = getattr(err, "current_status", None)
-        if current is not None:
-            self._learn(order_id, current)
-        severity = Severity.WARNING if isinstance(err, InvalidTransition | Forbidden) else Severity.ERROR
-        return Message(f"{order_id}: {refusal_text(action, err.code, current, str(err))}", severity,
-                       Command.DECISION)
-
-    def _decided(self, order_id: str, status: OrderStatus) -> None:
-        self._learn(order_id, status)
-        self.message.emit(Message(decided_text(order_id, status), Severity.SUCCESS, Command.DECISION))
-
-    def _decide_many(self, service: OrderServiceProtocol, action: Action, order_ids: list[str],
-                     reason: str | None) -> None:
-        orders = [order for order_id in order_ids if (order := self.model.summary(order_id)) is not None]
-        self.bulkStarted.emit(action, orders)
-
-        def landed(outcome: BulkOutcome) -> None:
-            why = "" if outcome.ok else refusal_text(action, outcome.code, outcome.status, outcome.error)
-            self.bulkLanded.emit(outcome, why)
-            if outcome.status is not None:
-                self._learn(outcome.order_id, outcome.status)
-
-        def tally(outcomes: list[BulkOutcome]) -> None:
-            refused = sum(not outcome.ok for outcome in outcomes)
-            self.message.emit(Message(tally_text(action, len(outcomes) - refused, refused),
-                                      Severity.WARNING if refused else Severity.SUCCESS, Command.DECISION))
-
-        self.run(Command.DECISION, f"The {action.value} of {len(order_ids)} orders",
-                           service.decide_many(order_ids, action, self.actor, reason, progress=landed),
-                           self._failure(Command.DECISION, self.tr("The decisions could not all be sent: {error}")),
-                           tally)
+    @property
+    def view(self) -> OrderView:
+        return self._view
 
     def export(self, path: Path, where: OrderFilter) -> None:
         """Write every order matching ``where`` to ``path`` as CSV, with its progress in the status bar."""

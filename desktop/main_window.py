@@ -75,6 +75,7 @@ class MainWindow(QMainWindow):
         self._connect()
 
         self.status.set_session(controller.session)
+        self.form.set_default_currency(controller.default_currency)
         self.status.set_server(controller.address)
         screen = QGuiApplication.primaryScreen().availableGeometry()
         self.resize(min(1320, int(screen.width() * 0.95)), min(760, int(screen.height() * 0.9)))
@@ -87,7 +88,7 @@ class MainWindow(QMainWindow):
 
     def _build_actions(self) -> None:
         self.export_action = self._action("exportAction", "Ctrl+E", lambda: self.dialogs.ask_export_file(
-            self.table.current_view, self.table.current_filter()))
+            self.table.current_view, self.controller.view_filter(self.table.current_view, self.table.search_text)))
         self.connect_action = self._action("connectAction", None, lambda: self.dialogs.ask_sign_in("", ""))
         self.sign_out_action = self._action("signOutAction", None, self.controller.sign_out)
         self.refresh_action = self._action("refreshAction", "F5", self.controller.refresh_now, icon("refresh"))
@@ -221,6 +222,7 @@ class MainWindow(QMainWindow):
         controller.progressChanged.connect(self.status.set_progress)
         controller.serverChanged.connect(self.status.set_server)
         controller.temporalChanged.connect(self.status.set_temporal)
+        controller.reviewCountChanged.connect(self.table.set_review_count)
         controller.stuckChanged.connect(self.status.set_stuck)
         controller.workerChanged.connect(self._show_worker)
         controller.refreshed.connect(self.status.set_refreshed)
@@ -302,9 +304,7 @@ class MainWindow(QMainWindow):
         controller = self.controller
         orders = self._selected_orders()
         allowed = {action for action in Action if any(controller.may(action, order) for order in orders)}
-        four_eyes = controller.session.four_eyes and any(
-            Action.APPROVE.allowed_from(order.status) and order.created_by == controller.actor.name
-            for order in orders)
+        four_eyes = any(controller.signed_before(order) for order in orders)
         self.decisions.update_for(allowed, ready=controller.can_decide, four_eyes=four_eyes)
         self.copy_id_action.setEnabled(bool(orders))
         current = self.table.current_order_id()
