@@ -4,7 +4,8 @@ words each ``PriceProblem`` by the field in the interface's language.
 
 The number is read by Babel (``parse_decimal``, strict: ``1.250.000`` is no English number, ``1,25`` no English
 grouping) straight into a ``Decimal``, never through a float. The rules are the service's (``core.money``):
-0 or more, below 10^14, no more decimals than the currency has (``12.5`` VND is refused, never rounded), a known
+0 or more, below 10^14, no more decimals than the currency has (``12.5`` VND is refused, never rounded; so is
+``5.000`` VND typed in English, which reads as five but was surely meant as five thousand), a known
 ISO 4217 currency, an amount below 10^14. The service checks them all again.
 """
 
@@ -14,7 +15,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from enum import StrEnum
 
-from babel.numbers import NumberFormatError, parse_decimal
+from babel.numbers import NumberFormatError, get_decimal_symbol, parse_decimal
 
 from core.money import MAX_AMOUNT, MoneyError, currency_code, decimals, format_number, minor_units, normalized
 
@@ -72,7 +73,9 @@ def read_price(text: str, currency: str, quantity: int, locale: str) -> Price | 
     if number >= MAX_AMOUNT:
         raise PriceError(PriceProblem.TOO_LARGE, details={"limit": MAX_AMOUNT})
     allowed = minor_units(code)
-    if decimals(number) > allowed:
+    symbol = get_decimal_symbol(locale)
+    typed = len(text.rpartition(symbol)[2]) if symbol in text else 0  # "5.000" in English: 3 decimals typed
+    if max(decimals(number), typed) > allowed:
         raise PriceError(PriceProblem.TOO_MANY_DECIMALS, details={"currency": code, "count": allowed})
     if number * quantity >= MAX_AMOUNT:
         raise PriceError(PriceProblem.AMOUNT_TOO_LARGE, details={"limit": MAX_AMOUNT})

@@ -89,6 +89,7 @@ def test_a_price_is_read_as_vietnamese_writes_numbers(qtbot: QtBot, form: OrderF
     ("abc", "VND", "price", "Enter a number such as 1,250,000."),
     ("-5", "VND", "price", "A price is 0 or more."),
     ("12.5", "VND", "price", "VND has no decimals."),
+    ("5.000", "VND", "price", "VND has no decimals."),  # Vietnamese grouping typed in English: never 5
     ("1.255", "USD", "price", "USD has at most 2 decimals."),
     ("10", "XYZ", "currency", "Not a currency code: enter one such as VND or USD."),
     ("100,000,000,000,000", "VND", "price", "A price is below 100,000,000,000,000."),
