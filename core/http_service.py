@@ -18,6 +18,7 @@ from typing import Any, Literal
 import httpx
 from pydantic import BaseModel
 
+from core.csv_export import CSV_HEAD
 from core.models import (
     ALL_ORDERS,
     Action,
@@ -33,6 +34,7 @@ from core.models import (
     Role,
     StuckOrder,
 )
+from core.money import plain
 from core.remote import events
 from core.remote.connection import new_client, server_url
 from core.remote.errors import error_of, unreachable
@@ -137,6 +139,8 @@ class HttpOrderService:
 
     async def list_orders(self, where: OrderFilter = ALL_ORDERS, limit: int = 200, offset: int = 0
                           ) -> list[OrderSummary]:
+        if _matches_nothing(where):
+            return []
         found: list[OrderSummary] = []
         while len(found) < limit:
             page = min(PAGE, limit - len(found))
@@ -148,12 +152,17 @@ class HttpOrderService:
         return found
 
     async def count_orders(self, where: OrderFilter = ALL_ORDERS) -> int:
+        if _matches_nothing(where):
+            return 0
         params = [*_filter(where), ("limit", "1")]
         return int((await self._request("GET", "/orders", params=params)).json()["count"])
 
     async def export_csv(self, where: OrderFilter = ALL_ORDERS, chunk: int = 1000) -> AsyncIterator[str]:
         """``GET /orders.csv`` as it streams, in pieces that end where a CSV record ends (as the local export's
         do), so a reader may count the records of each piece."""
+        if _matches_nothing(where):
+            yield CSV_HEAD
+            return
         try:
             async with self._http.stream("GET", "/orders.csv", params=_filter(where)) as response:
                 if response.is_error:
@@ -209,9 +218,14 @@ class HttpOrderService:
 
 
 def _filter(where: OrderFilter) -> list[tuple[str, str]]:
-    """An ``OrderFilter`` as the query of ``GET /orders`` (``status`` repeated for several)."""
+    """An ``OrderFilter`` as the query of ``GET /orders`` (``status`` and ``awaiting_role`` repeated for several).
+
+    A ``reviewer`` can only be the caller here (the server knows who the token is): it is sent as
+    ``needs_review_by=me``, which also keeps to the roles the caller may sign and applies four-eyes as the server
+    applies it. No role at all (``awaiting_roles`` empty: a clerk's review) matches nothing, as on the ledger; the
+    query cannot say so, so the calls answer it without asking (``_matches_nothing``)."""
     params = [("status", status.value) for status in sorted(where.statuses or ())]
-    for name in ("q", "created_by"):
+    for name in ("q", "created_by", "currency"):
         value = getattr(where, name)
         if value:
             params.append((name, value))
@@ -219,7 +233,20 @@ def _filter(where: OrderFilter) -> list[tuple[str, str]]:
         moment: datetime | None = getattr(where, name)
         if moment is not None:
             params.append((name, moment.isoformat()))
+    for name in ("min_amount", "max_amount"):
+        amount = getattr(where, name)
+        if amount is not None:
+            params.append((name, plain(amount)))
+    if where.awaiting_roles:
+        params += [("awaiting_role", role.value) for role in sorted(where.awaiting_roles, key=lambda r: r.rank)]
+    if where.reviewer is not None:
+        params.append(("needs_review_by", "me"))
     return params
+
+
+def _matches_nothing(where: OrderFilter) -> bool:
+    """Pending orders awaiting none of no roles: what a person who signs nothing has to review."""
+    return where.awaiting_roles is not None and not where.awaiting_roles
 
 
 def _last_record_end(text: str) -> int:

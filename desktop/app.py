@@ -84,10 +84,7 @@ def desk_window(settings: Settings, store: QSettings, translations: Translations
     controller = DeskController(settings, runtime or DeskRuntime(settings), tokens=tokens, login=login,
                                 refresh_interval=refresh_interval, follow=follow)
     controller.readyChanged.connect(_share_once_ready)
-    window = MainWindow(controller, store, translations)
-    controller.temporalChanged.connect(window.status.set_temporal)
-    controller.stuckChanged.connect(window.status.set_stuck)
-    return window
+    return MainWindow(controller, store, translations)
 
 
 async def _main(window: MainWindow) -> None:

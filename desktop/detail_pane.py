@@ -24,15 +24,20 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from core.models import OrderDetails, OrderSummary
+from core.models import OrderDetails, OrderStatus, OrderSummary
 from desktop import formatting
+from desktop.approval_chain import ApprovalChain
+from desktop.identity import role_text
 from desktop.resources import icon, status_icon
 from desktop.views import status_text
 
 FIELD_LABELS = {
     "item": QT_TRANSLATE_NOOP("DetailPane", "Item:"),
     "quantity": QT_TRANSLATE_NOOP("DetailPane", "Quantity:"),
+    "unit price": QT_TRANSLATE_NOOP("DetailPane", "Unit price:"),
+    "amount": QT_TRANSLATE_NOOP("DetailPane", "Amount:"),
     "status": QT_TRANSLATE_NOOP("DetailPane", "Status:"),
+    "awaiting": QT_TRANSLATE_NOOP("DetailPane", "Awaiting:"),
     "created by": QT_TRANSLATE_NOOP("DetailPane", "Created by:"),
     "created at": QT_TRANSLATE_NOOP("DetailPane", "Created at:"),
     "updated at": QT_TRANSLATE_NOOP("DetailPane", "Updated at:"),
@@ -94,6 +99,8 @@ class DetailPane(QStackedWidget):
                                                              QHeaderView.ResizeMode.Stretch)
         self.history.setWordWrap(True)
 
+        self.chain = ApprovalChain(page)
+
         self.history_note = _plain_label(page, "historyNote")
         self.history_note.setVisible(False)
 
@@ -110,6 +117,7 @@ class DetailPane(QStackedWidget):
         layout = QVBoxLayout(page)
         layout.addLayout(title_row)
         layout.addLayout(form)
+        layout.addWidget(self.chain)
         layout.addWidget(self._history_label)
         layout.addWidget(self.history, 1)
         layout.addWidget(self.history_note)
@@ -139,6 +147,7 @@ class DetailPane(QStackedWidget):
         super().changeEvent(event)
 
     def clear(self) -> None:
+        self.chain.clear()
         self.order_id = None
         self._summary = self._details = None
         self._history_error = None
@@ -149,6 +158,7 @@ class DetailPane(QStackedWidget):
         if order.order_id != self.order_id:
             self.history.setRowCount(0)
             self.history_note.setVisible(False)
+            self.chain.clear()
             self._details = None
             self._history_error = None
         self.order_id = order.order_id
@@ -156,7 +166,15 @@ class DetailPane(QStackedWidget):
         self.title.setText(order.order_id)
         self.fields["item"].setText(order.item)
         self.fields["quantity"].setText(formatting.number(order.quantity))
+        priced = order.unit_price is not None and order.currency is not None
+        self.fields["unit price"].setText(formatting.money(order.unit_price, order.currency) if priced  # type: ignore[arg-type]
+                                          else self.tr("no price"))
+        self.fields["amount"].setText(formatting.money(order.amount, order.currency)  # type: ignore[arg-type]
+                                      if priced and order.amount is not None else "")
         self.fields["status"].setText(status_text(order.status))
+        awaiting = order.awaiting_role if order.status is OrderStatus.PENDING_APPROVAL else None
+        self.fields["awaiting"].setText(self.tr("a {role}'s signature").format(role=role_text(awaiting))
+                                        if awaiting is not None else "")
         self.fields["created by"].setText(order.created_by)
         self.fields["created at"].setText(formatting.date_time(order.created_at))
         self.fields["updated at"].setText(formatting.date_time(order.updated_at) if order.updated_at else "")
@@ -168,10 +186,9 @@ class DetailPane(QStackedWidget):
         self.setCurrentWidget(self._page)
 
     def show_details(self, details: OrderDetails) -> None:
-        self.show_summary(OrderSummary(
-            order_id=details.order_id, item=details.item, quantity=details.quantity, status=details.status,
-            created_by=details.created_by, created_at=details.created_at, updated_at=details.updated_at))
+        self.show_summary(OrderSummary.model_validate(details.model_dump(include=set(OrderSummary.model_fields))))
         self._details = details
+        self.chain.show_details(details)
         self._history_error = None
         self.history.setRowCount(len(details.history))
         for row, step in enumerate(details.history):

@@ -1,11 +1,15 @@
-"""Numbers, times and ages as the current locale writes them (``QLocale()``, set with the language)."""
+"""Numbers, money, times and ages as the current locale writes them (``QLocale()``, set with the language)."""
 
 from __future__ import annotations
 
 import re
 from datetime import datetime
+from decimal import Decimal
 
+from babel import Locale, UnknownLocaleError
 from PySide6.QtCore import QCoreApplication, QDateTime, QLocale
+
+from core.money import format_money
 
 _TIME_ZONE = re.compile(r"t+")
 
@@ -13,6 +17,21 @@ _TIME_ZONE = re.compile(r"t+")
 def number(value: int) -> str:
     """``1234`` -> ``1,234`` in English, ``1.234`` in Vietnamese."""
     return QLocale().toString(value)
+
+
+def babel_locale() -> str:
+    """The current locale as Babel names it (``vi_VN``, ``en_US``); English where Babel does not know it."""
+    name = QLocale().name()
+    try:
+        Locale.parse(name)
+    except (ValueError, UnknownLocaleError):
+        return "en"
+    return name
+
+
+def money(amount: Decimal, currency: str) -> str:
+    """``1.250.000 ₫`` in Vietnamese, ``VND 1,250,000`` in English: the service's own formatter, in this locale."""
+    return format_money(amount, currency, babel_locale())
 
 
 def _local(moment: datetime) -> QDateTime:

@@ -15,7 +15,13 @@ MAX_NAME = 100  # core.models.Actor.name
 ROLE_NAMES = {
     Role.CLERK: QT_TRANSLATE_NOOP("Identity", "clerk"),
     Role.MANAGER: QT_TRANSLATE_NOOP("Identity", "manager"),
+    Role.DIRECTOR: QT_TRANSLATE_NOOP("Identity", "director"),
 }
+
+
+def role_text(role: Role) -> str:
+    """``manager``, or ``quản lý``: a role as the interface's language names it."""
+    return QCoreApplication.translate("Identity", ROLE_NAMES[role])
 
 
 def os_user() -> str:
@@ -34,13 +40,12 @@ def signed_in_as(actor: Actor, url: str) -> str:
     """``Signed in as mona (manager) · https://orders.example.com``."""
     if actor.role is None:
         return QCoreApplication.translate("Identity", "Signed in as {name} · {url}").format(name=actor.name, url=url)
-    role = QCoreApplication.translate("Identity", ROLE_NAMES[actor.role])
     return QCoreApplication.translate("Identity", "Signed in as {name} ({role}) · {url}").format(
-        name=actor.name, role=role, url=url)
+        name=actor.name, role=role_text(actor.role), url=url)
 
 
 def describe(actor: Actor) -> str:
     if actor.role is None:
         return QCoreApplication.translate("Identity", "Acting as {name}").format(name=actor.name)
-    role = QCoreApplication.translate("Identity", ROLE_NAMES[actor.role])
-    return QCoreApplication.translate("Identity", "Acting as {name} ({role})").format(name=actor.name, role=role)
+    return QCoreApplication.translate("Identity", "Acting as {name} ({role})").format(
+        name=actor.name, role=role_text(actor.role))

@@ -10,22 +10,17 @@ translation system and is set again in ``retranslate_ui`` when the language chan
 from __future__ import annotations
 
 import asyncio
-from datetime import datetime
-from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QEvent, QPoint, QSettings, QStandardPaths, Qt, Signal
+from PySide6.QtCore import QEvent, QPoint, QSettings, Qt, Signal
 from PySide6.QtGui import QAction, QActionGroup, QCloseEvent, QGuiApplication, QKeySequence
 from PySide6.QtWidgets import QMainWindow, QMenu, QSplitter, QToolBar, QVBoxLayout, QWidget
 
-from core.models import Action, BulkOutcome, OrderSummary
-from desktop.bulk_dialog import BulkDialog
+from core.models import Action, OrderSummary
 from desktop.connect_dialog import ConnectDialog
 from desktop.controller import Command, DeskController
 from desktop.decision_actions import DecisionActions
-from desktop.decision_dialog import DecisionDialog
 from desktop.detail_pane import DetailPane
-from desktop.export_dialog import ExportDialog
 from desktop.i18n import LANGUAGES, Translations, catalogue, choose_language
 from desktop.message_bar import MessageBar, Severity
 from desktop.notifier import PendingNotifier
@@ -36,6 +31,7 @@ from desktop.resources import icon
 from desktop.session import Session
 from desktop.status_bar import DeskStatusBar
 from desktop.views import PENDING_VIEW, VIEWS
+from desktop.window_dialogs import WindowDialogs
 from desktop.window_state import WindowState
 
 
@@ -51,8 +47,7 @@ class MainWindow(QMainWindow):
         self.translations = translations
         self._state = WindowState(store)
         self._closed_down = False
-        self.bulk_dialog: BulkDialog | None = None
-        self.connect_dialog: ConnectDialog | None = None
+        self.dialogs = WindowDialogs(controller, self._state, self)
         translations.apply(choose_language(controller.settings.language, self._state.language))
 
         self.messages = MessageBar(self)
@@ -80,6 +75,7 @@ class MainWindow(QMainWindow):
         self._connect()
 
         self.status.set_session(controller.session)
+        self.form.set_default_currency(controller.default_currency)
         self.status.set_server(controller.address)
         screen = QGuiApplication.primaryScreen().availableGeometry()
         self.resize(min(1320, int(screen.width() * 0.95)), min(760, int(screen.height() * 0.9)))
@@ -91,8 +87,9 @@ class MainWindow(QMainWindow):
     # ---- construction -----------------------------------------------------------------------
 
     def _build_actions(self) -> None:
-        self.export_action = self._action("exportAction", "Ctrl+E", self._ask_export_file)
-        self.connect_action = self._action("connectAction", None, lambda: self.ask_sign_in("", ""))
+        self.export_action = self._action("exportAction", "Ctrl+E", lambda: self.dialogs.ask_export_file(
+            self.table.current_view, self.controller.view_filter(self.table.current_view, self.table.search_text)))
+        self.connect_action = self._action("connectAction", None, lambda: self.dialogs.ask_sign_in("", ""))
         self.sign_out_action = self._action("signOutAction", None, self.controller.sign_out)
         self.refresh_action = self._action("refreshAction", "F5", self.controller.refresh_now, icon("refresh"))
         self.new_order_action = self._action("newOrderAction", "Ctrl+N", self._focus_form)
@@ -212,7 +209,8 @@ class MainWindow(QMainWindow):
         self.table.searchChanged.connect(controller.set_query)
         self.table.contextMenuRequested.connect(self._show_context_menu)
         for decision, action in self.decisions.actions.items():
-            action.triggered.connect(lambda _checked=False, decision=decision: self.request_decision(decision))
+            action.triggered.connect(lambda _checked=False, decision=decision: self.dialogs.request_decision(
+                decision, self._selected_orders()))
         self.worker_action.toggled.connect(controller.run_worker)
         self.messages.retryRequested.connect(controller.start)
         self.notifier.activated.connect(self._bring_to_front)
@@ -223,6 +221,9 @@ class MainWindow(QMainWindow):
         controller.messageCleared.connect(self.messages.clear)
         controller.progressChanged.connect(self.status.set_progress)
         controller.serverChanged.connect(self.status.set_server)
+        controller.temporalChanged.connect(self.status.set_temporal)
+        controller.reviewCountChanged.connect(self.table.set_review_count)
+        controller.stuckChanged.connect(self.status.set_stuck)
         controller.workerChanged.connect(self._show_worker)
         controller.refreshed.connect(self.status.set_refreshed)
         controller.refreshFailed.connect(self.status.set_refresh_failed)
@@ -232,14 +233,8 @@ class MainWindow(QMainWindow):
         controller.detailsLoaded.connect(self.detail.show_details)
         controller.detailsLoaded.connect(lambda _details: self._update_actions())
         controller.sessionChanged.connect(self._show_session)
-        controller.signInRequired.connect(self.ask_sign_in)
-        controller.signInFailed.connect(self._sign_in_failed)
-        controller.signedIn.connect(self._signed_in)
         controller.detailsFailed.connect(self.detail.show_history_error)
         controller.created.connect(self._show_created)
-        controller.bulkStarted.connect(self._open_bulk_dialog)
-        controller.bulkLanded.connect(self._record_outcome)
-        controller.exported.connect(lambda path: self._state.save_export_directory(str(path.parent)))
         controller.pendingArrived.connect(self.notifier.notify)
         controller.closed.connect(self._on_closed)
 
@@ -290,39 +285,6 @@ class MainWindow(QMainWindow):
             self.table.select_order(order.order_id)
         self.form.reset()
 
-    def _open_bulk_dialog(self, action: Action, orders: list[OrderSummary]) -> None:
-        """Not modal: every outcome shows in it as it lands, while the window stays usable."""
-        if self.bulk_dialog is not None and self.bulk_dialog.isHidden():
-            self.bulk_dialog.deleteLater()
-        self.bulk_dialog = BulkDialog(action, orders, self)
-        self.bulk_dialog.show()
-
-    def _record_outcome(self, outcome: BulkOutcome, why: str) -> None:
-        if self.bulk_dialog is not None:
-            self.bulk_dialog.record(outcome, why)
-
-    # ---- a team server -------------------------------------------------------------------------
-
-    def ask_sign_in(self, url: str, why: str) -> None:
-        """File → Connect to server…, or the server refused the token: the dialog, filled in with ``url`` (or the
-        server last signed in to), saying ``why``. It never blocks the window, and what is typed in it stays."""
-        if self.connect_dialog is None:
-            self.connect_dialog = ConnectDialog(not self.controller.tokens.persistent, self)
-            self.connect_dialog.connectRequested.connect(self.controller.sign_in)
-        remembered = url or (self.controller.login.url if self.controller.login else self._state.server_url) or ""
-        self.connect_dialog.prepare(remembered, why)
-        if not self.connect_dialog.isVisible():
-            self.connect_dialog.open()
-
-    def _sign_in_failed(self, why: str) -> None:
-        if self.connect_dialog is not None and self.connect_dialog.isVisible():
-            self.connect_dialog.show_error(why)
-
-    def _signed_in(self, url: str, _persistent: bool) -> None:
-        self._state.save_server_url(url)
-        if self.connect_dialog is not None and self.connect_dialog.isVisible():
-            self.connect_dialog.signed_in()
-
     def _show_session(self, session: Session) -> None:
         self.status.set_session(session)
         self.retranslate_ui()
@@ -342,9 +304,7 @@ class MainWindow(QMainWindow):
         controller = self.controller
         orders = self._selected_orders()
         allowed = {action for action in Action if any(controller.may(action, order) for order in orders)}
-        four_eyes = controller.session.four_eyes and any(
-            Action.APPROVE.allowed_from(order.status) and order.created_by == controller.actor.name
-            for order in orders)
+        four_eyes = any(controller.signed_before(order) for order in orders)
         self.decisions.update_for(allowed, ready=controller.can_decide, four_eyes=four_eyes)
         self.copy_id_action.setEnabled(bool(orders))
         current = self.table.current_order_id()
@@ -378,32 +338,6 @@ class MainWindow(QMainWindow):
         self.raise_()
         self.activateWindow()
 
-    # ---- commands that ask first ------------------------------------------------------------------
-
-    def request_decision(self, action: Action) -> None:
-        """Approve or cancel one order at once; ask for the reason of a rejection, and confirm a decision on
-        several orders first. The service decides, per order, whether it is allowed."""
-        orders = self._selected_orders()
-        if not orders or not self.controller.can_decide:
-            return
-        if len(orders) == 1 and action is not Action.REJECT:
-            self.controller.decide(action, [orders[0].order_id])
-            return
-        dialog = DecisionDialog(action, orders, self)
-        dialog.confirmed.connect(self.controller.decide)
-        dialog.open()
-
-    def _ask_export_file(self) -> None:
-        """The file dialog opens with ``open()``; the view is taken now, as the person sees it."""
-        if not self.controller.ready or self.controller.busy(Command.EXPORT):
-            return
-        view, where = self.table.current_view, self.table.current_filter()
-        directory = self._state.export_directory or QStandardPaths.writableLocation(
-            QStandardPaths.StandardLocation.DocumentsLocation)
-        dialog = ExportDialog(directory, f"orders-{view.key}-{datetime.now().date().isoformat()}.csv", self)
-        dialog.fileSelected.connect(lambda path: self.controller.export(Path(path), where))
-        dialog.open()
-
     # ---- closing ------------------------------------------------------------------------------
 
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802
@@ -420,12 +354,14 @@ class MainWindow(QMainWindow):
 
     def _on_closed(self) -> None:
         self.notifier.close()
-        for dialog in (self.bulk_dialog, self.connect_dialog):
-            if dialog is not None:
-                dialog.close()
+        self.dialogs.close_all()
         self._closed_down = True
         self.close()
         self.closed.emit()
+
+    @property
+    def connect_dialog(self) -> ConnectDialog | None:
+        return self.dialogs.connect
 
     @property
     def closed_down(self) -> bool:

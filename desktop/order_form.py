@@ -1,22 +1,28 @@
 """The new-order form: validated with the service's own ``OrderRequest``, errors shown by each field.
 
-The service's rule decides what is valid; the form words pydantic's error in the interface's language.
+The service's rule decides what is valid; the form words pydantic's error in the interface's language. An
+optional unit price is typed as the interface's language writes numbers (``1.250.000`` in Vietnamese,
+``1,250,000`` in English) and read exactly by ``desktop.money_input``, in the currency beside it (the settings'
+default until changed). A refused field says why beneath it, and nothing typed is cleared.
 """
 
 from __future__ import annotations
 
 from pydantic import ValidationError
 from pydantic_core import ErrorDetails
-from PySide6.QtCore import QEvent, QLocale, Qt, Signal
-from PySide6.QtGui import QKeyEvent
+from PySide6.QtCore import QEvent, QLocale, QRegularExpression, Qt, Signal
+from PySide6.QtGui import QKeyEvent, QRegularExpressionValidator
 from PySide6.QtWidgets import QGridLayout, QGroupBox, QLabel, QLineEdit, QPushButton, QSpinBox, QWidget
 
 from core.models import OrderRequest
+from core.money import DEFAULT_CURRENCY, MAX_AMOUNT
 from core.text import CONTROL_CHARACTER
 from desktop import formatting
+from desktop.money_input import PriceError, PriceProblem, example, read_price
 
 MAX_QUANTITY = 1_000_000
-FIELDS = ("item", "quantity")
+MAX_AMOUNT_INT = int(MAX_AMOUNT)
+FIELDS = ("item", "quantity", "price", "currency")
 
 
 class OrderForm(QGroupBox):
@@ -35,26 +41,41 @@ class OrderForm(QGroupBox):
         self.quantity_spin.setRange(1, MAX_QUANTITY)
         self.quantity_spin.setGroupSeparatorShown(True)
         self.quantity_spin.setAccelerated(True)
+        self.price_edit = QLineEdit(self)
+        self.price_edit.setObjectName("priceEdit")
+        self.price_edit.setClearButtonEnabled(True)
+        self.price_edit.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        self.currency_edit = QLineEdit(DEFAULT_CURRENCY, self)
+        self.currency_edit.setObjectName("currencyEdit")
+        self.currency_edit.setMaxLength(3)
+        self.currency_edit.setMaximumWidth(64)
+        self.currency_edit.setValidator(QRegularExpressionValidator(QRegularExpression("[A-Za-z]{0,3}"), self))
+        self._default_currency = DEFAULT_CURRENCY
         self.submit_button = QPushButton(self)
         self.submit_button.setObjectName("submitButton")
         self.submit_button.clicked.connect(self.submit)
         self._errors = {field: self._error_label(field) for field in FIELDS}
         self.item_edit.textEdited.connect(lambda _text: self.clear_error("item"))
         self.quantity_spin.valueChanged.connect(lambda _value: self.clear_error("quantity"))
+        self.price_edit.textEdited.connect(lambda _text: self.clear_error("price"))
+        self.currency_edit.textEdited.connect(lambda _text: self.clear_error("currency"))
 
         self._item_label = QLabel(self)
         self._item_label.setBuddy(self.item_edit)
         self._quantity_label = QLabel(self)
         self._quantity_label.setBuddy(self.quantity_spin)
+        self._price_label = QLabel(self)
+        self._price_label.setBuddy(self.price_edit)
         layout = QGridLayout(self)
-        layout.addWidget(self._item_label, 0, 0)
-        layout.addWidget(self.item_edit, 0, 1)
-        layout.addWidget(self._quantity_label, 0, 2)
-        layout.addWidget(self.quantity_spin, 0, 3)
-        layout.addWidget(self.submit_button, 0, 4)
+        for column, widget in enumerate((self._item_label, self.item_edit, self._quantity_label, self.quantity_spin,
+                                         self._price_label, self.price_edit, self.currency_edit, self.submit_button)):
+            layout.addWidget(widget, 0, column)
         layout.addWidget(self._errors["item"], 1, 1)
         layout.addWidget(self._errors["quantity"], 1, 3)
-        layout.setColumnStretch(1, 1)
+        layout.addWidget(self._errors["price"], 1, 5)
+        layout.addWidget(self._errors["currency"], 1, 6)
+        layout.setColumnStretch(1, 3)
+        layout.setColumnStretch(5, 1)
         self.retranslate_ui()
 
     def retranslate_ui(self) -> None:
@@ -64,6 +85,12 @@ class OrderForm(QGroupBox):
         self.submit_button.setToolTip(self.tr("Create the order (Enter)"))
         self._item_label.setText(self.tr("&Item"))
         self._quantity_label.setText(self.tr("&Quantity"))
+        self._price_label.setText(self.tr("Unit &price"))
+        self.price_edit.setPlaceholderText(self.tr("optional, e.g. {example}").format(
+            example=example(formatting.babel_locale())))
+        self.price_edit.setToolTip(self.tr("The price of one item, written as your language writes numbers; "
+                                           "leave it empty for an order without a price"))
+        self.currency_edit.setToolTip(self.tr("The currency of the price (ISO 4217, such as VND or USD)"))
         self.quantity_spin.setLocale(QLocale())
 
     def changeEvent(self, event: QEvent) -> None:  # noqa: N802
@@ -88,17 +115,55 @@ class OrderForm(QGroupBox):
             return
         super().keyPressEvent(event)
 
+    def set_default_currency(self, currency: str) -> None:
+        """The currency of a price that names none (the settings'); shown unless another one was typed."""
+        if self.currency_edit.text().strip().upper() in ("", self._default_currency):
+            self.currency_edit.setText(currency)
+        self._default_currency = currency
+
     def submit(self) -> None:
         self.clear_errors()
+        quantity = self.quantity_spin.value()
+        fields: dict[str, object] = {"item": self.item_edit.text(), "quantity": quantity}
         try:
-            request = OrderRequest(item=self.item_edit.text(), quantity=self.quantity_spin.value())
+            price = read_price(self.price_edit.text(), self.currency_edit.text(), quantity,
+                               formatting.babel_locale())
+        except PriceError as err:
+            self.show_error(err.field, self.price_text(err))
+            price = None
+        if price is not None:
+            fields.update(unit_price=price.unit_price, currency=price.currency)
+        try:
+            request = OrderRequest.model_validate(fields)
         except ValidationError as err:
             for error in err.errors():
-                field = str(error["loc"][0]) if error["loc"] else "item"
-                self.show_error(field if field in self._errors else "item", self.error_text(error))
+                field = str(error["loc"][0]) if error["loc"] else "price"
+                field = {"unit_price": "price"}.get(field, field)
+                if not self.error(field if field in self._errors else "item"):
+                    self.show_error(field if field in self._errors else "item", self.error_text(error))
+        if any(self.error(field) for field in FIELDS):
             self.focus_first_error()
             return
         self.submitted.emit(request)
+
+    def price_text(self, err: PriceError) -> str:
+        """Why a typed price cannot be taken, in the interface's language."""
+        details = err.details
+        if err.problem is PriceProblem.NOT_A_NUMBER:
+            return self.tr("Enter a number such as {example}.").format(example=details["example"])
+        if err.problem is PriceProblem.NEGATIVE:
+            return self.tr("A price is 0 or more.")
+        if err.problem is PriceProblem.TOO_MANY_DECIMALS:
+            if details["count"] == 0:
+                return self.tr("{currency} has no decimals.").format(currency=details["currency"])
+            return self.tr("{currency} has at most {count} decimals.").format(
+                currency=details["currency"], count=details["count"])
+        if err.problem is PriceProblem.UNKNOWN_CURRENCY:
+            return self.tr("Not a currency code: enter one such as VND or USD.")
+        limit = formatting.number(MAX_AMOUNT_INT)
+        if err.problem is PriceProblem.AMOUNT_TOO_LARGE:
+            return self.tr("Quantity × price must be below {limit}.").format(limit=limit)
+        return self.tr("A price is below {limit}.").format(limit=limit)
 
     def error_text(self, error: ErrorDetails) -> str:
         """The service's validation error in the interface's language; pydantic's own words if unforeseen."""
@@ -134,18 +199,22 @@ class OrderForm(QGroupBox):
             self.clear_error(field)
 
     def focus_first_error(self) -> None:
-        if self.error("item"):
-            self.item_edit.setFocus()
-        elif self.error("quantity"):
-            self.quantity_spin.setFocus()
+        widgets = {"item": self.item_edit, "quantity": self.quantity_spin, "price": self.price_edit,
+                   "currency": self.currency_edit}
+        first = next((field for field in FIELDS if self.error(field)), None)
+        if first is not None:
+            widgets[first].setFocus()
 
     def set_busy(self, busy: bool) -> None:
-        for widget in (self.item_edit, self.quantity_spin, self.submit_button):
+        for widget in (self.item_edit, self.quantity_spin, self.price_edit, self.currency_edit, self.submit_button):
             widget.setEnabled(not busy)
 
     def reset(self) -> None:
-        """Ready for the next order: the item cleared and focused, the quantity back to 1."""
+        """Ready for the next order: the item and the price cleared, the item focused, the quantity back to 1, the
+        currency back to the default."""
         self.item_edit.clear()
         self.quantity_spin.setValue(1)
+        self.price_edit.clear()
+        self.currency_edit.setText(self._default_currency)
         self.clear_errors()
         self.item_edit.setFocus()

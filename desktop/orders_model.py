@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
 from datetime import UTC, datetime
+from decimal import Decimal
 from enum import IntEnum
 from operator import attrgetter, itemgetter
 from typing import Any
@@ -28,9 +29,10 @@ from PySide6.QtCore import (
     Qt,
 )
 
-from core.models import OrderStatus, OrderSummary
+from core.models import OrderStatus, OrderSummary, Role
 from core.text import fold
 from desktop import formatting
+from desktop.identity import role_text
 from desktop.resources import status_icon
 from desktop.views import status_text
 
@@ -39,17 +41,21 @@ class Column(IntEnum):
     ORDER_ID = 0
     ITEM = 1
     QUANTITY = 2
-    STATUS = 3
-    CREATED_BY = 4
-    CREATED_AT = 5
-    AGE = 6
+    AMOUNT = 3
+    STATUS = 4
+    AWAITING = 5
+    CREATED_BY = 6
+    CREATED_AT = 7
+    AGE = 8
 
 
 HEADERS = (
     QT_TRANSLATE_NOOP("OrdersModel", "Order ID"),
     QT_TRANSLATE_NOOP("OrdersModel", "Item"),
     QT_TRANSLATE_NOOP("OrdersModel", "Quantity"),
+    QT_TRANSLATE_NOOP("OrdersModel", "Amount"),
     QT_TRANSLATE_NOOP("OrdersModel", "Status"),
+    QT_TRANSLATE_NOOP("OrdersModel", "Awaiting"),
     QT_TRANSLATE_NOOP("OrdersModel", "Created by"),
     QT_TRANSLATE_NOOP("OrdersModel", "Created at"),
     QT_TRANSLATE_NOOP("OrdersModel", "Age"),
@@ -65,9 +71,12 @@ SEARCH_ROLE = int(Qt.ItemDataRole.UserRole) + 4
 
 _RIGHT = Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
 
-# A row: (order_id, item, quantity, status, created_by, created_at, updated_at).
-Row = tuple[str, str, int, OrderStatus, str, datetime, datetime | None]
-_ID, _ITEM, _QUANTITY, _STATUS, _CREATED_BY, _CREATED_AT, _UPDATED_AT = range(7)
+# A row: (order_id, item, quantity, status, created_by, created_at, updated_at, unit_price, currency, amount,
+# awaiting_role).
+Row = tuple[str, str, int, OrderStatus, str, datetime, datetime | None, Decimal | None, str | None, Decimal | None,
+            Role | None]
+(_ID, _ITEM, _QUANTITY, _STATUS, _CREATED_BY, _CREATED_AT, _UPDATED_AT, _UNIT_PRICE, _CURRENCY, _AMOUNT,
+ _AWAITING) = range(11)
 _NO_PARENT = QModelIndex()
 _STATUS_ORDER = {status: number for number, status in enumerate(OrderStatus)}
 _BY_CREATED_AT = itemgetter(_CREATED_AT, _ID)
@@ -77,7 +86,9 @@ _SORT_KEYS: dict[int, Callable[[Row], Any]] = {
     Column.ORDER_ID: itemgetter(_ID),
     Column.ITEM: lambda row: (row[_ITEM].casefold(), row[_ID]),
     Column.QUANTITY: itemgetter(_QUANTITY, _ID),
+    Column.AMOUNT: lambda row: (row[_AMOUNT] is not None, row[_CURRENCY] or "", row[_AMOUNT] or 0, row[_ID]),
     Column.STATUS: lambda row: (_STATUS_ORDER[row[_STATUS]], row[_ID]),
+    Column.AWAITING: lambda row: (row[_AWAITING].rank if row[_AWAITING] else -1, row[_ID]),
     Column.CREATED_BY: lambda row: (row[_CREATED_BY].casefold(), row[_ID]),
     Column.CREATED_AT: _BY_CREATED_AT,
     Column.AGE: _BY_CREATED_AT,
@@ -88,7 +99,8 @@ _FEW_NEW_ROWS = 64
 _FEW_NEW_ROWS_SHARE = 16
 
 _row: Callable[[OrderSummary], Row] = attrgetter(  # type: ignore[assignment]
-    "order_id", "item", "quantity", "status", "created_by", "created_at", "updated_at")
+    "order_id", "item", "quantity", "status", "created_by", "created_at", "updated_at", "unit_price", "currency",
+    "amount", "awaiting_role")
 
 
 def _ranges(rows: Sequence[int]) -> list[tuple[int, int]]:
@@ -172,7 +184,7 @@ class OrdersModel(QAbstractTableModel):
         if role == DECORATION_ROLE:
             return status_icon(row[_STATUS]) if column == Column.STATUS else None
         if role == ALIGNMENT_ROLE:
-            return _RIGHT if column in (Column.QUANTITY, Column.AGE) else None
+            return _RIGHT if column in (Column.QUANTITY, Column.AMOUNT, Column.AGE) else None
         if role == ORDER_ID_ROLE:
             return row[_ID]
         if role == STATUS_ROLE:
@@ -188,8 +200,14 @@ class OrdersModel(QAbstractTableModel):
             return row[_ITEM]
         if column == Column.QUANTITY:
             return formatting.number(row[_QUANTITY])
+        if column == Column.AMOUNT:
+            amount, currency = row[_AMOUNT], row[_CURRENCY]
+            return formatting.money(amount, currency) if amount is not None and currency else ""
         if column == Column.STATUS:
             return status_text(row[_STATUS])
+        if column == Column.AWAITING:
+            awaiting = row[_AWAITING]
+            return role_text(awaiting) if awaiting is not None and row[_STATUS] is OrderStatus.PENDING_APPROVAL else ""
         if column == Column.CREATED_BY:
             return row[_CREATED_BY]
         if column == Column.CREATED_AT:
@@ -357,7 +375,9 @@ class OrdersModel(QAbstractTableModel):
             return None
         row = self._rows[number]
         return OrderSummary(order_id=row[_ID], item=row[_ITEM], quantity=row[_QUANTITY], status=row[_STATUS],
-                            created_by=row[_CREATED_BY], created_at=row[_CREATED_AT], updated_at=row[_UPDATED_AT])
+                            created_by=row[_CREATED_BY], created_at=row[_CREATED_AT], updated_at=row[_UPDATED_AT],
+                            unit_price=row[_UNIT_PRICE], currency=row[_CURRENCY], amount=row[_AMOUNT],
+                            awaiting_role=row[_AWAITING])
 
     def status_of(self, order_id: str) -> OrderStatus | None:
         number = self._number(order_id)

@@ -24,14 +24,16 @@ from PySide6.QtWidgets import QAbstractItemView, QHBoxLayout, QLineEdit, QTabBar
 
 from core.models import OrderFilter
 from core.text import fold
+from desktop import formatting
 from desktop.orders_model import ORDER_ID_ROLE, SEARCH_ROLE, Column, OrdersModel
-from desktop.views import VIEWS, OrderView
+from desktop.views import REVIEW_VIEW, VIEWS, OrderView
 
 # The table filters as each key is typed; the service (which finds orders beyond the newest the table holds)
 # is asked once typing pauses this long, or at once on Enter or when the search is cleared.
 SEARCH_QUIET_MS = 300
-DEFAULT_WIDTHS = {Column.ORDER_ID: 150, Column.ITEM: 210, Column.QUANTITY: 70, Column.STATUS: 140,
-                  Column.CREATED_BY: 90, Column.CREATED_AT: 130, Column.AGE: 60}
+DEFAULT_WIDTHS = {Column.ORDER_ID: 150, Column.ITEM: 190, Column.QUANTITY: 60, Column.AMOUNT: 130,
+                  Column.STATUS: 130, Column.AWAITING: 80, Column.CREATED_BY: 90, Column.CREATED_AT: 130,
+                  Column.AGE: 60}
 
 
 class ItemSearchProxy(QSortFilterProxyModel):
@@ -90,6 +92,7 @@ class OrdersTable(QWidget):
         self.model = model
         self._reported: str | None = None
         self._reported_selection: list[str] = []
+        self._review_count: int | None = None
         self.proxy = ItemSearchProxy(self)
         self.proxy.setObjectName("ordersProxy")
         self.proxy.setSourceModel(model)
@@ -153,6 +156,16 @@ class OrdersTable(QWidget):
                                        "the same orders"))
         for index, view in enumerate(VIEWS):
             self.tabs.setTabText(index, view.title)
+        self.set_review_count(self._review_count)
+
+    def set_review_count(self, count: int | None) -> None:
+        """The live count on the "Needs my review" tab: the orders this person may sign next (None: not known)."""
+        self._review_count = count
+        index = VIEWS.index(REVIEW_VIEW)
+        title = REVIEW_VIEW.title if count is None else self.tr("{view} ({count})").format(
+            view=REVIEW_VIEW.title, count=formatting.number(count))
+        self.tabs.setTabText(index, title)
+        self.tabs.setTabToolTip(index, self.tr("The orders awaiting a signature you may give"))
 
     def changeEvent(self, event: QEvent) -> None:  # noqa: N802
         if event.type() == QEvent.Type.LanguageChange:

@@ -26,7 +26,7 @@ from core.runtime import backoff
 from core.service_interface import OrderServiceProtocol
 from core.text import fold
 from desktop.local_changes import LocalChanges, newer
-from desktop.views import PENDING_VIEW, OrderView
+from desktop.views import NOBODY, PENDING_VIEW, OrderView, Reviewer
 
 log = logging.getLogger(__name__)
 
@@ -51,6 +51,8 @@ class OrdersRefresher(QObject):
         self._limit = limit
         self._follow = follow
         self._view = PENDING_VIEW
+        self._reviewer = NOBODY  # who a review view is for
+        self._signed: set[str] = set()  # orders signed here: four-eyes keeps them from this reviewer
         self._query: str | None = None
         self._generation = 0
         self._wake = asyncio.Event()
@@ -90,6 +92,20 @@ class OrdersRefresher(QObject):
         self._generation += 1
         self.refresh_now()
 
+    def set_reviewer(self, reviewer: Reviewer) -> None:
+        """Who sits at the desk now, as a review view asks for it; listed again if it shows such a view."""
+        if reviewer != self._reviewer:
+            self._reviewer = reviewer
+            self._signed.clear()
+            if self._view.review:
+                self._generation += 1
+                self.refresh_now()
+
+    def signed_here(self, order_id: str) -> None:
+        """The reviewer signed a step of this order here: a review view leaves it out from now on, even while the
+        ledger has not recorded the signature yet (and so still lists it)."""
+        self._signed.add(order_id)
+
     def set_query(self, text: str) -> None:
         query = text.strip() or None
         if query != self._query:
@@ -102,7 +118,10 @@ class OrdersRefresher(QObject):
 
     def shows(self, order: OrderSummary) -> bool:
         """Whether the current view and search hold ``order``: the service's filter, applied here."""
-        return self._view.includes(order.status) and (self._query is None or fold(self._query) in fold(order.item))
+        if self._view.review and order.order_id in self._signed:
+            return False
+        return self._view.holds(order, self._reviewer) and (
+            self._query is None or fold(self._query) in fold(order.item))
 
     # ---- the feed -------------------------------------------------------------------------------
 
@@ -153,10 +172,10 @@ class OrdersRefresher(QObject):
         while not self._stopping:
             await self._pause()
             self._wake.clear()
-            generation, view, query = self._generation, self._view, self._query
+            generation, view, query, reviewer = self._generation, self._view, self._query, self._reviewer
             self._overlay = []
             try:
-                orders = await service.list_orders(view.filter(query), limit=self._limit)
+                orders = await service.list_orders(view.filter(query, reviewer), limit=self._limit)
             except SignInRequired as err:
                 self._refuse(err)
                 return
@@ -169,6 +188,8 @@ class OrdersRefresher(QObject):
                 self.refresh_now()  # the view changed while this list ran: list the new one at once
                 continue
             self._failing = False
+            if view.review:
+                orders = [order for order in orders if order.order_id not in self._signed]
             merged = _laid_over(orders, overlay or [], self.shows)
             self.refreshed.emit(self._local.merge(merged, view), datetime.now(UTC))
 

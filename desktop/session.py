@@ -11,11 +11,21 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from core.http_service import Me
-from core.models import Action, Actor, OrderSummary, Permission, permissions
+from core.models import (
+    SIGNING_ROLES,
+    Action,
+    Actor,
+    ApprovalStep,
+    OrderSummary,
+    Permission,
+    Role,
+    permissions,
+)
 from core.remote.connection import BadServerUrl, server_url
 from core.settings import Settings
 from desktop.identity import desk_actor
 from desktop.tokens import TokenStore
+from desktop.views import Reviewer
 
 
 @dataclass(frozen=True)
@@ -37,16 +47,35 @@ class Session:
     def signed_in(self) -> bool:
         return self.server is not None
 
-    def allows(self, action: Action, order: OrderSummary) -> bool:
-        """Whether ``action`` on ``order`` would pass the service's rules: its status, the role, four-eyes."""
+    def allows(self, action: Action, order: OrderSummary, steps: list[ApprovalStep] | None = None) -> bool:
+        """Whether ``action`` on ``order`` would pass the service's rules (the workflow's ``refusal()``): its
+        status; the role, and for approve and reject the role the awaited step needs; four-eyes, the creator
+        signing no step and, where the order's ``steps`` are known, nobody signing two."""
         if not action.allowed_from(order.status):
             return False
         own = order.created_by == self.actor.name
-        if action is Action.APPROVE:
-            return Permission.APPROVE in self.may and not (self.four_eyes and own)
-        if action is Action.REJECT:
-            return Permission.REJECT in self.may
-        return Permission.CANCEL_ANY in self.may or (Permission.CANCEL_OWN in self.may and own)
+        if action is Action.CANCEL:
+            return Permission.CANCEL_ANY in self.may or (Permission.CANCEL_OWN in self.may and own)
+        if Permission(action.value) not in self.may or not self.may_sign(order.awaiting_role):
+            return False
+        if action is Action.APPROVE and self.four_eyes:
+            return not own and not self.signed(steps)
+        return True
+
+    def may_sign(self, step: Role | None) -> bool:
+        """Whether this person's role may sign a step awaiting ``step`` (no role restricts nothing)."""
+        return step is None or self.actor.role is None or self.actor.role.may_sign(step)
+
+    def signed(self, steps: list[ApprovalStep] | None) -> bool:
+        """Whether this person signed one of ``steps`` already."""
+        return any(step.signature is not None and step.signature.actor == self.actor.name for step in steps or ())
+
+    @property
+    def reviewer(self) -> Reviewer:
+        """What this person may sign next, as the "Needs my review" view asks for it."""
+        roles = frozenset(role for role in SIGNING_ROLES if self.may_sign(role)) \
+            if Permission.APPROVE in self.may else frozenset()
+        return Reviewer(roles, self.actor.name if self.four_eyes else None)
 
 
 def local_session(settings: Settings) -> Session:

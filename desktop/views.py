@@ -9,7 +9,7 @@ from dataclasses import dataclass
 
 from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication
 
-from core.models import OrderFilter, OrderStatus
+from core.models import OrderFilter, OrderStatus, OrderSummary, Role
 
 STATUS_NAMES = {
     OrderStatus.VALIDATING: QT_TRANSLATE_NOOP("OrderStatus", "Validating"),
@@ -21,6 +21,7 @@ STATUS_NAMES = {
 }
 VIEW_TITLES = {
     "pending": QT_TRANSLATE_NOOP("OrderView", "Pending"),
+    "review": QT_TRANSLATE_NOOP("OrderView", "Needs my review"),
     "all": QT_TRANSLATE_NOOP("OrderView", "All"),
 }
 
@@ -31,11 +32,30 @@ def status_text(status: OrderStatus) -> str:
 
 
 @dataclass(frozen=True)
+class Reviewer:
+    """Who the "Needs my review" view is for: the roles whose steps they may sign, and the name four-eyes keeps
+    off the orders they created or signed already (None where four-eyes does not apply)."""
+
+    roles: frozenset[Role]
+    name: str | None = None
+
+    def may_review(self, order: OrderSummary) -> bool:
+        """Whether ``order`` awaits this reviewer, as far as its summary tells (not whom it signed already)."""
+        return (order.status is OrderStatus.PENDING_APPROVAL and order.awaiting_role in self.roles
+                and order.created_by != self.name)
+
+
+NOBODY = Reviewer(frozenset())
+
+
+@dataclass(frozen=True)
 class OrderView:
-    """One tab of the orders table. ``statuses`` None means every status; their order is the export's."""
+    """One tab of the orders table. ``statuses`` None means every status; their order is the export's. A
+    ``review`` view narrows them to what the person at the desk may sign next (``Reviewer``)."""
 
     key: str
     statuses: tuple[OrderStatus, ...] | None
+    review: bool = False
 
     @property
     def title(self) -> str:
@@ -51,9 +71,17 @@ class OrderView:
     def includes(self, status: OrderStatus) -> bool:
         return self.statuses is None or status in self.statuses
 
-    def filter(self, q: str | None = None) -> OrderFilter:
-        """The service's filter of this view's orders whose item contains ``q``."""
-        return OrderFilter(statuses=self.status_set, q=(q or "").strip() or None)
+    def holds(self, order: OrderSummary, reviewer: Reviewer = NOBODY) -> bool:
+        """Whether this view holds ``order`` (its status, and for a review view whether it awaits ``reviewer``)."""
+        return self.includes(order.status) and (not self.review or reviewer.may_review(order))
+
+    def filter(self, q: str | None = None, reviewer: Reviewer = NOBODY) -> OrderFilter:
+        """The service's filter of this view's orders whose item contains ``q`` (awaiting ``reviewer``, for a
+        review view)."""
+        where = OrderFilter(statuses=self.status_set, q=(q or "").strip() or None)
+        if self.review:
+            where = where.model_copy(update={"awaiting_roles": reviewer.roles, "reviewer": reviewer.name})
+        return where
 
 
 # How far an order has come: a newer observation never loses to an older one.
@@ -61,9 +89,11 @@ STATUS_RANK = {status: 2 if status.is_final else 1 if status is OrderStatus.PEND
                for status in OrderStatus}
 
 PENDING_VIEW = OrderView("pending", (OrderStatus.PENDING_APPROVAL, OrderStatus.VALIDATING))
+REVIEW_VIEW = OrderView("review", (OrderStatus.PENDING_APPROVAL,), review=True)
 ALL_VIEW = OrderView("all", None)
 VIEWS: tuple[OrderView, ...] = (
     PENDING_VIEW,
+    REVIEW_VIEW,
     ALL_VIEW,
     *(OrderView(status.value.lower(), (status,)) for status in OrderStatus if status.is_final),
 )

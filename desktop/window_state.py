@@ -12,7 +12,7 @@ from desktop.views import OrderView, view_by_key
 GEOMETRY = "window/geometry"
 WINDOW_STATE = "window/state"
 SPLITTER = "window/splitter"
-HEADER = "orders/header"
+HEADER = "orders/columns"  # "orders/header" held the table's 7 columns before Amount and Awaiting
 VIEW = "orders/view"
 LANGUAGE = "ui/language"
 EXPORT_DIRECTORY = "export/directory"

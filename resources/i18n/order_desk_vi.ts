@@ -21,6 +21,53 @@
     </message>
 </context>
 <context>
+    <name>ApprovalChain</name>
+    <message>
+        <source>Step</source>
+        <translation>Bước</translation>
+    </message>
+    <message>
+        <source>Role</source>
+        <translation>Vai trò</translation>
+    </message>
+    <message>
+        <source>Signed by</source>
+        <translation>Người ký</translation>
+    </message>
+    <message>
+        <source>Signed at</source>
+        <translation>Thời điểm ký</translation>
+    </message>
+    <message>
+        <source>Comment</source>
+        <translation>Ghi chú</translation>
+    </message>
+    <message>
+        <source>Approval</source>
+        <translation>Phê duyệt</translation>
+    </message>
+    <message>
+        <source>Approved at once by the system: {reason}</source>
+        <translation>Hệ thống phê duyệt ngay: {reason}</translation>
+    </message>
+    <message>
+        <source>Signatures needed: {reason}</source>
+        <translation>Cần chữ ký: {reason}</translation>
+    </message>
+    <message>
+        <source>{step} of {steps}</source>
+        <translation>{step}/{steps}</translation>
+    </message>
+    <message>
+        <source>awaiting signature</source>
+        <translation>đang chờ ký</translation>
+    </message>
+    <message>
+        <source>{name} ({role})</source>
+        <translation>{name} ({role})</translation>
+    </message>
+</context>
+<context>
     <name>BootProgress</name>
     <message>
         <source>Starting the embedded Temporal server on {address}…</source>
@@ -142,6 +189,17 @@
     </message>
 </context>
 <context>
+    <name>Deciding</name>
+    <message>
+        <source>Could not decide on {order}: {error}</source>
+        <translation>Không xử lý được đơn {order}: {error}</translation>
+    </message>
+    <message>
+        <source>The decisions could not all be sent: {error}</source>
+        <translation>Không gửi được hết các quyết định: {error}</translation>
+    </message>
+</context>
+<context>
     <name>DecisionActions</name>
     <message>
         <source>&amp;Approve</source>
@@ -234,10 +292,6 @@
 <context>
     <name>DeskController</name>
     <message>
-        <source>Starting…</source>
-        <translation>Đang khởi động…</translation>
-    </message>
-    <message>
         <source>Refreshing the orders failed: {error}. Retrying…</source>
         <translation>Làm mới danh sách đơn thất bại: {error}. Đang thử lại…</translation>
     </message>
@@ -248,14 +302,6 @@
     <message>
         <source>Created order {order}: {quantity} × {item}</source>
         <translation>Đã tạo đơn {order}: {quantity} × {item}</translation>
-    </message>
-    <message>
-        <source>Could not decide on {order}: {error}</source>
-        <translation>Không xử lý được đơn {order}: {error}</translation>
-    </message>
-    <message>
-        <source>The decisions could not all be sent: {error}</source>
-        <translation>Không gửi được hết các quyết định: {error}</translation>
     </message>
     <message>
         <source>Exporting orders: {done} of {total}…</source>
@@ -272,30 +318,6 @@
     <message>
         <source>The export failed, nothing was written to {path}: {error}</source>
         <translation>Xuất thất bại, chưa ghi gì vào {path}: {error}</translation>
-    </message>
-    <message>
-        <source>Could not start the embedded worker: {error}</source>
-        <translation>Không khởi động được bộ xử lý nhúng: {error}</translation>
-    </message>
-    <message>
-        <source>Could not stop the embedded worker: {error}</source>
-        <translation>Không dừng được bộ xử lý nhúng: {error}</translation>
-    </message>
-    <message>
-        <source>Temporal at {address} is back: orders can be created and decided again.</source>
-        <translation>Temporal tại {address} đã hoạt động trở lại: có thể tạo và xử lý đơn như bình thường.</translation>
-    </message>
-    <message>
-        <source>Temporal could not be restarted yet: {error}. Trying again in {seconds} s.</source>
-        <translation>Chưa khởi động lại được Temporal: {error}. Sẽ thử lại sau {seconds} giây.</translation>
-    </message>
-    <message>
-        <source>The embedded Temporal server stopped ({error}). Restarting it; until it is back, orders cannot be created or decided.</source>
-        <translation>Máy chủ Temporal nhúng đã dừng ({error}). Đang khởi động lại; cho đến khi nó hoạt động trở lại, không thể tạo hay xử lý đơn.</translation>
-    </message>
-    <message>
-        <source>Temporal at {address} stopped answering ({error}). Waiting for it; until it is back, orders cannot be created or decided.</source>
-        <translation>Temporal tại {address} không còn phản hồi ({error}). Đang chờ; cho đến khi nó hoạt động trở lại, không thể tạo hay xử lý đơn.</translation>
     </message>
     <message>
         <source>Stopping the worker and the Temporal server…</source>
@@ -418,8 +440,20 @@
         <translation>Số lượng:</translation>
     </message>
     <message>
+        <source>Unit price:</source>
+        <translation>Đơn giá:</translation>
+    </message>
+    <message>
+        <source>Amount:</source>
+        <translation>Thành tiền:</translation>
+    </message>
+    <message>
         <source>Status:</source>
         <translation>Trạng thái:</translation>
+    </message>
+    <message>
+        <source>Awaiting:</source>
+        <translation>Đang chờ:</translation>
     </message>
     <message>
         <source>Created by:</source>
@@ -460,6 +494,14 @@
     <message>
         <source>Open in Temporal Web UI</source>
         <translation>Mở trong Temporal Web UI</translation>
+    </message>
+    <message>
+        <source>no price</source>
+        <translation>chưa có giá</translation>
+    </message>
+    <message>
+        <source>a {role}&apos;s signature</source>
+        <translation>chữ ký của {role}</translation>
     </message>
     <message>
         <source>No Temporal Web UI is configured (ORDER_DESK_TEMPORAL_UI_URL)</source>
@@ -518,6 +560,10 @@
     <message>
         <source>manager</source>
         <translation>quản lý</translation>
+    </message>
+    <message>
+        <source>director</source>
+        <translation>giám đốc</translation>
     </message>
     <message>
         <source>Signed in as {name} · {url}</source>
@@ -673,6 +719,50 @@
         <translation>&amp;Số lượng</translation>
     </message>
     <message>
+        <source>Unit &amp;price</source>
+        <translation>Đơn &amp;giá</translation>
+    </message>
+    <message>
+        <source>optional, e.g. {example}</source>
+        <translation>không bắt buộc, ví dụ {example}</translation>
+    </message>
+    <message>
+        <source>The price of one item, written as your language writes numbers; leave it empty for an order without a price</source>
+        <translation>Giá của một đơn vị, viết số theo ngôn ngữ của bạn; để trống nếu đơn không có giá</translation>
+    </message>
+    <message>
+        <source>The currency of the price (ISO 4217, such as VND or USD)</source>
+        <translation>Đơn vị tiền tệ của giá (ISO 4217, như VND hoặc USD)</translation>
+    </message>
+    <message>
+        <source>Enter a number such as {example}.</source>
+        <translation>Nhập một số, ví dụ {example}.</translation>
+    </message>
+    <message>
+        <source>A price is 0 or more.</source>
+        <translation>Giá phải từ 0 trở lên.</translation>
+    </message>
+    <message>
+        <source>{currency} has no decimals.</source>
+        <translation>{currency} không có phần thập phân.</translation>
+    </message>
+    <message>
+        <source>{currency} has at most {count} decimals.</source>
+        <translation>{currency} có tối đa {count} chữ số thập phân.</translation>
+    </message>
+    <message>
+        <source>Not a currency code: enter one such as VND or USD.</source>
+        <translation>Không phải mã tiền tệ: hãy nhập mã như VND hoặc USD.</translation>
+    </message>
+    <message>
+        <source>Quantity × price must be below {limit}.</source>
+        <translation>Số lượng × đơn giá phải nhỏ hơn {limit}.</translation>
+    </message>
+    <message>
+        <source>A price is below {limit}.</source>
+        <translation>Giá phải nhỏ hơn {limit}.</translation>
+    </message>
+    <message>
         <source>Enter what is ordered.</source>
         <translation>Hãy nhập mặt hàng cần đặt.</translation>
     </message>
@@ -727,6 +817,10 @@
         <translation>Đang chờ</translation>
     </message>
     <message>
+        <source>Needs my review</source>
+        <translation>Chờ tôi duyệt</translation>
+    </message>
+    <message>
         <source>All</source>
         <translation>Tất cả</translation>
     </message>
@@ -746,8 +840,16 @@
         <translation>Số lượng</translation>
     </message>
     <message>
+        <source>Amount</source>
+        <translation>Thành tiền</translation>
+    </message>
+    <message>
         <source>Status</source>
         <translation>Trạng thái</translation>
+    </message>
+    <message>
+        <source>Awaiting</source>
+        <translation>Chờ ký</translation>
     </message>
     <message>
         <source>Created by</source>
@@ -771,6 +873,14 @@
     <message>
         <source>Shows the orders whose item contains this text; File → Export writes the same orders</source>
         <translation>Hiện các đơn có mặt hàng chứa chuỗi này; Tệp → Xuất ghi ra đúng các đơn đó</translation>
+    </message>
+    <message>
+        <source>{view} ({count})</source>
+        <translation>{view} ({count})</translation>
+    </message>
+    <message>
+        <source>The orders awaiting a signature you may give</source>
+        <translation>Các đơn đang chờ chữ ký mà bạn có thể ký</translation>
     </message>
 </context>
 <context>
@@ -892,6 +1002,37 @@
     <message>
         <source>the service did not answer: {error}</source>
         <translation>dịch vụ không phản hồi: {error}</translation>
+    </message>
+</context>
+<context>
+    <name>RuntimeWatch</name>
+    <message>
+        <source>Starting…</source>
+        <translation>Đang khởi động…</translation>
+    </message>
+    <message>
+        <source>Could not start the embedded worker: {error}</source>
+        <translation>Không khởi động được bộ xử lý nhúng: {error}</translation>
+    </message>
+    <message>
+        <source>Could not stop the embedded worker: {error}</source>
+        <translation>Không dừng được bộ xử lý nhúng: {error}</translation>
+    </message>
+    <message>
+        <source>Temporal at {address} is back: orders can be created and decided again.</source>
+        <translation>Temporal tại {address} đã hoạt động trở lại: có thể tạo và xử lý đơn như bình thường.</translation>
+    </message>
+    <message>
+        <source>Temporal could not be restarted yet: {error}. Trying again in {seconds} s.</source>
+        <translation>Chưa khởi động lại được Temporal: {error}. Sẽ thử lại sau {seconds} giây.</translation>
+    </message>
+    <message>
+        <source>The embedded Temporal server stopped ({error}). Restarting it; until it is back, orders cannot be created or decided.</source>
+        <translation>Máy chủ Temporal nhúng đã dừng ({error}). Đang khởi động lại; cho đến khi nó hoạt động trở lại, không thể tạo hay xử lý đơn.</translation>
+    </message>
+    <message>
+        <source>Temporal at {address} stopped answering ({error}). Waiting for it; until it is back, orders cannot be created or decided.</source>
+        <translation>Temporal tại {address} không còn phản hồi ({error}). Đang chờ; cho đến khi nó hoạt động trở lại, không thể tạo hay xử lý đơn.</translation>
     </message>
 </context>
 <context>

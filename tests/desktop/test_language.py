@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from decimal import Decimal
 from typing import Any
 
 import pytest
@@ -72,18 +73,22 @@ def test_the_window_speaks_vietnamese_under_vi(qtbot: QtBot, open_window: OpenWi
     monkeypatch.setattr(DeskStatusBar, "set_progress", recording)
     window = open_window(desk_settings.model_copy(update={"language": "vi"}))
     window.table.set_view(ALL_VIEW)
-    order_id = aio(other.create_order(OrderRequest(item="Bàn làm việc", quantity=1234), Actor(name="linh")))
+    order_id = aio(other.create_order(OrderRequest(item="Bàn làm việc", quantity=1234,
+                                                   unit_price=Decimal(1_250_000)), Actor(name="linh")))
     wait_status(qtbot, window, order_id, OrderStatus.PENDING_APPROVAL)
 
     assert [menu.title() for menu in window.menuBar().findChildren(QMenu)][:4] == [
         "&Tệp", "&Đơn hàng", "&Xem", "&Ngôn ngữ"]
     assert [window.decisions[action].text() for action in Action] == ["&Phê duyệt", "&Từ chối…", "&Hủy đơn"]
-    assert [window.table.tabs.tabText(index) for index in range(len(VIEWS))] == [
-        "Đang chờ", "Tất cả", "Đã phê duyệt", "Đã từ chối", "Đã hủy", "Đã hết hạn"]
+    qtbot.waitUntil(lambda: [window.table.tabs.tabText(index) for index in range(len(VIEWS))] == [
+        "Đang chờ", "Chờ tôi duyệt (1)", "Tất cả", "Đã phê duyệt", "Đã từ chối", "Đã hủy", "Đã hết hạn"],
+        timeout=CALL_TIMEOUT)
     assert window.form.title() == "Đơn hàng mới" and window.form.submit_button.text() == "Tạo đơn"
     assert window.controller.model.headerData(Column.ITEM, Qt.Orientation.Horizontal) == "Mặt hàng"
     assert cell(window, order_id, Column.STATUS) == "Chờ phê duyệt"
     assert cell(window, order_id, Column.QUANTITY) == "1.234"
+    assert cell(window, order_id, Column.AMOUNT) == "1.542.500.000\u00a0₫"  # 1.234 × 1.250.000 ₫
+    assert cell(window, order_id, Column.AWAITING) == "quản lý"
     assert window.status.worker_label.text() == "Bộ xử lý: đang chạy"
     assert window.status.actor_label.text() == "Người thao tác: desk-tester"
     assert shown[:2] == ["Đang khởi động…", f"Đang kết nối tới Temporal tại {desk_settings.temporal_address}…"]
@@ -94,9 +99,12 @@ def test_the_window_speaks_vietnamese_under_vi(qtbot: QtBot, open_window: OpenWi
 def test_switching_the_language_from_the_menu_retranslates_everything(
         qtbot: QtBot, open_window: OpenWindow, aio: Aio, other: OrderService, store: QSettings) -> None:
     window = open_window()
-    order_id = aio(other.create_order(OrderRequest(item="Laptop", quantity=1234), Actor(name="linh")))
+    order_id = aio(other.create_order(OrderRequest(item="Laptop", quantity=1234, unit_price=Decimal(1_250_000)),
+                                      Actor(name="linh")))
     wait_status(qtbot, window, order_id, OrderStatus.PENDING_APPROVAL)
     assert cell(window, order_id, Column.QUANTITY) == "1,234"
+    assert cell(window, order_id, Column.AMOUNT) == "VND\u00a01,542,500,000"
+    qtbot.waitUntil(lambda: window.table.tabs.tabText(1) == "Needs my review (1)", timeout=CALL_TIMEOUT)
     english = texts(window)
 
     window.language_actions["vi"].trigger()
@@ -108,6 +116,7 @@ def test_switching_the_language_from_the_menu_retranslates_everything(
     assert untranslated == set()
     assert cell(window, order_id, Column.STATUS) == "Chờ phê duyệt"
     assert cell(window, order_id, Column.QUANTITY) == "1.234"
+    assert cell(window, order_id, Column.AMOUNT) == "1.542.500.000\u00a0₫"
     assert window.language_actions["vi"].isChecked() and not window.language_actions["en"].isChecked()
     assert store.value(LANGUAGE) == "vi"  # the next launch opens in Vietnamese
 

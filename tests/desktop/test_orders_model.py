@@ -103,7 +103,8 @@ def test_columns_show_the_order_as_plain_text() -> None:
     assert cell(Column.ITEM, ORDER_ID_ROLE) == summary(1).order_id
     assert not model.index(0, Column.STATUS).data(Qt.ItemDataRole.DecorationRole).isNull()
     assert [model.headerData(c, Qt.Orientation.Horizontal) for c in Column] == [
-        "Order ID", "Item", "Quantity", "Status", "Created by", "Created at", "Age"]
+        "Order ID", "Item", "Quantity", "Amount", "Status", "Awaiting", "Created by", "Created at", "Age"]
+    assert cell(Column.AMOUNT) == "" and cell(Column.AWAITING) == ""  # no price, and no step awaited
 
 
 def test_upsert_shows_one_order_at_once() -> None:
@@ -206,7 +207,9 @@ def sort_value(order: OrderSummary, column: Column) -> object:
         Column.ORDER_ID: order.order_id,
         Column.ITEM: order.item.casefold(),
         Column.QUANTITY: order.quantity,
+        Column.AMOUNT: (order.amount is not None, order.currency or "", order.amount or 0),
         Column.STATUS: list(OrderStatus).index(order.status),
+        Column.AWAITING: order.awaiting_role.rank if order.awaiting_role else -1,
         Column.CREATED_BY: order.created_by.casefold(),
         Column.CREATED_AT: order.created_at,
         Column.AGE: NOW - order.created_at,
