@@ -58,7 +58,8 @@ def serve(settings: Settings, host: str, port: int, with_worker: bool, ssl_certf
     log.info("Auth: %s", _auth_mode(settings, users))
     config = uvicorn.Config(OneLineStartupFailure(app), host=host, port=port, lifespan="on",
                             timeout_graceful_shutdown=GRACEFUL_SHUTDOWN_SECONDS, server_header=False,
-                            ssl_certfile=ssl_certfile, ssl_keyfile=ssl_keyfile)
+                            ssl_certfile=ssl_certfile, ssl_keyfile=ssl_keyfile,
+                            log_config=None)  # the root handler (logs.configure) writes every line, JSON too
     server = ClosingServer(config, app)
     with _signals_end_quietly():
         try:

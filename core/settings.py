@@ -74,6 +74,9 @@ class Settings(BaseSettings):
     smtp_password: SecretStr | None = None
     smtp_from: str | None = Field(None, description="the sender address of the notices")
     smtp_starttls: bool = False
+    smtp_ssl: bool = Field(False, description="implicit TLS from the first byte (port 465), instead of STARTTLS")
+    smtp_ca_file: Path | None = Field(None, description="trust only this CA for the mail server's certificate "
+                                                        "(a private CA); default: the system's")
     smtp_timeout: float = Field(10.0, gt=0, le=60, description="seconds a mail server may take before a notice "
                                                                 "is given up (the order never waits for mail)")
 
@@ -176,6 +179,19 @@ class Settings(BaseSettings):
     @property
     def mail_enabled(self) -> bool:
         return bool(self.smtp_host and self.smtp_from)
+
+    @model_validator(mode="after")
+    def _no_password_in_clear(self) -> Settings:
+        """A mail password never crosses the network unencrypted: login needs STARTTLS or implicit TLS, except
+        to a mail server on this machine."""
+        plain = not (self.smtp_starttls or self.smtp_ssl)
+        if plain and self.smtp_password and self.smtp_host not in (None, "localhost", "127.0.0.1", "::1"):
+            raise ValueError("ORDER_DESK_SMTP_PASSWORD is set but the connection to ORDER_DESK_SMTP_HOST is not "
+                             "encrypted: set ORDER_DESK_SMTP_STARTTLS=true or ORDER_DESK_SMTP_SSL=true")
+        if self.smtp_starttls and self.smtp_ssl:
+            raise ValueError("ORDER_DESK_SMTP_STARTTLS and ORDER_DESK_SMTP_SSL exclude each other: STARTTLS "
+                             "upgrades a plain connection, SSL is TLS from the start (port 465)")
+        return self
 
     @field_validator("payload_encryption_key", "payload_old_keys", mode="after")
     @classmethod

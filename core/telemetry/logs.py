@@ -52,12 +52,27 @@ def json_logs() -> bool:
 
 
 def adopt_uvicorn() -> None:
-    """uvicorn's error and access loggers write through the root handler (JSON lines too), not their own."""
+    """uvicorn's error and access loggers write through the root handler (JSON lines too), not their own; the
+    access line loses its query string."""
     for name in ("uvicorn", "uvicorn.error", "uvicorn.access"):
         logger = logging.getLogger(name)
         for handler in list(logger.handlers):
             logger.removeHandler(handler)
         logger.propagate = True
+    access = logging.getLogger("uvicorn.access")
+    if not any(isinstance(f, NoQueryString) for f in access.filters):
+        access.addFilter(NoQueryString())
+
+
+class NoQueryString(logging.Filter):
+    """Drops the query string from uvicorn's access line: a search (``?q=``, ``created_by=``) carries what people
+    typed and whom they looked for, which has no place in an operator's log; the path and status say enough."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        args = record.args
+        if isinstance(args, tuple) and len(args) == 5 and isinstance(args[2], str):  # uvicorn's access record
+            record.args = (args[0], args[1], args[2].split("?", 1)[0], args[3], args[4])
+        return True
 
 
 class ContextFilter(logging.Filter):

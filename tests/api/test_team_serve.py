@@ -7,8 +7,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import datetime as dt
-import ipaddress
 import signal
 import ssl
 import subprocess
@@ -17,10 +15,6 @@ from pathlib import Path
 
 import httpx
 import pytest
-from cryptography import x509
-from cryptography.hazmat.primitives import hashes, serialization
-from cryptography.hazmat.primitives.asymmetric import ec
-from cryptography.x509.oid import NameOID
 from pydantic import SecretStr
 
 from core.ledger import Ledger
@@ -33,6 +27,7 @@ from core.worker import build_worker
 from tests.api.serving import ORDER_DESK, Served, clean_env, kill
 from tests.api.team_helpers import events_of
 from tests.api.test_serve import stop, wait_until_healthy
+from tests.certificates import self_signed
 from tests.helpers import assert_eventually, free_port
 
 AN = "Nguyễn Văn An"
@@ -156,25 +151,6 @@ async def test_a_team_server_applies_roles_refuses_revoked_tokens_and_its_stream
     assert "Traceback" not in output  # the open stream ended when serve stopped: not cut off after a timeout
     assert "Auth: personal tokens of the user store (2 users)" in output
     assert '"GET /orders HTTP/1.1" 401' in output and clerk not in output and manager not in output
-
-
-def self_signed(directory: Path) -> tuple[Path, Path]:
-    key = ec.generate_private_key(ec.SECP256R1())
-    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "localhost")])
-    now = dt.datetime.now(dt.UTC)
-    certificate = (x509.CertificateBuilder().subject_name(name).issuer_name(name).public_key(key.public_key())
-                   .serial_number(x509.random_serial_number()).not_valid_before(now - dt.timedelta(minutes=5))
-                   .not_valid_after(now + dt.timedelta(days=1))
-                   .add_extension(x509.SubjectAlternativeName([x509.DNSName("localhost"),
-                                                               x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]),
-                                  critical=False)
-                   .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
-                   .sign(key, hashes.SHA256()))
-    certfile, keyfile = directory / "server.pem", directory / "server.key"
-    certfile.write_bytes(certificate.public_bytes(serialization.Encoding.PEM))
-    keyfile.write_bytes(key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
-                                          serialization.NoEncryption()))
-    return certfile, keyfile
 
 
 async def test_serve_speaks_https_with_a_certificate_desks_can_verify(settings: Settings, tmp_path: Path) -> None:
