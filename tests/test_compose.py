@@ -77,8 +77,8 @@ def test_ports_web_ui_8088_temporal_7233_api_8000(services: dict[str, Any]) -> N
     assert published(services["temporal"]) == {7233: 7233}
     assert published(services["api"]) == {8000: 8000}
     assert published(services["postgresql"]) == {5432: 5432}  # a desktop on the stack shares the ledger
-    # Only the API checks who calls: everything else is reachable from this machine only.
-    for name in ("temporal", "temporal-ui", "postgresql"):
+    # Everything is reachable from this machine only; deploy/compose.https.yml opens the API, over HTTPS.
+    for name in ("temporal", "temporal-ui", "postgresql", "api"):  # the API in plain HTTP too: tokens in clear
         assert all(str(entry).startswith("127.0.0.1:") for entry in services[name]["ports"]), name
     exposed = {name for name, service in services.items() if service.get("ports")}
     assert exposed == {"temporal", "temporal-ui", "postgresql", "api", "prometheus", "grafana"}
@@ -368,3 +368,23 @@ async def test_every_panel_and_alert_names_a_metric_the_app_exports(temporal_add
     assert all(names for title, names in named.items() if title not in ("OrderDeskTargetDown", "OrderDeskNoWorker"))
     missing = {title: names - exported for title, names in named.items() if names - exported}
     assert not missing, missing
+
+
+class _Tagged(yaml.SafeLoader):
+    """Reads compose's merge tags (`!override`, `!reset`) as the plain values they carry."""
+
+
+_Tagged.add_constructor("!override", lambda loader, node: loader.construct_sequence(node)
+                        if isinstance(node, yaml.SequenceNode) else loader.construct_mapping(node))
+
+
+def test_the_https_override_opens_the_api_over_tls_only(services: dict[str, Any]) -> None:
+    override = yaml.load((ROOT / "deploy" / "compose.https.yml").read_text(), Loader=_Tagged)["services"]["api"]
+    command = override["command"]
+    assert command[:len(services["api"]["command"])] == services["api"]["command"]  # the same serve, plus TLS
+    assert command[command.index("--ssl-certfile") + 1] == "/certs/server.pem"
+    assert command[command.index("--ssl-keyfile") + 1] == "/certs/server.key"
+    assert ("./certs", "/certs") in mounts(override) and override["volumes"] == ["./certs:/certs:ro"]
+    assert published(override) == {8000: 8000}  # on every interface: desks on other machines
+    assert "https://127.0.0.1:8000/readyz" in " ".join(override["healthcheck"]["test"])
+    assert "!override" in (ROOT / "deploy" / "compose.https.yml").read_text()  # replaces the loopback entry
