@@ -258,7 +258,16 @@ def test_dev_server_worker_and_api_run_as_separate_processes(bundle: Path, tmp_p
         with running(bundle, ["worker"], client_env, tmp_path) as worker, \
                 running(bundle, ["serve", "--port", str(port), "--no-worker"], client_env, tmp_path) as api:
             eventually(lambda: healthy(api, base))
-            create_and_approve(base)
+
+            def listening() -> None:  # a loaded machine takes a while to start a bundled worker: not the order's fault
+                worker.alive()
+                assert "Worker listening on task queue" in worker.output()
+
+            eventually(listening)
+            try:
+                create_and_approve(base)
+            except AssertionError as err:  # say what the worker was doing: the order waits on it
+                raise AssertionError(f"{err}\n--- worker:\n{worker.output()}\n--- api:\n{api.output()}") from err
             worker.alive()
             assert api.stop() == 0, api.output()
             assert worker.stop() == 0, worker.output()
