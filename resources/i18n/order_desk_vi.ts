@@ -988,6 +988,26 @@
         <translation>quy tắc bốn mắt: bạn là người tạo đơn này nên phải có người khác phê duyệt</translation>
     </message>
     <message>
+        <source>the four-eyes rule: you signed a step of this order already, so someone else must sign the next one</source>
+        <translation>quy tắc bốn mắt: bạn đã ký một bước của đơn này nên bước tiếp theo phải do người khác ký</translation>
+    </message>
+    <message>
+        <source>this step awaits the signature of a higher role than yours</source>
+        <translation>bước này chờ chữ ký của một vai trò cao hơn vai trò của bạn</translation>
+    </message>
+    <message>
+        <source>this step awaits a higher role than yours: only it may reject</source>
+        <translation>bước này chờ một vai trò cao hơn vai trò của bạn: chỉ vai trò đó mới được từ chối</translation>
+    </message>
+    <message>
+        <source>this step awaits a higher role than yours</source>
+        <translation>bước này chờ một vai trò cao hơn vai trò của bạn</translation>
+    </message>
+    <message>
+        <source>an order of a team server is decided by a signed-in user with a role</source>
+        <translation>đơn của máy chủ nhóm phải do người dùng đã đăng nhập và có vai trò quyết định</translation>
+    </message>
+    <message>
         <source>a clerk may cancel only their own orders</source>
         <translation>nhân viên chỉ được hủy đơn do chính mình tạo</translation>
     </message>
