@@ -1060,6 +1060,25 @@
     </message>
 </context>
 <context>
+    <name>SettingsError</name>
+    <message>
+        <source>Order Desk cannot start</source>
+        <translation>Order Desk không khởi động được</translation>
+    </message>
+    <message>
+        <source>The approval policy {path} cannot be used.</source>
+        <translation>Không dùng được chính sách phê duyệt {path}.</translation>
+    </message>
+    <message>
+        <source>The setting {variable} cannot be used.</source>
+        <translation>Không dùng được thiết lập {variable}.</translation>
+    </message>
+    <message>
+        <source>Correct it and start Order Desk again. (order-desk policy check FILE says what is wrong with a policy file.)</source>
+        <translation>Hãy sửa lại rồi khởi động Order Desk lần nữa. (Lệnh order-desk policy check TỆP cho biết tệp chính sách sai ở đâu.)</translation>
+    </message>
+</context>
+<context>
     <name>SignIn</name>
     <message>
         <source>The server refused your token: it was revoked. Ask for a new one and sign in again.</source>
