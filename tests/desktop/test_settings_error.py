@@ -8,7 +8,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import QCoreApplication, QTimer
+from PySide6.QtCore import QCoreApplication, QLocale, QTimer
 from PySide6.QtWidgets import QApplication, QMessageBox
 from pytestqt.qtbot import QtBot
 
@@ -29,9 +29,12 @@ approvers = ["manager", "director"]
 
 @pytest.fixture
 def app_as_it_was(qt_isolated: QApplication) -> Iterator[QApplication]:
-    """The desk's ``application()`` names and styles the app: the other tests get it back as they had it."""
+    """The desk's ``application()`` names and styles the app, and its language sets the default locale: the other
+    tests get them back as they had them."""
     names = QCoreApplication.organizationName(), QCoreApplication.applicationName()
+    locale = QLocale()
     yield qt_isolated
+    QLocale.setDefault(locale)
     QCoreApplication.setOrganizationName(names[0])
     QCoreApplication.setApplicationName(names[1])
     qt_isolated.setStyleSheet("")
