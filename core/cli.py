@@ -14,7 +14,7 @@ from pydantic import ValidationError
 
 from core import __version__
 from core.models import Role
-from core.settings import Settings
+from core.settings import SettingProblem, Settings, setting_problems
 from core.telemetry import Telemetry
 
 log = logging.getLogger("order_desk")
@@ -62,14 +62,13 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _settings() -> Settings | str:
-    """The settings, or why they cannot be used, in one line per setting and without its value (it may be a
+def _settings() -> Settings | list[SettingProblem]:
+    """The settings, or why they cannot be used, one problem per setting and without its value (it may be a
     secret): pydantic's own message quotes the input."""
     try:
         return Settings()
     except ValidationError as err:
-        return "; ".join(f"ORDER_DESK_{'_'.join(str(part) for part in error['loc']).upper()}: "
-                         f"{error['msg'].removeprefix('Value error, ')}" for error in err.errors())
+        return setting_problems(err)
 
 
 def _configure_logging(settings: Settings) -> None:
@@ -156,8 +155,12 @@ def main(argv: Sequence[str] | None = None) -> int:
 
         return check_command(args.file)
     settings = _settings()
-    if isinstance(settings, str):
-        print(f"order-desk: {settings}", file=sys.stderr)
+    if not isinstance(settings, Settings):
+        print(f"order-desk: {'; '.join(str(problem) for problem in settings)}", file=sys.stderr)
+        if command == "gui":  # double-clicked, nobody reads stderr: say it in a message box too
+            from desktop.settings_error import show_setting_problems
+
+            show_setting_problems(settings)
         return 2
     if command == "users":  # quiet: stdout is the token, stderr one line of what was done
         from core.users_cli import run_users_command

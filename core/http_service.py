@@ -54,6 +54,7 @@ class Me(BaseModel):
     may: list[Permission]
     four_eyes: bool
     mode: Literal["open", "shared_token", "users"]
+    currency: str | None = None  # the server's default currency; None from a server older than the field
 
 
 class HttpOrderService:

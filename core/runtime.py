@@ -19,6 +19,7 @@ from enum import StrEnum
 from core.embedded_server import EmbeddedServer
 from core.service import OrderService
 from core.settings import Settings
+from core.users import ledger_has_users
 from core.worker import EmbeddedWorker
 
 log = logging.getLogger(__name__)
@@ -133,6 +134,11 @@ class DeskRuntime:
     def listen(self, listener: Listener) -> None:
         """Call ``listener`` with every ``RuntimeEvent``, on the loop that started the runtime."""
         self._listeners.append(listener)
+
+    async def ledger_has_users(self) -> bool:
+        """Whether the configured ledger holds users (``core.users.ledger_has_users``), asked in a thread: a desk
+        then refuses to act on it locally, under an identity its settings merely claim."""
+        return await asyncio.to_thread(ledger_has_users, self.settings.ledger_url)
 
     async def start(self, progress: Progress = log_progress) -> OrderService:
         """Start what is missing, then watch it; on failure, stop what was started and re-raise."""

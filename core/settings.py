@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import contextlib
 import os
+from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
 import platformdirs
-from pydantic import Field, SecretStr, ValidationInfo, field_validator, model_validator
+from pydantic import Field, SecretStr, ValidationError, ValidationInfo, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from core.models import ApprovalPolicy, Role
@@ -257,3 +258,27 @@ class Settings(BaseSettings):
     @property
     def temporal_db(self) -> Path:
         return self.data_dir / "temporal.db"
+
+
+@dataclass(frozen=True)
+class SettingProblem:
+    """One setting that cannot be used: its variable and why, never its value (it may be a secret); ``path`` is the
+    file a person must look at, for the approval policy (a path is no secret)."""
+
+    variable: str
+    why: str
+    path: str | None = None
+
+    def __str__(self) -> str:
+        return f"{self.variable}: {self.why}"
+
+
+def setting_problems(err: ValidationError) -> list[SettingProblem]:
+    """Why ``Settings()`` failed, one problem per setting (pydantic's own message would quote the input)."""
+    problems = []
+    for error in err.errors():
+        name = "_".join(str(part) for part in error["loc"])
+        path = str(error["input"]) if name == "approval_policy" and error.get("input") is not None else None
+        problems.append(SettingProblem(f"ORDER_DESK_{name.upper()}", error["msg"].removeprefix("Value error, "),
+                                       path))
+    return problems

@@ -114,6 +114,20 @@ def email_address(raw: str | None) -> str | None:
     return address
 
 
+def ledger_has_users(ledger_url: str) -> bool:
+    """Whether the ledger at ``ledger_url`` holds any user, revoked ones too: then it is a team's ledger, where who
+    acts comes from a verified token, never from a claim. One ``EXISTS`` query on the users table; nothing is
+    migrated or written (a ledger from before the user store has no such table, and no users). Blocking: call it
+    off an event loop's thread."""
+    from core.ledger.store import Ledger
+
+    ledger = Ledger(ledger_url, migrate=False)
+    try:
+        return ledger.users.created() and Users(ledger.users).exist()
+    finally:
+        ledger.close()
+
+
 def _user(row: UserRow) -> User:
     return User(**row.model_dump(exclude={"token_hash"}))
 

@@ -23,6 +23,15 @@ CHECK_SERVER = QT_TRANSLATE_NOOP(
     "BootProgress", "{error}. Check that the server is running and that ORDER_DESK_TEMPORAL_ADDRESS is right, "
                     "then press Retry.")
 
+TEAM_LEDGER = QT_TRANSLATE_NOOP(
+    "BootProgress", "This desk's ledger has users, so it belongs to a team server: there, who you are comes from "
+                    "your personal token, never from this computer's settings. Sign in to the team server with your "
+                    "token (File → Connect to server…).")
+
+
+class TeamLedger(Exception):
+    """The desk's ledger holds users: the desk does not start on it, it asks the person to sign in instead."""
+
 
 def _tr(text: str) -> str:
     return QCoreApplication.translate(CONTEXT, text)
@@ -34,6 +43,8 @@ def step_text(step: BootStep, address: str) -> str:
 
 def boot_failure_message(settings: Settings, address: str, err: BaseException) -> str:
     """Say what failed and what a person can do about it."""
+    if isinstance(err, TeamLedger):
+        return _tr(TEAM_LEDGER)
     detail = (str(err) or type(err).__name__).rstrip(".")
     if settings.embedded:
         return _tr(EMBEDDED_FAILED).format(address=address, error=detail)

@@ -200,7 +200,9 @@ class DeskController(QObject):
 
     @property
     def default_currency(self) -> str:
-        return self.settings.default_currency
+        """The currency the form offers: the team server's when signed in (``GET /me``), else the settings'; empty
+        when a server does not say (the person types one)."""
+        return self.session.currency or ""
 
     def view_filter(self, view: OrderView, q: str | None) -> OrderFilter:
         """What ``view`` lists with the search ``q``, for the person at the desk (File → Export writes it)."""

@@ -287,6 +287,7 @@ class MainWindow(QMainWindow):
 
     def _show_session(self, session: Session) -> None:
         self.status.set_session(session)
+        self.form.set_default_currency(self.controller.default_currency)
         self.retranslate_ui()
         self._enable()
 

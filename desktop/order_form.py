@@ -2,8 +2,9 @@
 
 The service's rule decides what is valid; the form words pydantic's error in the interface's language. An
 optional unit price is typed as the interface's language writes numbers (``1.250.000`` in Vietnamese,
-``1,250,000`` in English) and read exactly by ``desktop.money_input``, in the currency beside it (the settings'
-default until changed). A refused field says why beneath it, and nothing typed is cleared.
+``1,250,000`` in English) and read exactly by ``desktop.money_input``, in the currency beside it (the team
+server's default when signed in, else the settings', until changed). A refused field says why beneath it, and
+nothing typed is cleared.
 """
 
 from __future__ import annotations
@@ -116,7 +117,8 @@ class OrderForm(QGroupBox):
         super().keyPressEvent(event)
 
     def set_default_currency(self, currency: str) -> None:
-        """The currency of a price that names none (the settings'); shown unless another one was typed."""
+        """The currency of a price that names none (the team server's when signed in, else the settings');
+        shown unless another one was typed."""
         if self.currency_edit.text().strip().upper() in ("", self._default_currency):
             self.currency_edit.setText(currency)
         self._default_currency = currency

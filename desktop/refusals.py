@@ -34,6 +34,14 @@ NOT_ALLOWED = {
     Action.CANCEL: QT_TRANSLATE_NOOP("Refusal", "you may not cancel this order"),
 }
 FOUR_EYES = QT_TRANSLATE_NOOP("Refusal", "the four-eyes rule: you created this order, so someone else must approve it")
+ALREADY_SIGNED = QT_TRANSLATE_NOOP("Refusal", "the four-eyes rule: you signed a step of this order already, so "
+                                              "someone else must sign the next one")
+WRONG_STEP_ROLE = {
+    Action.APPROVE: QT_TRANSLATE_NOOP("Refusal", "this step awaits the signature of a higher role than yours"),
+    Action.REJECT: QT_TRANSLATE_NOOP("Refusal", "this step awaits a higher role than yours: only it may reject"),
+    Action.CANCEL: QT_TRANSLATE_NOOP("Refusal", "this step awaits a higher role than yours"),
+}
+ROLE_REQUIRED = QT_TRANSLATE_NOOP("Refusal", "an order of a team server is decided by a signed-in user with a role")
 CLERK_OWN = QT_TRANSLATE_NOOP("Refusal", "a clerk may cancel only their own orders")
 NOT_FOUND = QT_TRANSLATE_NOOP("Refusal", "the order was not found")
 NO_WORKER = QT_TRANSLATE_NOOP("Refusal", "no worker took the decision in time; is a worker running?")
@@ -56,6 +64,12 @@ def refusal_text(action: Action, code: str | None, status: OrderStatus | None, m
         return _tr(CLERK_OWN)
     if code == ErrorCode.FOUR_EYES:
         return _tr(FOUR_EYES)
+    if code == ErrorCode.ALREADY_SIGNED:
+        return _tr(ALREADY_SIGNED)
+    if code == ErrorCode.WRONG_STEP_ROLE:
+        return _tr(WRONG_STEP_ROLE[action])
+    if code == ErrorCode.ROLE_REQUIRED:
+        return _tr(ROLE_REQUIRED)
     if code == ErrorCode.FORBIDDEN:
         return _tr(NOT_ALLOWED[action])
     if code == ErrorCode.ORDER_NOT_FOUND:

@@ -17,7 +17,7 @@ from PySide6.QtCore import QObject
 from core.runtime import BootStep, RuntimeEvent, RuntimeState
 from core.service_interface import OrderServiceProtocol
 from desktop import formatting
-from desktop.boot_messages import boot_failure_message, step_text
+from desktop.boot_messages import TeamLedger, boot_failure_message, step_text
 from desktop.reports import Message, Severity, WorkerState
 
 if TYPE_CHECKING:
@@ -42,12 +42,18 @@ class RuntimeWatch(QObject):
     # ---- start-up --------------------------------------------------------------------------------
 
     def boot(self) -> None:
-        """Start the embedded server if there is one, the service and the worker, in the background."""
+        """Start the embedded server if there is one, the service and the worker, in the background; unless the
+        ledger holds users (a team's): then nothing starts, and the person is asked to sign in to the team server."""
         self.desk.commands.run(BOOT, "Start-up", self._boot(), self._boot_failed, self._booted)
 
     async def _boot(self) -> OrderServiceProtocol:
         self._boot_step(self.tr("Starting…"))
-        return self.desk.runtime.service or await self.desk.runtime.start(progress=self._on_step)
+        runtime = self.desk.runtime
+        if runtime.service is not None:
+            return runtime.service
+        if await runtime.ledger_has_users():
+            raise TeamLedger
+        return await runtime.start(progress=self._on_step)
 
     def _on_step(self, step: BootStep, address: str) -> None:
         self._boot_step(step_text(step, address))
@@ -60,8 +66,13 @@ class RuntimeWatch(QObject):
         """Whatever stopped the start, the person gets a message that says what to do, and a Retry."""
         desk = self.desk
         desk.progressChanged.emit(None, None, None)
+        text = boot_failure_message(desk.settings, desk.address, err)
+        if isinstance(err, TeamLedger):  # identity from a verified token, never from a claim, once users exist
+            log.warning("The ledger has users: not starting on it; asking to sign in to the team server instead")
+            desk.signInRequired.emit("", text)
+            return Message(text, Severity.WARNING, BOOT)
         desk.serverChanged.emit(desk.address, False)
-        return Message(boot_failure_message(desk.settings, desk.address, err), Severity.ERROR, BOOT, retry=True)
+        return Message(text, Severity.ERROR, BOOT, retry=True)
 
     def _booted(self, service: OrderServiceProtocol) -> None:
         desk = self.desk

@@ -42,6 +42,7 @@ class Session:
     may: frozenset[Permission]
     four_eyes: bool
     server: str | None = None  # the team server's URL when signed in
+    currency: str | None = None  # what a price that names none is in, where orders are made; None: not known
 
     @property
     def signed_in(self) -> bool:
@@ -82,12 +83,14 @@ def local_session(settings: Settings) -> Session:
     """On the embedded default: ``ORDER_DESK_ACTOR`` with the role ``ORDER_DESK_ROLES`` gives; four-eyes applies
     once identities are configured, as the service applies it."""
     actor = desk_actor(settings)
-    return Session(actor, permissions(actor.role), settings.four_eyes and settings.identities_configured)
+    return Session(actor, permissions(actor.role), settings.four_eyes and settings.identities_configured,
+                   currency=settings.default_currency)
 
 
 def server_session(me: Me, url: str) -> Session:
-    """Signed in: who the server says the token is, and what ``GET /me`` says they may do."""
-    return Session(Actor(name=me.name, role=me.role), frozenset(me.may), me.four_eyes, url)
+    """Signed in: who the server says the token is, what ``GET /me`` says they may do, and the server's default
+    currency (never this desk's settings': the server prices an order that names none in its own)."""
+    return Session(Actor(name=me.name, role=me.role), frozenset(me.may), me.four_eyes, url, me.currency)
 
 
 def startup_login(settings: Settings, remembered: str | None, tokens: TokenStore) -> ServerLogin | None:

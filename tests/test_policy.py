@@ -94,8 +94,8 @@ def test_policy_check_refuses_a_gap_in_one_line(tmp_path: Path, capsys: pytest.C
     assert err.startswith(f"order-desk: {path}: amounts above 5 have no tier (a gap)") and err.count("\n") == 1
 
 
-@pytest.mark.parametrize("command", [["serve"], ["worker"], ["gui"]])
-def test_serve_the_worker_and_the_desk_refuse_to_start_on_an_invalid_policy(
+@pytest.mark.parametrize("command", [["serve"], ["worker"]])  # the desk: tests/desktop/test_settings_error.py
+def test_serve_and_the_worker_refuse_to_start_on_an_invalid_policy(
         command: list[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
         capsys: pytest.CaptureFixture[str]) -> None:
     path = tmp_path / "policy.toml"

@@ -119,6 +119,9 @@ class Me(BaseModel):
     mode: Literal["open", "shared_token", "users"] = Field(
         description="`users`: personal tokens from the user store (or a tokens file); `shared_token`: one "
                     "`ORDER_DESK_API_TOKEN`; `open`: the loopback demo, no token")
+    currency: str = Field(description="the server's default currency (ISO 4217): what a price that names none "
+                                      "is in (`ORDER_DESK_CURRENCY`, else the approval policy's, else VND); a "
+                                      "desk prefills its form with it", examples=["VND"])
 
 
 class EventsReady(BaseModel):

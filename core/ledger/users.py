@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from pydantic import BaseModel
-from sqlalchemy import Engine, exists, select, update
+from sqlalchemy import Engine, exists, inspect, select, update
 from sqlalchemy.exc import IntegrityError
 
 from core.ledger.schema import users
@@ -53,6 +53,10 @@ class UserTable:
         """Whether any user was ever added (revoked ones count: a team server never reopens to anyone)."""
         with self.engine.connect() as db:
             return bool(db.scalar(select(exists().select_from(users))))
+
+    def created(self) -> bool:
+        """Whether the table exists: a ledger last migrated before the user store has none (and so no users)."""
+        return inspect(self.engine).has_table(users.name)
 
     def set_token(self, name: str, token_hash: str, at: datetime) -> bool:
         """A new token for ``name`` (the old one stops working), and the user active again; False if unknown."""

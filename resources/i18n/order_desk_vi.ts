@@ -97,6 +97,10 @@
         <source>{error}. Check that the server is running and that ORDER_DESK_TEMPORAL_ADDRESS is right, then press Retry.</source>
         <translation>{error}. Hãy kiểm tra máy chủ có đang chạy và ORDER_DESK_TEMPORAL_ADDRESS có đúng không, rồi bấm Thử lại.</translation>
     </message>
+    <message>
+        <source>This desk&apos;s ledger has users, so it belongs to a team server: there, who you are comes from your personal token, never from this computer&apos;s settings. Sign in to the team server with your token (File → Connect to server…).</source>
+        <translation>Sổ cái của bàn làm việc này đã có người dùng, nên nó thuộc về một máy chủ của nhóm: ở đó, bạn là ai do mã truy cập cá nhân của bạn quyết định, không bao giờ do cài đặt của máy tính này. Hãy đăng nhập vào máy chủ của nhóm bằng mã truy cập của bạn (Tệp → Kết nối tới máy chủ…).</translation>
+    </message>
 </context>
 <context>
     <name>BulkDialog</name>
@@ -988,6 +992,26 @@
         <translation>quy tắc bốn mắt: bạn là người tạo đơn này nên phải có người khác phê duyệt</translation>
     </message>
     <message>
+        <source>the four-eyes rule: you signed a step of this order already, so someone else must sign the next one</source>
+        <translation>quy tắc bốn mắt: bạn đã ký một bước của đơn này nên bước tiếp theo phải do người khác ký</translation>
+    </message>
+    <message>
+        <source>this step awaits the signature of a higher role than yours</source>
+        <translation>bước này chờ chữ ký của một vai trò cao hơn vai trò của bạn</translation>
+    </message>
+    <message>
+        <source>this step awaits a higher role than yours: only it may reject</source>
+        <translation>bước này chờ một vai trò cao hơn vai trò của bạn: chỉ vai trò đó mới được từ chối</translation>
+    </message>
+    <message>
+        <source>this step awaits a higher role than yours</source>
+        <translation>bước này chờ một vai trò cao hơn vai trò của bạn</translation>
+    </message>
+    <message>
+        <source>an order of a team server is decided by a signed-in user with a role</source>
+        <translation>đơn của máy chủ nhóm phải do người dùng đã đăng nhập và có vai trò quyết định</translation>
+    </message>
+    <message>
         <source>a clerk may cancel only their own orders</source>
         <translation>nhân viên chỉ được hủy đơn do chính mình tạo</translation>
     </message>
@@ -1033,6 +1057,25 @@
     <message>
         <source>Temporal at {address} stopped answering ({error}). Waiting for it; until it is back, orders cannot be created or decided.</source>
         <translation>Temporal tại {address} không còn phản hồi ({error}). Đang chờ; cho đến khi nó hoạt động trở lại, không thể tạo hay xử lý đơn.</translation>
+    </message>
+</context>
+<context>
+    <name>SettingsError</name>
+    <message>
+        <source>Order Desk cannot start</source>
+        <translation>Order Desk không khởi động được</translation>
+    </message>
+    <message>
+        <source>The approval policy {path} cannot be used.</source>
+        <translation>Không dùng được chính sách phê duyệt {path}.</translation>
+    </message>
+    <message>
+        <source>The setting {variable} cannot be used.</source>
+        <translation>Không dùng được thiết lập {variable}.</translation>
+    </message>
+    <message>
+        <source>Correct it and start Order Desk again. (order-desk policy check FILE says what is wrong with a policy file.)</source>
+        <translation>Hãy sửa lại rồi khởi động Order Desk lần nữa. (Lệnh order-desk policy check TỆP cho biết tệp chính sách sai ở đâu.)</translation>
     </message>
 </context>
 <context>

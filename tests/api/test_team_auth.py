@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import AsyncIterator, Callable
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -74,13 +75,26 @@ async def test_me_says_who_calls_and_what_they_may_do_in_each_mode(make_client: 
     as_clerk = await team.get("/me", headers={**bearer(clerk), "X-Actor": "mona"})
     as_manager = await team.get("/me", headers=bearer(manager))
 
-    assert open_demo.json() == {"name": "alice", "role": None, "may": EVERYTHING, "four_eyes": False, "mode": "open"}
+    assert open_demo.json() == {"name": "alice", "role": None, "may": EVERYTHING, "four_eyes": False, "mode": "open",
+                                "currency": "VND"}
     assert shared.json() == {"name": "api", "role": None, "may": EVERYTHING, "four_eyes": False,
-                             "mode": "shared_token"}
+                             "mode": "shared_token", "currency": "VND"}
     assert as_clerk.json() == {"name": AN, "role": "clerk", "may": ["create", "cancel_own"], "four_eyes": True,
-                               "mode": "users"}
+                               "mode": "users", "currency": "VND"}
     assert as_manager.json() == {"name": "mona", "role": "manager", "may": EVERYTHING, "four_eyes": True,
-                                 "mode": "users"}
+                                 "mode": "users", "currency": "VND"}
+
+
+async def test_me_says_the_servers_default_currency(make_client: ClientFactory, tmp_path: Path) -> None:
+    """A desk prefills its form with what the server prices an order in: its policy's currency, or its own."""
+    policy = tmp_path / "usd.toml"
+    policy.write_text('currency = "USD"\n[[tiers]]\napprovers = ["manager"]\n')
+
+    by_policy = await make_client(approval_policy=policy).get("/me")
+    by_setting = await make_client(currency="JPY").get("/me")
+
+    assert by_policy.json()["currency"] == "USD"
+    assert by_setting.json()["currency"] == "JPY"
 
 
 async def test_the_first_user_added_closes_an_open_server_at_once(make_client: ClientFactory,

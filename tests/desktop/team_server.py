@@ -50,13 +50,15 @@ class TeamServer:
 
 
 def start_team_server(temporal_address: str, directory: Path, users: dict[str, str],
-                      tls: tuple[Path, Path] | None = None) -> TeamServer:
-    """``serve`` with ``users`` ({name: role}) already added; HTTPS with ``tls`` (certificate, key)."""
+                      tls: tuple[Path, Path] | None = None, policy: Path | None = None) -> TeamServer:
+    """``serve`` with ``users`` ({name: role}) already added; HTTPS with ``tls`` (certificate, key); the approval
+    policy file ``policy`` (``ORDER_DESK_APPROVAL_POLICY``) when given."""
     directory.mkdir(parents=True, exist_ok=True)
     settings = Settings(_env_file=None, temporal_address=temporal_address, task_queue=f"team-{uuid.uuid4()}",
-                        data_dir=directory, approval_reminder=None)
+                        data_dir=directory, approval_reminder=None, approval_policy=policy)
     env = clean_env(ORDER_DESK_TEMPORAL_ADDRESS=temporal_address, ORDER_DESK_TASK_QUEUE=settings.task_queue,
-                    ORDER_DESK_DATA_DIR=str(directory), ORDER_DESK_APPROVAL_REMINDER="off")
+                    ORDER_DESK_DATA_DIR=str(directory), ORDER_DESK_APPROVAL_REMINDER="off",
+                    **({"ORDER_DESK_APPROVAL_POLICY": str(policy)} if policy is not None else {}))
     port = free_port()
     server = TeamServer(Served(None, "", directory / "serve.log"), env, settings)  # type: ignore[arg-type]
     for name, role in users.items():
