@@ -387,8 +387,10 @@ class OrderService:
         heartbeat, re-checking who it serves). Never ends by itself: close it."""
         if after is None:
             after = await self.last_change()
-        waker = self._waker or ChangeFeedWaker(self.last_change, self.settings.events_poll)
-        self._waker = waker
+        waker = self._waker
+        if waker is None:
+            waker = self._waker = ChangeFeedWaker(self.last_change, self.settings.events_poll)
+            self.ledger.local.listen(waker.nudge)  # this process's writes (its embedded worker's): at once
         async with waker.following():
             while True:
                 batch = await self.changes(after, FOLLOW_BATCH)
