@@ -61,6 +61,11 @@ TEAM_DECISIONS = "team-decisions"
 # Since this patch a validated order takes the steps its approval policy gives its amount (none: approved at once by
 # the system); before it, one decision approved or rejected it.
 APPROVAL_STEPS = "approval-steps"
+# Since this patch a transition upserts only the order's status, and only when it changes (a signature that leaves a
+# step open does not): the ledger answers every list and search, so the status (for the Web UI, describe and the
+# stale-orders count) is the one attribute left in the execution's state, which every write of it copies
+# (docs/BENCHMARKS.md). Orders started since carry no other attribute either (``core.service``).
+STATUS_ONLY_ATTRIBUTES = "status-only-search-attributes"
 REMINDERS_KEPT = 5
 REMINDERS_PER_RUN = 50
 
@@ -139,6 +144,7 @@ class OrderApprovalWorkflow:
         self._bounded: bool | None = None  # BOUNDED_HISTORY, asked at the first reminder
         self._reminders_this_run = 0
         self._signed = 0  # signatures given in this run: each one that leaves a step open wakes the wait
+        self._status_only: bool | None = None  # STATUS_ONLY_ATTRIBUTES, asked at the run's first transition
         if order.resume is not None:
             self._details = order.resume.details
             self._steps: list[ApprovalStep] | None = self._details.steps if order.resume.approval_steps else None
@@ -354,14 +360,20 @@ class OrderApprovalWorkflow:
         now = workflow.now()
         if status is not OrderStatus.PENDING_APPROVAL:
             self._details.awaiting_role = None
+        changed = status is not self._details.status
         self._details.status = status
         self._details.updated_at = now
         self._append(Transition(status=status, at=now, actor=actor, reason=reason, kind=kind,
                                 awaiting_role=self._details.awaiting_role))
-        workflow.upsert_search_attributes([
-            sa.ORDER_STATUS.value_set(status.value),
-            sa.ORDER_UPDATED_AT.value_set(now),
-        ])
+        if self._status_only is None:
+            self._status_only = workflow.patched(STATUS_ONLY_ATTRIBUTES)
+        if not self._status_only:
+            workflow.upsert_search_attributes([
+                sa.ORDER_STATUS.value_set(status.value),
+                sa.ORDER_UPDATED_AT.value_set(now),
+            ])
+        elif changed:
+            workflow.upsert_search_attributes([sa.ORDER_STATUS.value_set(status.value)])
 
     def _check(self, decision: Decision) -> None:
         """Raise why ``decision`` may not be applied now. A decision moves the state at once, so a
