@@ -220,6 +220,7 @@ class RestPath(BenchPath):
         self.stack.push_async_callback(asyncio.to_thread, serve.stop)
         await serve.start()
         self.pids = {"serve": serve.pid}
+        self.base_url = serve.base_url
         if options.rest_worker == "bench":
             worker = EmbeddedWorker(self.settings, self.address)
             await worker.start_async()
