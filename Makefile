@@ -38,7 +38,9 @@ test: $(VENV)/.installed-dev $(QM)
 # current .pyc (PYTHONDONTWRITEBYTECODE set, sources edited since) it compiles the source every time.
 bench: $(VENV)/.installed-dev $(QM)
 	$(BIN)/python -m compileall -q workflows activities core bench desktop
-	$(BIN)/python -m bench.throughput
+	$(BIN)/python -m bench.throughput --paths raw,app,rest,seed
+	$(BIN)/python -m bench.latency
+	QT_QPA_PLATFORM=offscreen $(BIN)/python -m bench.change_to_screen
 	QT_QPA_PLATFORM=offscreen $(BIN)/python -m bench.gui
 	$(BIN)/python -m bench.ledger
 	$(BIN)/python -m bench.sqlite_pragmas

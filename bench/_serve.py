@@ -107,3 +107,51 @@ def _stop(process: subprocess.Popen[bytes] | None) -> None:
     except subprocess.TimeoutExpired:
         process.kill()
         process.wait()
+
+
+class SeedPeerProcess:
+    """``bench._seed_peer``: the seed's API under uvicorn and its worker, two processes, as its README runs them."""
+
+    def __init__(self, address: str, task_queue: str, directory: Path) -> None:
+        self.port = free_port()
+        self.base_url = f"http://127.0.0.1:{self.port}"
+        self._directory = directory
+        self._env = {**os.environ, "PYTHONPATH": str(CHECKOUT)}
+        self._api = [sys.executable, "-m", "bench._seed_peer", "api", address, task_queue, str(self.port)]
+        self._worker = [sys.executable, "-m", "bench._seed_peer", "worker", address, task_queue]
+        self.process: subprocess.Popen[bytes] | None = None
+        self.worker: subprocess.Popen[bytes] | None = None
+
+    @property
+    def pid(self) -> int | None:
+        return self.process.pid if self.process else None
+
+    @property
+    def worker_pid(self) -> int | None:
+        return self.worker.pid if self.worker else None
+
+    async def start(self) -> None:
+        with open(self._directory / "seed-worker.log", "ab") as log:
+            self.worker = subprocess.Popen(self._worker, env=self._env, cwd=self._directory, stdin=subprocess.DEVNULL,
+                                           stdout=log, stderr=subprocess.STDOUT)
+        with open(self._directory / "seed-api.log", "ab") as log:
+            self.process = subprocess.Popen(self._api, env=self._env, cwd=self._directory, stdin=subprocess.DEVNULL,
+                                            stdout=log, stderr=subprocess.STDOUT)
+        deadline = time.monotonic() + START_TIMEOUT
+        async with httpx.AsyncClient(base_url=self.base_url) as http:
+            while time.monotonic() < deadline:
+                if self.process.poll() is not None or self.worker.poll() is not None:
+                    raise RuntimeError(f"the seed peer exited; see {self._directory}/seed-*.log")
+                try:
+                    if (await http.get("/healthz")).status_code == 200:
+                        return
+                except httpx.TransportError:
+                    pass
+                await asyncio.sleep(0.2)
+        self.stop()
+        raise TimeoutError(f"the seed peer did not answer within {START_TIMEOUT:.0f} s")
+
+    def stop(self) -> None:
+        _stop(self.process)
+        _stop(self.worker)
+        self.process = self.worker = None

@@ -2,12 +2,14 @@
 
 One look at the feed's head (``max(seq)``, an index lookup) per poll interval for the whole process, however
 many streams follow it; each follower then reads only what is new. A change written by any process (a worker,
-another ``serve``) is seen within one interval.
+another ``serve``) is seen within one interval; one written by this process (its embedded worker) at once, since
+the ledger ``nudge``s the poller when it commits new changes (``core.ledger.local``).
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
@@ -21,6 +23,8 @@ class ChangeFeedWaker:
         self._interval = interval
         self._head = 0  # the head as last read; only trusted while the poller runs
         self._grew = asyncio.Event()
+        self._nudged = asyncio.Event()
+        self._loop: asyncio.AbstractEventLoop | None = None
         self._followers = 0
         self._poller: asyncio.Task[None] | None = None
 
@@ -28,12 +32,20 @@ class ChangeFeedWaker:
     async def following(self) -> AsyncIterator[None]:
         """While a follower is inside, the head is polled."""
         self._followers += 1
+        self._loop = asyncio.get_running_loop()
         if self._poller is None or self._poller.done():
             self._poller = asyncio.create_task(self._poll(), name="change-feed-poller")
         try:
             yield
         finally:
             self._followers -= 1
+
+    def nudge(self) -> None:
+        """The feed has grown: look now rather than at the next poll. Safe from any thread."""
+        loop = self._loop
+        if loop is not None and not loop.is_closed():
+            with contextlib.suppress(RuntimeError):  # the loop closed meanwhile
+                loop.call_soon_threadsafe(self._nudged.set)
 
     async def wait_past(self, seq: int, timeout: float) -> bool:
         """Until the feed's head is past ``seq`` (True), or ``timeout`` seconds of quiet (False)."""
@@ -47,6 +59,7 @@ class ChangeFeedWaker:
 
     async def _poll(self) -> None:
         while self._followers:
+            self._nudged.clear()
             try:
                 head = await self._read_head()
             except Exception as err:  # the ledger is down: followers keep their heartbeats, and retry by reading
@@ -56,4 +69,5 @@ class ChangeFeedWaker:
                     self._head = head
                     grew, self._grew = self._grew, asyncio.Event()
                     grew.set()
-            await asyncio.sleep(self._interval)
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._nudged.wait(), self._interval)

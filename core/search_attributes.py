@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import datetime
-
 from temporalio.common import SearchAttributeKey, SearchAttributePair, TypedSearchAttributes
 
 ORDER_STATUS = SearchAttributeKey.for_keyword("OrderStatus")
@@ -20,14 +18,10 @@ def type_name(key: SearchAttributeKey) -> str:
     return key.indexed_value_type.name.removeprefix("INDEXED_VALUE_TYPE_").title()
 
 
-def initial(status: str, created_by: str, at: datetime,
-            contents: tuple[str, int] | None) -> TypedSearchAttributes:
-    """``contents`` (item, quantity) is None when payloads are encrypted: search attributes are not."""
-    pairs: list[SearchAttributePair] = [
-        SearchAttributePair(ORDER_STATUS, status),
-        SearchAttributePair(ORDER_CREATED_BY, created_by),
-        SearchAttributePair(ORDER_UPDATED_AT, at),
-    ]
-    if contents is not None:
-        pairs += [SearchAttributePair(ORDER_ITEM, contents[0]), SearchAttributePair(ORDER_QUANTITY, contents[1])]
-    return TypedSearchAttributes(pairs)
+def initial(status: str) -> TypedSearchAttributes:
+    """What a new order carries: its status alone.
+
+    The ledger answers every list, search and export, so the other attributes no longer earn their place in the
+    execution's mutable state, which each of the ~12 writes of an order copies (docs/BENCHMARKS.md). Orders started
+    before this carry item, quantity, creator and update time too; the attributes stay registered for them."""
+    return TypedSearchAttributes([SearchAttributePair(ORDER_STATUS, status)])

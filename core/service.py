@@ -16,7 +16,7 @@ import logging
 import re
 import uuid
 from collections.abc import AsyncIterator, Callable, Sequence
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 
 from temporalio.api.common.v1 import WorkflowExecution
 from temporalio.api.workflowservice.v1 import DescribeWorkflowExecutionRequest
@@ -120,11 +120,6 @@ class OrderService:
         await ensure_search_attributes(client, settings.namespace)
         return cls(client, settings, ledger)
 
-    @property
-    def encrypted(self) -> bool:
-        """With payload encryption on, item and quantity stay out of search attributes (which are plain)."""
-        return bool(self.settings.payload_keys)
-
     async def team(self) -> bool:
         """Whether orders are now created for a team: users exist in the store (or ``ORDER_DESK_TEAM`` or a tokens
         file says the callers are authenticated people). Such an order refuses the seed's signals."""
@@ -177,8 +172,7 @@ class OrderService:
                     id_reuse_policy=WorkflowIDReusePolicy.REJECT_DUPLICATE,
                     id_conflict_policy=(WorkflowIDConflictPolicy.USE_EXISTING if idempotency_key
                                         else WorkflowIDConflictPolicy.FAIL),
-                    search_attributes=sa.initial(OrderStatus.VALIDATING.value, order.created_by, datetime.now(UTC),
-                                                 contents=None if self.encrypted else (order.item, order.quantity)),
+                    search_attributes=sa.initial(OrderStatus.VALIDATING.value),
                 )
             except WorkflowAlreadyStartedError:
                 if idempotency_key is None:
@@ -316,14 +310,14 @@ class OrderService:
             details = await self.details(order_id)
             return OrderSummary(**details.model_dump(include=set(OrderSummary.model_fields)))
         status = OrderStatus(attrs[sa.ORDER_STATUS])
-        if status is OrderStatus.PENDING_APPROVAL:  # the awaited role is the workflow's to say
+        if status is not OrderStatus.VALIDATING:  # moved since it started: the workflow says when, and who awaits
             details = await self.details(order_id)
             return OrderSummary(**details.model_dump(include=set(OrderSummary.model_fields)))
-        # The price is in the order's input, not in search attributes (nor are the contents, when encrypted).
+        # Still as it started: everything is in its input (the search attributes hold only the status).
         started = await self._started_input(order_id)
         return OrderSummary(order_id=order_id, item=started.item, quantity=started.quantity, status=status,
                             created_by=started.created_by, created_at=description.start_time,
-                            updated_at=attrs.get(sa.ORDER_UPDATED_AT), unit_price=started.unit_price,
+                            updated_at=description.start_time, unit_price=started.unit_price,
                             currency=started.currency if started.unit_price is not None else None,
                             amount=started.amount)
 
@@ -387,8 +381,10 @@ class OrderService:
         heartbeat, re-checking who it serves). Never ends by itself: close it."""
         if after is None:
             after = await self.last_change()
-        waker = self._waker or ChangeFeedWaker(self.last_change, self.settings.events_poll)
-        self._waker = waker
+        waker = self._waker
+        if waker is None:
+            waker = self._waker = ChangeFeedWaker(self.last_change, self.settings.events_poll)
+            self.ledger.local.listen(waker.nudge)  # this process's writes (its embedded worker's): at once
         async with waker.following():
             while True:
                 batch = await self.changes(after, FOLLOW_BATCH)

@@ -31,7 +31,11 @@ log = logging.getLogger(__name__)
 # re-importing pydantic models for every workflow run is what makes a sandboxed worker slow.
 # opentelemetry: the tracing interceptor's workflow half records spans through it, when tracing is on.
 PASSTHROUGH_MODULES = ("core", "activities", "pydantic", "pydantic_core", "annotated_types", "opentelemetry")
-ACTIVITY_SLOTS = 16  # activities, and local activities, at once per worker
+# Activities, and local activities, at once per worker. An activity is handed over eagerly, in the reply to the
+# workflow task that scheduled it, only while a slot is free; otherwise it costs the Temporal server a dispatch
+# through matching, a poll and a write. With 16, under 50 orders in flight, 1.5-1.9 of an order's 3 activities
+# went through matching; with 64, none (docs/BENCHMARKS.md). Threads are made only as work needs them.
+ACTIVITY_SLOTS = 64
 
 
 def build_worker(client: Client, settings: Settings,

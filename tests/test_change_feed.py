@@ -4,6 +4,7 @@ however many writers commit at once; and, through a real workflow, every step of
 
 from __future__ import annotations
 
+import asyncio
 import threading
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
@@ -23,6 +24,8 @@ from core.models import (
     Transition,
 )
 from core.service import OrderService
+from core.settings import Settings
+from core.temporal_client import connect
 from tests.helpers import assert_eventually
 
 T0 = datetime(2026, 1, 1, 8, 0, tzinfo=UTC)
@@ -163,3 +166,33 @@ async def test_an_order_s_steps_arrive_in_the_feed_in_order(service: OrderServic
     assert changes[-1].reason == "ok" and changes[-1].order.status == OrderStatus.APPROVED
     assert [c.seq for c in changes] == sorted(c.seq for c in changes)
     assert await service.last_change() >= changes[-1].seq
+
+
+async def test_a_change_written_by_this_process_wakes_its_followers_before_the_next_poll(settings: Settings) -> None:
+    """The embedded worker's ledger write tells the service's followers at once (``core.ledger.local``); with a
+    60 s poll only that can bring the change. A ledger of another process is still found by the poll."""
+    service = OrderService(await connect(settings, settings.temporal_address),
+                           settings.model_copy(update={"events_poll": 60.0}), Ledger(settings.ledger_url))
+    worker_ledger = Ledger(settings.ledger_url)  # the worker's own Ledger object, as build_worker makes it
+    try:
+        changes = service.follow_changes(quiet=120.0)
+        first = asyncio.ensure_future(anext(changes))
+        await asyncio.sleep(0.2)  # the follower is waiting, its poller asleep for a minute
+        await asyncio.to_thread(worker_ledger.write, LedgerEntry.of(new_order("order_0000a1")))
+        batch = await asyncio.wait_for(first, 30)
+        assert [(change.order_id, change.kind) for change in batch] == [("order_0000a1", "created")]
+        await changes.aclose()
+    finally:
+        worker_ledger.close()
+        service.ledger.close()
+
+
+def test_sqlite_writers_of_one_process_take_turns_on_one_lock(ledger: Ledger) -> None:
+    """Two Ledger objects on one SQLite file share a write lock (queued in Python, not slept on by SQLite's busy
+    handler); PostgreSQL needs none."""
+    other = Ledger(ledger.url)
+    try:
+        assert other.local is ledger.local
+        assert ledger.local.serialise_writes is (ledger.engine.dialect.name == "sqlite")
+    finally:
+        other.close()

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from temporalio.api.enums.v1 import EventType
 from temporalio.client import WorkflowHistory
 from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.worker import Replayer
@@ -29,14 +30,16 @@ def test_every_path_has_a_recorded_history() -> None:
     folders = {ROOT, *(path for path in ROOT.iterdir() if path.is_dir())}
     assert {folder.name for folder in folders} == {
         "histories", "before-ledger-in-activities", "before-bounded-history", "before-team-decisions",
-        "before-approval-steps"}
+        "before-approval-steps", "before-lean-orders"}
     for folder in folders:
         assert {path.stem for path in folder.glob("*.json")} >= PATHS, folder
-    for folder in (ROOT, ROOT / "before-team-decisions", ROOT / "before-approval-steps"):
+    for folder in (ROOT, ROOT / "before-team-decisions", ROOT / "before-approval-steps",
+                   ROOT / "before-lean-orders"):
         assert {path.stem for path in folder.glob("*.json")} >= CONTINUED, folder
-    for folder in (ROOT, ROOT / "before-approval-steps"):
+    for folder in (ROOT, ROOT / "before-approval-steps", ROOT / "before-lean-orders"):
         assert "team_signals_refused" in {path.stem for path in folder.glob("*.json")}, folder
-    assert {path.stem for path in ROOT.glob("*.json")} >= STEPS
+    for folder in (ROOT, ROOT / "before-lean-orders"):
+        assert {path.stem for path in folder.glob("*.json")} >= STEPS, folder
 
 
 @pytest.mark.parametrize("path", HISTORIES, ids=[str(p.relative_to(ROOT).with_suffix("")) for p in HISTORIES])
@@ -76,3 +79,57 @@ async def test_a_history_of_approval_steps_fails_to_replay_without_the_patch(
     history = WorkflowHistory.from_json(name, (ROOT / f"{name}.json").read_text())
     result = await replayer.replay_workflow(history, raise_on_replay_failure=False)
     assert result.replay_failure is not None
+
+
+# A signature that leaves a step open moves no status, so since the lean-orders patch it upserts nothing; and a final
+# state's fulfilment is a local activity: these histories issue other commands than the code without the patch would.
+LEAN = ["approved", "rejected", "expired", "auto_approved", "two_steps_approved", "rejected_at_step_two",
+        "two_steps_reminded"]
+
+
+@pytest.mark.parametrize("name", LEAN)
+async def test_a_history_of_lean_orders_fails_to_replay_without_the_patch(
+        name: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    from temporalio import workflow
+    from temporalio.worker import UnsandboxedWorkflowRunner
+
+    from workflows.order_approval import LEAN_ORDERS
+
+    patched = workflow.patched
+    monkeypatch.setattr(workflow, "patched", lambda patch_id: patched(patch_id) and patch_id != LEAN_ORDERS)
+    replayer = Replayer(workflows=[OrderApprovalWorkflow], data_converter=pydantic_data_converter,
+                        workflow_runner=UnsandboxedWorkflowRunner())
+    history = WorkflowHistory.from_json(name, (ROOT / f"{name}.json").read_text())
+    result = await replayer.replay_workflow(history, raise_on_replay_failure=False)
+    assert result.replay_failure is not None
+
+
+def test_a_final_state_is_fulfilled_by_a_local_activity_in_the_task_that_reached_it() -> None:
+    """Since lean-orders no order schedules a (regular) activity after its final transition, and it completes in the
+    workflow task of its fulfilment's marker."""
+    for name in ("approved", "rejected", "expired", "auto_approved", "invalid_order"):
+        events = WorkflowHistory.from_json(name, (ROOT / f"{name}.json").read_text()).events
+        kinds = [EventType.Name(e.event_type).removeprefix("EVENT_TYPE_") for e in events]
+        assert kinds[-1] == "WORKFLOW_EXECUTION_COMPLETED", name
+        tail = kinds[len(kinds) - 1 - kinds[::-1].index("WORKFLOW_TASK_COMPLETED"):]
+        assert "MARKER_RECORDED" in tail and "ACTIVITY_TASK_SCHEDULED" not in tail, (name, tail)
+        last_activity = max((i for i, kind in enumerate(kinds) if kind == "ACTIVITY_TASK_SCHEDULED"), default=-1)
+        assert events[last_activity].activity_task_scheduled_event_attributes.activity_type.name not in (
+            "process_approved_order", "process_rejected_order", "process_expired_order"), name
+
+
+def test_new_orders_upsert_only_their_status() -> None:
+    """Every search attribute a recorded order of today's workflow carries or upserts is its status (or the
+    patches' own ``TemporalChangeVersion``), and each status upsert moves the status."""
+    for path in sorted(ROOT.glob("*.json")):
+        events = WorkflowHistory.from_json(path.stem, path.read_text()).events
+        started = events[0].workflow_execution_started_event_attributes.search_attributes.indexed_fields
+        if not path.stem.startswith("continued_then_approved"):  # the run continued as new starts from the workflow
+            assert set(started) == {"OrderStatus"}, path.stem
+        upserted = [set(e.upsert_workflow_search_attributes_event_attributes.search_attributes.indexed_fields)
+                    for e in events if e.HasField("upsert_workflow_search_attributes_event_attributes")]
+        assert all(names in ({"OrderStatus"}, {"TemporalChangeVersion"}) for names in upserted), path.stem
+        statuses = [e.upsert_workflow_search_attributes_event_attributes.search_attributes.indexed_fields[
+            "OrderStatus"].data for e in events if e.HasField("upsert_workflow_search_attributes_event_attributes")
+            and "OrderStatus" in e.upsert_workflow_search_attributes_event_attributes.search_attributes.indexed_fields]
+        assert all(a != b for a, b in zip(statuses, statuses[1:], strict=False)), path.stem

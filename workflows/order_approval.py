@@ -61,6 +61,13 @@ TEAM_DECISIONS = "team-decisions"
 # Since this patch a validated order takes the steps its approval policy gives its amount (none: approved at once by
 # the system); before it, one decision approved or rejected it.
 APPROVAL_STEPS = "approval-steps"
+# Since this patch an order costs Temporal less (issue 19, docs/BENCHMARKS.md): a transition upserts only the status,
+# and only when it changes (a signature that leaves a step open does not): the ledger answers every list and search, so
+# the status (for the Web UI, describe and the stale-orders count) is the one attribute left in the execution's state,
+# which every write of it copies; orders started since carry no other (``core.service``). And the fulfilment of a
+# final state is a local activity, in the workflow task that reached it: the order completes in that same task, with
+# no activity task, no further workflow task and the ledger written before the decision's answer.
+LEAN_ORDERS = "lean-orders"
 REMINDERS_KEPT = 5
 REMINDERS_PER_RUN = 50
 
@@ -139,6 +146,7 @@ class OrderApprovalWorkflow:
         self._bounded: bool | None = None  # BOUNDED_HISTORY, asked at the first reminder
         self._reminders_this_run = 0
         self._signed = 0  # signatures given in this run: each one that leaves a step open wakes the wait
+        self._lean: bool | None = None  # LEAN_ORDERS, asked at the run's first transition
         if order.resume is not None:
             self._details = order.resume.details
             self._steps: list[ApprovalStep] | None = self._details.steps if order.resume.approval_steps else None
@@ -337,7 +345,8 @@ class OrderApprovalWorkflow:
         """Record the final state, run its fulfilment activity, and complete once no handler runs.
 
         A final state with a fulfilment activity is written to the ledger by that activity, in the same
-        transaction as its fulfilment row; CANCELLED has none, so a local activity writes it."""
+        transaction as its fulfilment row (a local activity since ``lean-orders``, so the order completes in the
+        workflow task that reached its final state); CANCELLED has none, so a local activity writes it."""
         fulfil = FULFILMENT.get(self._status)
         if fulfil is None or not self._ledger_in_activities:
             await self._record()
@@ -345,7 +354,10 @@ class OrderApprovalWorkflow:
         if fulfil is not None:
             entry = FulfilmentInput(order_id=self._order.order_id, outcome=self._status, actor=final.actor,
                                     reason=final.reason, ledger=self._ledger_entry())
-            await workflow.execute_activity_method(fulfil, entry, start_to_close_timeout=SHORT_ACTIVITY)
+            if self._lean and self._ledger_in_activities:
+                await workflow.execute_local_activity_method(fulfil, entry, start_to_close_timeout=SHORT_ACTIVITY)
+            else:
+                await workflow.execute_activity_method(fulfil, entry, start_to_close_timeout=SHORT_ACTIVITY)
         self._details.fulfilled = True
         await workflow.wait_condition(workflow.all_handlers_finished)
         return self._details
@@ -355,14 +367,20 @@ class OrderApprovalWorkflow:
         now = workflow.now()
         if status is not OrderStatus.PENDING_APPROVAL:
             self._details.awaiting_role = None
+        changed = status is not self._details.status
         self._details.status = status
         self._details.updated_at = now
         self._append(Transition(status=status, at=now, actor=actor, reason=reason, kind=kind,
                                 awaiting_role=self._details.awaiting_role))
-        workflow.upsert_search_attributes([
-            sa.ORDER_STATUS.value_set(status.value),
-            sa.ORDER_UPDATED_AT.value_set(now),
-        ])
+        if self._lean is None:
+            self._lean = workflow.patched(LEAN_ORDERS)
+        if not self._lean:
+            workflow.upsert_search_attributes([
+                sa.ORDER_STATUS.value_set(status.value),
+                sa.ORDER_UPDATED_AT.value_set(now),
+            ])
+        elif changed:
+            workflow.upsert_search_attributes([sa.ORDER_STATUS.value_set(status.value)])
 
     def _check(self, decision: Decision) -> None:
         """Raise why ``decision`` may not be applied now. A decision moves the state at once, so a

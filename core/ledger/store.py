@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
@@ -11,6 +12,7 @@ from sqlalchemy import Connection, Engine, and_, create_engine, event, exists, f
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.sql import Select
 
+from core.ledger import local
 from core.ledger.schema import approval_steps, fulfilment, notices, orders, transitions, write_failures
 from core.ledger.schema import changes as feed
 from core.ledger.users import UserTable
@@ -81,6 +83,16 @@ def make_engine(url: str) -> Engine:
     return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=20)
 
 
+def _database_key(engine: Engine) -> str:
+    """One key per database: a SQLite file by its real path (an in-memory database is each engine's own)."""
+    if engine.dialect.name == "sqlite":
+        database = engine.url.database
+        if not database or database == ":memory:":
+            return f"memory:{id(engine)}"
+        return "sqlite:" + os.path.realpath(database)
+    return engine.url.render_as_string(hide_password=True)
+
+
 class Ledger:
     def __init__(self, url: str, *, migrate: bool = True) -> None:
         self.url = url
@@ -92,6 +104,7 @@ class Ledger:
         insert = postgresql.insert if self.engine.dialect.name == "postgresql" else sqlite.insert
         self._insert = insert
         self.users = UserTable(self.engine)
+        self.local = local.database(_database_key(self.engine), sqlite=self.engine.dialect.name == "sqlite")
 
     def close(self) -> None:
         self.engine.dispose()
@@ -105,10 +118,12 @@ class Ledger:
     def write(self, entry: LedgerEntry, *, recovered: bool = False) -> None:
         """Upsert the order's row and the entry's transitions, in one transaction. Idempotent: replaying the
         same or an older entry changes nothing. ``recovered``: an earlier attempt failed, so its note goes."""
-        with self.engine.begin() as db:
-            self._write(db, entry)
+        with self.local.writing(), self.engine.begin() as db:
+            announced = self._write(db, entry)
             if recovered:
                 self._forget_failure(db, entry.summary.order_id)
+        if announced:
+            self.local.changed()
 
     def note_failure(self, order_id: str, error: str) -> None:
         """Count a failed write of ``order_id`` (its own transaction: the failed one was rolled back)."""
@@ -117,7 +132,7 @@ class Ledger:
                                                         first_failed_at=now, last_failed_at=now)
         statement = statement.on_conflict_do_update(index_elements=[write_failures.c.order_id], set_={
             "attempts": write_failures.c.attempts + 1, "error": error, "last_failed_at": now})
-        with self.engine.begin() as db:
+        with self.local.writing(), self.engine.begin() as db:
             db.execute(statement)
 
     def _forget_failure(self, db: Connection, order_id: str) -> None:
@@ -130,7 +145,8 @@ class Ledger:
         with self.engine.connect() as db:
             return [StuckOrder(**row) for row in db.execute(query).mappings()]
 
-    def _write(self, db: Connection, entry: LedgerEntry) -> None:
+    def _write(self, db: Connection, entry: LedgerEntry) -> bool:
+        """Whether the change feed grew."""
         order = entry.summary
         order_row = {
             "order_id": order.order_id, "item": order.item, "item_folded": fold(order.item),
@@ -152,10 +168,11 @@ class Ledger:
         ]
         db.execute(upsert_order)
         self._write_steps(db, order.order_id, entry.steps)
-        if transition_rows:
-            added = db.scalars(self._insert(transitions).values(transition_rows).on_conflict_do_nothing()
-                               .returning(transitions.c.seq)).all()
-            self._announce(db, order.order_id, sorted(added))
+        if not transition_rows:
+            return False
+        added = db.scalars(self._insert(transitions).values(transition_rows).on_conflict_do_nothing()
+                           .returning(transitions.c.seq)).all()
+        return self._announce(db, order.order_id, sorted(added))
 
     def _write_steps(self, db: Connection, order_id: str, steps: list[ApprovalStep]) -> None:
         """Upsert the order's steps; a signature is written once and never changed (a late retry cannot unsign)."""
@@ -175,7 +192,7 @@ class Ledger:
         )
         db.execute(upsert)
 
-    def _announce(self, db: Connection, order_id: str, entry_seqs: list[int]) -> None:
+    def _announce(self, db: Connection, order_id: str, entry_seqs: list[int]) -> bool:
         """Add the history entries this write inserted to the change feed, in the same transaction: a retried
         write inserts no entry, so it announces none.
 
@@ -183,12 +200,13 @@ class Ledger:
         its one write lock from the first write to the commit; on PostgreSQL a transaction-scoped advisory lock,
         taken just before the sequence is drawn, makes feed inserts commit in ``seq`` order (docs/LEDGER.md)."""
         if not entry_seqs:
-            return
+            return False
         if db.dialect.name == "postgresql":
             db.execute(text("SELECT pg_advisory_xact_lock(:id)"), {"id": FEED_LOCK_ID})
         # An entry announced before its transitions row was lost (and now rebuilt) is not announced again.
         db.execute(self._insert(feed).values([{"order_id": order_id, "entry_seq": seq} for seq in entry_seqs])
                    .on_conflict_do_nothing())
+        return True
 
     def record_fulfilment(self, entry: FulfilmentInput, *, recovered: bool = False) -> bool:
         """Insert the order's one fulfilment row, with its final ledger entry in the same transaction;
@@ -197,12 +215,14 @@ class Ledger:
             order_id=entry.order_id, outcome=entry.outcome.value, actor=entry.actor, reason=entry.reason,
             recorded_at=datetime.now(UTC),
         ).on_conflict_do_nothing().returning(fulfilment.c.order_id)
-        with self.engine.begin() as db:
-            if entry.ledger is not None:
-                self._write(db, entry.ledger)
+        with self.local.writing(), self.engine.begin() as db:
+            announced = entry.ledger is not None and self._write(db, entry.ledger)
             if recovered:
                 self._forget_failure(db, entry.order_id)
-            return db.execute(statement).first() is not None
+            created = db.execute(statement).first() is not None
+        if announced:
+            self.local.changed()
+        return created
 
     # ---- reads ---------------------------------------------------------------------------------
 
@@ -268,7 +288,7 @@ class Ledger:
         """Remember that the notice ``message_id`` went out, so a retried activity does not send it again."""
         statement = self._insert(notices).values(message_id=message_id, order_id=order_id, role=role,
                                                  recipients=",".join(recipients), sent_at=datetime.now(UTC))
-        with self.engine.begin() as db:
+        with self.local.writing(), self.engine.begin() as db:
             db.execute(statement.on_conflict_do_nothing())
 
     def list(self, where: OrderFilter = ALL_ORDERS, limit: int = 200, offset: int = 0) -> list[OrderSummary]:
