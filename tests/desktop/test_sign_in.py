@@ -4,22 +4,17 @@ CA's certificate (``ORDER_DESK_SERVER_CA``), and a certificate the desk does not
 
 from __future__ import annotations
 
-import datetime as dt
-import ipaddress
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
-from cryptography import x509
-from cryptography.hazmat.primitives import hashes, serialization
-from cryptography.hazmat.primitives.asymmetric import ec
-from cryptography.x509.oid import NameOID
 from PySide6.QtCore import QSettings, Qt
 from pytestqt.qtbot import QtBot
 
 from desktop.main_window import MainWindow
 from desktop.tokens import KEYRING_SERVICE
+from tests.certificates import self_signed
 from tests.desktop.conftest import MemoryKeyring
 from tests.desktop.helpers import BOOT_TIMEOUT, CALL_TIMEOUT, close_window, run_until_done
 from tests.desktop.team_server import TeamServer, start_team_server, stop_team_server
@@ -99,26 +94,6 @@ def test_a_desk_with_a_server_url_but_no_token_asks_for_it(
     qtbot.waitUntil(dialog.error.isVisible)
     assert dialog.error.text().startswith("This address cannot be used: ")
     assert "use https://" in dialog.error.text() and window.controller.runtime.service is None
-
-
-def self_signed(directory: Path) -> tuple[Path, Path]:
-    """A certificate for localhost that is its own CA, as a private CA's would be."""
-    key = ec.generate_private_key(ec.SECP256R1())
-    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "localhost")])
-    now = dt.datetime.now(dt.UTC)
-    certificate = (x509.CertificateBuilder().subject_name(name).issuer_name(name).public_key(key.public_key())
-                   .serial_number(x509.random_serial_number()).not_valid_before(now - dt.timedelta(minutes=5))
-                   .not_valid_after(now + dt.timedelta(days=1))
-                   .add_extension(x509.SubjectAlternativeName([x509.DNSName("localhost"),
-                                                               x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]),
-                                  critical=False)
-                   .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
-                   .sign(key, hashes.SHA256()))
-    certfile, keyfile = directory / "server.pem", directory / "server.key"
-    certfile.write_bytes(certificate.public_bytes(serialization.Encoding.PEM))
-    keyfile.write_bytes(key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
-                                          serialization.NoEncryption()))
-    return certfile, keyfile
 
 
 @pytest.fixture
