@@ -35,15 +35,12 @@ from pathlib import Path
 
 import httpx
 from httpx_sse import aconnect_sse
-from temporalio.client import Client
-from temporalio.worker import Worker
 
-from bench._raw_workflow import RAW_ACTIVITIES, RawOrder, RawOrderWorkflow
+from bench._raw_workflow import RawOrder, RawOrderWorkflow
 from bench._stats import percentile, summary_ms
-from bench._temporal import ThreadedWorker, bench_settings, fresh_server
+from bench._temporal import bench_settings, fresh_server
 from bench.throughput import CLERK, MANAGER, WARM_UP, AppPath, BenchPath, Options, RawPath, RestPath, batches
 from core.models import OrderRequest, OrderStatus
-from core.temporal_client import connect
 
 TARGET_P99 = 0.050
 TARGET_OF_RAW = 1.3
@@ -73,15 +70,7 @@ class RawLatency(RawPath):
 
     async def start(self) -> None:
         self.timings = Timings()
-        self.client = await connect(self.settings, self.address)
-        queue = self.settings.task_queue
-
-        def plain_worker(client: Client) -> Worker:
-            return Worker(client, task_queue=queue, workflows=[RawOrderWorkflow], activities=RAW_ACTIVITIES)
-
-        worker = ThreadedWorker(self.settings, self.address, plain_worker)
-        await asyncio.to_thread(worker.start)
-        self.stack.push_async_callback(asyncio.to_thread, worker.stop)
+        await super().start()
 
     async def flow(self, n: int, due: float = 0.0) -> None:  # type: ignore[override]
         order = RawOrder(order_id=f"raw_{uuid.uuid4().hex[:12]}", item=f"Bench item {n}", quantity=n % 9 + 1,
