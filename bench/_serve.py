@@ -7,6 +7,7 @@ import os
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import httpx
@@ -79,19 +80,15 @@ class ServeProcess:
             # cwd: the data dir, so no .env of the checkout changes what is measured.
             self.process = subprocess.Popen(self._command, env=self._env, cwd=self._log.parent,
                                             stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT)
-        deadline = time.monotonic() + START_TIMEOUT
-        async with httpx.AsyncClient(base_url=self.base_url) as http:
-            while time.monotonic() < deadline:
-                if self.process.poll() is not None:
-                    raise RuntimeError(f"order-desk serve exited with {self.process.returncode}; see {self._log}")
-                try:
-                    if (await http.get("/healthz")).status_code == 200:
-                        return
-                except httpx.TransportError:
-                    pass
-                await asyncio.sleep(0.2)
-        self.stop()
-        raise TimeoutError(f"order-desk serve did not answer within {START_TIMEOUT:.0f} s; see {self._log}")
+        process = self.process
+
+        def exited() -> str | None:
+            code = process.poll()
+            return None if code is None else f"order-desk serve exited with {code}; see {self._log}"
+
+        if not await _healthy(self.base_url, exited):
+            self.stop()
+            raise TimeoutError(f"order-desk serve did not answer within {START_TIMEOUT:.0f} s; see {self._log}")
 
     def stop(self) -> None:
         _stop(self.process)
@@ -137,21 +134,35 @@ class SeedPeerProcess:
         with open(self._directory / "seed-api.log", "ab") as log:
             self.process = subprocess.Popen(self._api, env=self._env, cwd=self._directory, stdin=subprocess.DEVNULL,
                                             stdout=log, stderr=subprocess.STDOUT)
-        deadline = time.monotonic() + START_TIMEOUT
-        async with httpx.AsyncClient(base_url=self.base_url) as http:
-            while time.monotonic() < deadline:
-                if self.process.poll() is not None or self.worker.poll() is not None:
-                    raise RuntimeError(f"the seed peer exited; see {self._directory}/seed-*.log")
-                try:
-                    if (await http.get("/healthz")).status_code == 200:
-                        return
-                except httpx.TransportError:
-                    pass
-                await asyncio.sleep(0.2)
-        self.stop()
-        raise TimeoutError(f"the seed peer did not answer within {START_TIMEOUT:.0f} s")
+        processes = (self.process, self.worker)
+
+        def exited() -> str | None:
+            gone = any(process.poll() is not None for process in processes)
+            return f"the seed peer exited; see {self._directory}/seed-*.log" if gone else None
+
+        if not await _healthy(self.base_url, exited):
+            self.stop()
+            raise TimeoutError(f"the seed peer did not answer within {START_TIMEOUT:.0f} s")
 
     def stop(self) -> None:
         _stop(self.process)
         _stop(self.worker)
         self.process = self.worker = None
+
+
+async def _healthy(base_url: str, exited: Callable[[], str | None]) -> bool:
+    """Poll ``/healthz`` until it answers 200 (True) or START_TIMEOUT passes (False); a process that ``exited``
+    says so at once, as a RuntimeError with its words."""
+    deadline = time.monotonic() + START_TIMEOUT
+    async with httpx.AsyncClient(base_url=base_url) as http:
+        while time.monotonic() < deadline:
+            why = exited()
+            if why:
+                raise RuntimeError(why)
+            try:
+                if (await http.get("/healthz")).status_code == 200:
+                    return True
+            except httpx.TransportError:
+                pass
+            await asyncio.sleep(0.2)
+    return False
