@@ -17,13 +17,14 @@ from collections.abc import Awaitable, Callable
 from typing import TypeVar
 
 from core.errors import OrderDeskError
+from desktop.boot_messages import TeamLedger
 from desktop.reports import Message
 
 log = logging.getLogger(__name__)
 
 T = TypeVar("T")
 # Failures a person can act on, reported without a traceback in the log; anything else is a bug worth one.
-EXPECTED = (OrderDeskError, OSError)
+EXPECTED = (OrderDeskError, OSError, TeamLedger)  # said to the person; a traceback in the log adds nothing
 
 
 def _nothing(*_: object) -> None:
