@@ -20,6 +20,7 @@ from core.service import OrderService
 from core.settings import Settings
 from core.worker import build_worker
 from tests.helpers import free_port
+from tests.test_policy import EXAMPLE
 
 HISTORIES = Path(__file__).parent / "histories"
 CLERK = Actor(name="alice")
@@ -27,17 +28,7 @@ MANAGER = Actor(name="mona")
 SIGNING_MANAGER = Actor(name="mona", role=Role.MANAGER)
 DIRECTOR = Actor(name="dan", role=Role.DIRECTOR)
 # The policy of the approval-steps paths (docs/APPROVALS.md's example); "POLICY" in a path's settings names it.
-POLICY = """\
-currency = "VND"
-[[tiers]]
-up_to = 5000000
-approvers = []
-[[tiers]]
-up_to = 50000000
-approvers = ["manager"]
-[[tiers]]
-approvers = ["manager", "director"]
-"""
+POLICY = EXAMPLE  # docs/APPROVALS.md's example, as tests/test_policy.py holds it
 SMALL = OrderRequest(item="Chuột không dây", quantity=2, unit_price="250000")
 LARGE = OrderRequest(item="Máy chủ", quantity=2, unit_price="40000000")
 

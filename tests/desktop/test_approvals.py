@@ -22,23 +22,14 @@ from desktop.order_form import OrderForm
 from desktop.orders_model import Column
 from desktop.views import ALL_VIEW, REVIEW_VIEW, VIEWS
 from tests.desktop.helpers import CALL_TIMEOUT, wait_status
+from tests.test_policy import EXAMPLE
 
 OpenWindow = Callable[..., MainWindow]
 Aio = Callable[..., Any]
 AN = Actor(name="an", role=Role.CLERK)
 MONA = Actor(name="mona", role=Role.MANAGER)
 DAN = Actor(name="dan", role=Role.DIRECTOR)
-POLICY = """
-currency = "VND"
-[[tiers]]
-up_to = 5000000
-approvers = []
-[[tiers]]
-up_to = 50000000
-approvers = ["manager"]
-[[tiers]]
-approvers = ["manager", "director"]
-"""
+POLICY = EXAMPLE  # docs/APPROVALS.md's example, as tests/test_policy.py holds it
 
 
 @pytest.fixture
