@@ -188,3 +188,19 @@ def test_stream_pages_through_orders_created_at_the_same_instant(ledger: Ledger)
         ledger.record(order(n).model_copy(update={"created_at": T0}))
     streamed = [o.order_id for chunk in ledger.stream(chunk=5) for o in chunk]
     assert streamed == sorted((f"order_{n:06d}" for n in range(12)), reverse=True)
+
+
+def test_processes_opening_one_new_ledger_together_migrate_it_once(tmp_path: Path) -> None:
+    """serve and a worker started side by side on a new SQLite ledger: without the lock taken before the revision
+    is read, all but one died with "table orders already exists" (seen with the bundle's compose topology)."""
+    url = f"sqlite:///{tmp_path / 'ledger.db'}"
+    opener = "import sys; from core.ledger import Ledger; Ledger(sys.argv[1]).close()"
+    processes = [subprocess.Popen([sys.executable, "-c", opener, url], stderr=subprocess.PIPE, text=True)
+                 for _ in range(6)]
+    outcomes = [(process.wait(timeout=120), process.stderr.read() if process.stderr else "") for process in processes]
+    assert [code for code, _ in outcomes] == [0] * 6, [error[-400:] for code, error in outcomes if code]
+    ledger = Ledger(url)
+    try:
+        assert current(ledger.engine) == head()
+    finally:
+        ledger.close()

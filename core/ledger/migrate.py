@@ -10,7 +10,7 @@ from alembic.config import Config
 from sqlalchemy import Engine, text
 
 MIGRATIONS = Path(__file__).parent / "migrations"
-_LOCK_ID = 0x0D0E5C  # PostgreSQL advisory lock: two workers starting at once migrate one after the other
+_LOCK_ID = 0x0D0E5C  # PostgreSQL advisory lock: two processes starting at once migrate one after the other
 
 
 def alembic_config() -> Config:
@@ -22,8 +22,13 @@ def alembic_config() -> Config:
 def upgrade(engine: Engine, revision: str = "head") -> None:
     config = alembic_config()
     with engine.begin() as connection:
+        # Processes that open one new ledger together (serve and a worker on compose, or side by side) migrate one
+        # after the other: each takes the database's lock before it reads the revision, so the second finds the
+        # first's tables done instead of creating them again ("table orders already exists").
         if connection.dialect.name == "postgresql":
             connection.execute(text("SELECT pg_advisory_xact_lock(:id)"), {"id": _LOCK_ID})
+        elif connection.dialect.name == "sqlite":
+            connection.exec_driver_sql("BEGIN IMMEDIATE")  # the write lock now, waiting up to busy_timeout
         config.attributes["connection"] = connection
         command.upgrade(config, revision)
 
