@@ -19,14 +19,9 @@ import subprocess
 import sys
 import time
 from datetime import timedelta
+from importlib import import_module
 from pathlib import Path
 
-from google.protobuf.duration_pb2 import Duration
-from temporalio.api.namespace.v1 import NamespaceConfig
-from temporalio.api.workflowservice.v1 import DescribeNamespaceRequest, UpdateNamespaceRequest
-from temporalio.client import Client
-
-from core import search_attributes as sa
 from core.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -70,7 +65,15 @@ def _die_with_parent() -> None:
         ctypes.CDLL("libc.so.6", use_errno=True).prctl(_PR_SET_PDEATHSIG, signal.SIGTERM)
 
 
+async def load_sdk() -> None:
+    """Import the Temporal SDK's client (about 0.3 s) in a thread: a desk shows its window before it, and keeps its
+    Qt thread free while the server's process boots. Every user of the SDK below imports it after this."""
+    await asyncio.to_thread(import_module, "temporalio.client")
+
+
 async def temporal_answers(address: str, namespace: str, timeout: float = 2.0) -> bool:
+    from temporalio.client import Client
+
     try:
         client = await asyncio.wait_for(Client.connect(address, namespace=namespace), timeout)
         return await client.service_client.check_health(timeout=timedelta(seconds=timeout))
@@ -99,6 +102,8 @@ class EmbeddedServer:
         return f"http://{self.HOST}:{self.settings.embedded_ui_port}"  # = Settings.web_ui_url
 
     def command(self, binary: Path) -> list[str]:
+        from core import search_attributes as sa
+
         db = self.settings.temporal_db
         command = [
             str(binary), "server", "start-dev",
@@ -121,7 +126,9 @@ class EmbeddedServer:
     async def start(self) -> str:
         """Start (or reuse) the server and return its address once it answers."""
         self.process, self.reused = None, False  # a restart after a crash: what we knew of the last run is moot
+        sdk = asyncio.ensure_future(load_sdk())
         if _port_open(self.HOST, self.port):
+            await sdk
             if await temporal_answers(self.address, "default"):
                 log.info("Reusing the Temporal server already answering on %s", self.address)
                 self.reused = True
@@ -134,9 +141,10 @@ class EmbeddedServer:
         self.settings.data_dir.mkdir(parents=True, exist_ok=True)
         log_path = self.settings.data_dir / "temporal.log"
         log.info("Starting the embedded Temporal server on %s (data: %s)", self.address, self.settings.temporal_db)
+        command = await asyncio.to_thread(self.command, binary)  # imports the SDK's types: off a desk's Qt thread
         with open(log_path, "ab") as log_file:
             self.process = subprocess.Popen(
-                self.command(binary), stdin=subprocess.DEVNULL, stdout=log_file, stderr=subprocess.STDOUT,
+                command, stdin=subprocess.DEVNULL, stdout=log_file, stderr=subprocess.STDOUT,
                 preexec_fn=_die_with_parent if sys.platform.startswith("linux") else None,
             )
         deadline = time.monotonic() + self.settings.embedded_start_timeout
@@ -145,9 +153,11 @@ class EmbeddedServer:
                 raise EmbeddedServerError(
                     f"the embedded Temporal server exited with code {self.process.returncode}; "
                     f"see {log_path}: {_tail(log_path)}")
-            if _port_open(self.HOST, self.port) and await temporal_answers(self.address, self.settings.namespace):
-                await self._raise_retention()
-                return self.address
+            if _port_open(self.HOST, self.port):
+                await sdk  # imported meanwhile, while the server booted
+                if await temporal_answers(self.address, self.settings.namespace):
+                    await self._raise_retention()
+                    return self.address
             await asyncio.sleep(0.2)
         self.stop()
         raise EmbeddedServerError(
@@ -156,6 +166,11 @@ class EmbeddedServer:
 
     async def _raise_retention(self) -> None:
         """The dev server keeps closed workflows 24 h; a desk needs them longer."""
+        from google.protobuf.duration_pb2 import Duration
+        from temporalio.api.namespace.v1 import NamespaceConfig
+        from temporalio.api.workflowservice.v1 import DescribeNamespaceRequest, UpdateNamespaceRequest
+        from temporalio.client import Client
+
         client = await Client.connect(self.address, namespace=self.settings.namespace)
         wanted = Duration(seconds=self.settings.embedded_retention_days * 86400)
         described = await client.workflow_service.describe_namespace(

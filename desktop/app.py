@@ -15,7 +15,7 @@ import logging
 import sys
 
 import qasync
-from PySide6.QtCore import QSettings
+from PySide6.QtCore import QEvent, QObject, QSettings
 from PySide6.QtWidgets import QApplication
 
 from core import __version__
@@ -87,8 +87,22 @@ def desk_window(settings: Settings, store: QSettings, translations: Translations
     return MainWindow(controller, store, translations)
 
 
+class FirstExpose(QObject):
+    """Logs "Window shown" when the window is first on screen (its first expose, which the first paint follows):
+    the moment ``bench.desk_footprint`` times a start by, beside the "Ready" line once the runtime is up."""
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 (Qt's name)
+        if event.type() == QEvent.Type.Expose and getattr(watched, "isExposed", lambda: False)():
+            log.info("Window shown")
+            watched.removeEventFilter(self)
+        return False
+
+
 async def _main(window: MainWindow) -> None:
     window.show()
+    exposed = FirstExpose(window)
+    if (handle := window.windowHandle()) is not None:
+        handle.installEventFilter(exposed)
     window.controller.start()
     try:
         await window.wait_closed()

@@ -25,7 +25,6 @@ from pathlib import Path
 
 from PySide6.QtCore import QObject, Signal
 
-from core.http_service import HttpOrderService
 from core.models import (
     Action,
     Actor,
@@ -211,9 +210,11 @@ class DeskController(QObject):
     def workflow_url(self, order_id: str) -> str | None:
         """The order's workflow in a Temporal Web UI: where the team server says (once its details were read), or
         the embedded server's or ``ORDER_DESK_TEMPORAL_UI_URL``."""
-        if isinstance(self.service, HttpOrderService):
-            return self.service.workflow_url(order_id)
-        return None if self.signed_in else self.settings.workflow_url(order_id)
+        if not self.signed_in:
+            return self.settings.workflow_url(order_id)
+        from core.http_service import HttpOrderService  # loaded by the sign-in; never on the embedded default
+
+        return self.service.workflow_url(order_id) if isinstance(self.service, HttpOrderService) else None
 
     # ---- start-up -----------------------------------------------------------------------------
 
@@ -409,8 +410,9 @@ class DeskController(QObject):
         await self.refresher.stop()
         await self.commands.cancel_all()
         await self.runtime.stop()
-        if isinstance(self.service, HttpOrderService):
-            await self.service.aclose()
+        close = getattr(self.service, "aclose", None)  # a team server's client; the runtime closed the rest
+        if close is not None:
+            await close()
 
     def _stopped(self) -> None:
         self.service = None

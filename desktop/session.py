@@ -9,8 +9,8 @@ else the embedded default.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
-from core.http_service import Me
 from core.models import (
     SIGNING_ROLES,
     Action,
@@ -26,6 +26,9 @@ from core.settings import Settings
 from desktop.identity import desk_actor
 from desktop.tokens import TokenStore
 from desktop.views import Reviewer
+
+if TYPE_CHECKING:
+    from core.http_service import Me
 
 
 @dataclass(frozen=True)

@@ -11,13 +11,13 @@ from __future__ import annotations
 import logging
 from typing import TYPE_CHECKING
 
-from core.http_service import HttpOrderService
 from core.remote.errors import SignInRequired
 from desktop.reports import Message, Severity, WorkerState
 from desktop.session import ServerLogin, Session, local_session, server_session
 from desktop.sign_in_text import AGAIN, SESSION_ONLY, SIGNED_IN, SIGNED_OUT, SIGNING_IN, sign_in_error, tr
 
 if TYPE_CHECKING:
+    from core.http_service import HttpOrderService
     from desktop.controller import DeskController
 
 log = logging.getLogger(__name__)
@@ -42,6 +42,8 @@ class TeamSignIn:
                           after=lambda: desk.progressChanged.emit(None, None, None))
 
     async def _connect(self, url: str, token: str) -> tuple[HttpOrderService, Session, str]:
+        from core.http_service import HttpOrderService  # httpx and the client load only for a sign-in
+
         service = HttpOrderService(url, token, self.desk.settings.server_ca)
         try:
             me = await service.me()
@@ -58,8 +60,9 @@ class TeamSignIn:
         if service is not None:
             desk.readyChanged.emit(False)
         await desk.refresher.stop()
-        if isinstance(service, HttpOrderService):
-            await service.aclose()
+        close = getattr(service, "aclose", None)  # a team server's client; the embedded runtime stops below
+        if close is not None:
+            await close()
         elif desk.runtime.service is not None:
             await desk.runtime.stop()
             desk.workerChanged.emit(WorkerState.NOT_EMBEDDED, desk.settings.task_queue, "")

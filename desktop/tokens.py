@@ -29,7 +29,14 @@ def _usable(backend: KeyringBackend) -> bool:
 class TokenStore:
     def __init__(self) -> None:
         self._session: dict[str, str] = {}
-        self.persistent = _usable(keyring.get_keyring())
+        self._persistent: bool | None = None  # found out when first needed: detecting the backend takes ~0.1 s
+
+    @property
+    def persistent(self) -> bool:
+        """Whether tokens go to a keyring that keeps them; False means for this session only."""
+        if self._persistent is None:
+            self._persistent = _usable(keyring.get_keyring())
+        return self._persistent
 
     def get(self, url: str) -> str | None:
         if url in self._session or not self.persistent:
@@ -63,4 +70,4 @@ class TokenStore:
     def _unusable(self, what: str, err: Exception) -> None:
         log.warning("The keyring could not be %s (%s): tokens are kept for this session only", what,
                     type(err).__name__)
-        self.persistent = False
+        self._persistent = False

@@ -6,13 +6,16 @@ from __future__ import annotations
 import ipaddress
 import ssl
 from pathlib import Path
+from typing import TYPE_CHECKING
 from urllib.parse import urlsplit, urlunsplit
 
-import httpx
+if TYPE_CHECKING:  # imported where a client is made: a desk on the embedded default never loads httpx
+    import httpx
 
-TIMEOUT = httpx.Timeout(15.0, connect=5.0)
+TIMEOUT = 15.0  # seconds; 5 to connect
+CONNECT_TIMEOUT = 5.0
 # serve (uvicorn) closes a keep-alive connection after 5 idle seconds; one reused at that moment fails unanswered.
-LIMITS = httpx.Limits(keepalive_expiry=2.0)
+KEEPALIVE_EXPIRY = 2.0
 
 
 class BadServerUrl(ValueError):
@@ -61,5 +64,8 @@ def tls_context(ca: Path | None) -> ssl.SSLContext:
 
 
 def new_client(url: str, token: str, ca: Path | None = None) -> httpx.AsyncClient:
+    import httpx
+
     return httpx.AsyncClient(base_url=url, headers={"Authorization": f"Bearer {token}"}, verify=tls_context(ca),
-                             timeout=TIMEOUT, limits=LIMITS, follow_redirects=False)
+                             timeout=httpx.Timeout(TIMEOUT, connect=CONNECT_TIMEOUT),
+                             limits=httpx.Limits(keepalive_expiry=KEEPALIVE_EXPIRY), follow_redirects=False)

@@ -9,8 +9,7 @@ from __future__ import annotations
 
 import ssl
 from collections.abc import Callable
-
-import httpx
+from typing import TYPE_CHECKING
 
 from core.errors import (
     FORBIDDEN_CODES,
@@ -24,6 +23,9 @@ from core.errors import (
     TemporalUnavailable,
 )
 from core.models import OrderStatus
+
+if TYPE_CHECKING:  # a desk on the embedded default never loads httpx
+    import httpx
 
 
 class SignInRequired(OrderDeskError):
