@@ -28,7 +28,8 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 EXIT_POLL = 0.5  # seconds between looks at our server's process: a crash is seen within this
-HEALTH_INTERVAL = 1.0  # seconds between health checks of whatever Temporal we use
+HEALTH_INTERVAL = 1.0  # seconds between health checks of a Temporal we did not start ...
+OWN_HEALTH_INTERVAL = 3.0  # ... and of our own server, whose exit EXIT_POLL sees: these only find it hung (idle CPU)
 HEALTH_FAILURES = 3  # checks in a row that must fail (2 s each at most) before a live server counts as gone
 FIRST_RETRY = 0.5  # seconds before the second attempt to bring Temporal back; doubled after each failure ...
 LAST_RETRY = 5.0  # ... up to this
@@ -244,7 +245,8 @@ class DeskRuntime:
 
     async def _gone(self, service: OrderService) -> str | None:
         """Wait until Temporal is gone and say why; None when the watch is stopping."""
-        failures, next_check = 0, time.monotonic() + HEALTH_INTERVAL
+        interval = OWN_HEALTH_INTERVAL if self._our_server() is not None else HEALTH_INTERVAL
+        failures, next_check = 0, time.monotonic() + interval
         while self._watching:
             await asyncio.sleep(EXIT_POLL)
             process = self.server.process if self.server is not None else None
@@ -254,7 +256,7 @@ class DeskRuntime:
                 failures = 0 if await service.healthy() else failures + 1
                 if failures >= HEALTH_FAILURES:
                     return f"no answer to {failures} health checks in a row"
-                next_check = time.monotonic() + HEALTH_INTERVAL
+                next_check = time.monotonic() + interval
         return None
 
     async def _bring_back(self, service: OrderService, why: str) -> None:

@@ -383,7 +383,8 @@ class OrderService:
             after = await self.last_change()
         waker = self._waker
         if waker is None:
-            waker = self._waker = ChangeFeedWaker(self.last_change, self.settings.events_poll)
+            waker = self._waker = ChangeFeedWaker(self.last_change, self.settings.events_poll,
+                                                  self.settings.events_poll_quiet)
             self.ledger.local.listen(waker.nudge)  # this process's writes (its embedded worker's): at once
         async with waker.following():
             while True:

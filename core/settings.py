@@ -99,6 +99,9 @@ class Settings(BaseSettings):
 
     # The change feed (GET /events)
     events_poll: float = Field(0.25, gt=0, le=10, description="seconds between looks at the ledger's change feed")
+    events_poll_quiet: float | None = Field(
+        None, gt=0, le=60, description="while nothing changes, the looks slow down to one every this many seconds "
+        "(empty: never; the desk: 2, as its own worker's writes wake it at once)")
     events_heartbeat: float = Field(15.0, gt=0, le=300, description="seconds of quiet before a heartbeat comment")
 
     # The REST server

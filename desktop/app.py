@@ -38,6 +38,7 @@ ORGANIZATION = "OrderDesk"
 APPLICATION = "Order Desk"
 FULL_COLLECTION_EVERY = 3  # middle-generation collections (CPython's default: 10)
 GIL_SWITCH_INTERVAL = 0.001  # seconds (CPython's default: 0.005)
+QUIET_FEED_POLL = 2.0  # seconds: the desk's look at the change feed while nothing changes (its worker's writes wake it)
 
 
 def share_the_process() -> None:
@@ -80,6 +81,8 @@ def desk_window(settings: Settings, store: QSettings, translations: Translations
     ``refresh_interval`` is the full re-list's, the safety net under the change feed (``follow`` False: the only
     way the table learns of changes)."""
     tokens = tokens or TokenStore()
+    if "events_poll_quiet" not in settings.model_fields_set:
+        settings = settings.model_copy(update={"events_poll_quiet": QUIET_FEED_POLL})
     login = startup_login(settings, WindowState(store).server_url, tokens)
     controller = DeskController(settings, runtime or DeskRuntime(settings), tokens=tokens, login=login,
                                 refresh_interval=refresh_interval, follow=follow)

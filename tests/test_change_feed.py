@@ -5,6 +5,7 @@ however many writers commit at once; and, through a real workflow, every step of
 from __future__ import annotations
 
 import asyncio
+import itertools
 import threading
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
@@ -12,6 +13,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from temporalio.worker import Worker
 
+from core.change_feed import ChangeFeedWaker
 from core.ledger import Ledger
 from core.ledger.schema import orders, transitions
 from core.models import (
@@ -185,6 +187,42 @@ async def test_a_change_written_by_this_process_wakes_its_followers_before_the_n
     finally:
         worker_ledger.close()
         service.ledger.close()
+
+
+async def test_a_quiet_feed_is_looked_at_less_often_and_a_change_by_another_process_speeds_it_up(
+        ledger: Ledger) -> None:
+    """With ``quiet_interval`` (the desk's), the looks at a feed that does not change slow down to one every
+    ``quiet_interval``; a change written by another process (no nudge) is still found within that, and the looks
+    go back to ``interval`` at once; a nudge (this process's write) is looked at immediately."""
+    looks: list[float] = []
+    loop = asyncio.get_running_loop()
+
+    async def head() -> int:
+        looks.append(loop.time())
+        return await asyncio.to_thread(ledger.last_change)
+
+    waker = ChangeFeedWaker(head, interval=0.05, quiet_interval=0.4)
+    async with waker.following():
+        await asyncio.sleep(2.0)
+        quiet = [b - a for a, b in itertools.pairwise(looks)]
+        assert len(looks) < 12, f"{len(looks)} looks in 2 s: a poll every 0.05 s would be 40"
+        assert max(quiet) >= 0.35, quiet  # slowed down to the quiet interval ...
+        assert min(quiet[:2]) < 0.2, quiet  # ... from the interval
+        seq = await asyncio.to_thread(ledger.last_change)
+        await asyncio.to_thread(ledger.write, LedgerEntry.of(new_order("order_0000b1")))  # "another process"
+        written = loop.time()
+        assert await waker.wait_past(seq, timeout=5.0)
+        assert loop.time() - written < 0.6
+        looks.clear()
+        await asyncio.sleep(0.3)
+        assert len(looks) >= 2, "after a change the looks come every interval again, doubling from there"
+        await asyncio.sleep(1.0)
+        seq = await asyncio.to_thread(ledger.last_change)
+        await asyncio.to_thread(ledger.write, LedgerEntry.of(new_order("order_0000b2")))
+        waker.nudge()
+        nudged = loop.time()
+        assert await waker.wait_past(seq, timeout=5.0)
+        assert loop.time() - nudged < 0.2, "a nudge is looked at at once, not at the next quiet poll"
 
 
 def test_sqlite_writers_of_one_process_take_turns_on_one_lock(ledger: Ledger) -> None:
