@@ -42,6 +42,7 @@ bench: $(VENV)/.installed-dev $(QM)
 	$(BIN)/python -m bench.latency
 	QT_QPA_PLATFORM=offscreen $(BIN)/python -m bench.change_to_screen
 	QT_QPA_PLATFORM=offscreen $(BIN)/python -m bench.gui
+	$(BIN)/python -m bench.desk_footprint  # on $$DISPLAY (Xvfb + a window manager), else offscreen
 	$(BIN)/python -m bench.ledger
 	$(BIN)/python -m bench.sqlite_pragmas
 

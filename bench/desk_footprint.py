@@ -1,6 +1,6 @@
 """The desk's start and footprint as a person meets them (issue 19, item 4):
 
-    .venv/bin/python -m bench.desk_footprint [--launches 3] [--orders 1000] [--idle 60]
+    .venv/bin/python -m bench.desk_footprint [--launches 3] [--orders 1000] [--idle 60] [--idle-after 60]
 
 1. **Start**: ``order-desk`` launched as a person launches it, once on a fresh data directory and then
    ``--launches`` times on the same one (the everyday case, whose median is the figure): from the launch to its
@@ -10,7 +10,7 @@
    desk's embedded server (the desk's worker runs them, its table follows them); then the resident memory of the
    desk and of its Temporal server. Target: < 400 MB together. RSS counts the pages both map from the same files
    in each (the sum overstates); PSS shares them out, so both are printed.
-3. **Idle CPU**: from ``IDLE_AFTER`` seconds after the last order (the server finishes its own chores of the burst
+3. **Idle CPU**: from ``--idle-after`` seconds after the last order (the server finishes its own chores of the burst
    for up to a minute: 1-2 % of a core, then about 0.5 %), ``--idle`` seconds with nothing to do: the CPU both used over
    the wall time. Target: < 1 % of a core.
 
@@ -40,7 +40,6 @@ SHOWN = "Window shown"  # desktop.app's log line on the window's first expose
 READY = "Ready: Temporal at"  # desktop.runtime_watch's, once the server, the service and the worker run
 START_TIMEOUT = 30.0
 SETTLE = 5.0  # seconds after the last order before memory is read: the table and the feed have caught up
-IDLE_AFTER = 60.0  # seconds after the last order before idle starts: the server's own chores after a burst end
 IN_FLIGHT = 20
 TARGETS = {"shown": 1.0, "ready": 3.0, "memory_mb": 400.0, "idle_cpu": 0.01}
 
@@ -153,6 +152,8 @@ def main() -> None:
     parser.add_argument("--launches", type=int, default=3)
     parser.add_argument("--orders", type=int, default=1000)
     parser.add_argument("--idle", type=float, default=60.0, help="seconds of idle CPU measured")
+    parser.add_argument("--idle-after", type=float, default=60.0,
+                        help="seconds after the last order before the idle ones: the server's chores of a burst end")
     args = parser.parse_args()
     platform = f"X display {os.environ['DISPLAY']}" if os.environ.get("DISPLAY") else "Qt offscreen (no $DISPLAY)"
     print(f"desk footprint: {platform}, {os.cpu_count()} cores, load {os.getloadavg()[0]:.1f}", flush=True)
@@ -185,7 +186,7 @@ def main() -> None:
             text, rss = _memory_text(desk)
             print(f"memory after {args.orders} orders: {text} (target < {TARGETS['memory_mb']:.0f} MB: "
                   f"{_verdict(rss, TARGETS['memory_mb'])} by RSS)", flush=True)
-            time.sleep(IDLE_AFTER - SETTLE)
+            time.sleep(max(args.idle_after - SETTLE, 0))
             before = {name: cpu_seconds(pid) for name, pid in pids.items()}
             time.sleep(args.idle)
             used = {name: (cpu_seconds(pid) - before[name]) / args.idle for name, pid in pids.items()}

@@ -44,6 +44,11 @@ def signed_in_as(actor: Actor, url: str) -> str:
         name=actor.name, role=role_text(actor.role), url=url)
 
 
+def not_signed_in() -> str:
+    """While a sign-in is asked for (a refused token, or a ledger that has users): nobody acts from this desk."""
+    return QCoreApplication.translate("Identity", "Not signed in: sign in to act on these orders")
+
+
 def describe(actor: Actor) -> str:
     if actor.role is None:
         return QCoreApplication.translate("Identity", "Acting as {name}").format(name=actor.name)

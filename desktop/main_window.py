@@ -233,6 +233,7 @@ class MainWindow(QMainWindow):
         controller.detailsLoaded.connect(self.detail.show_details)
         controller.detailsLoaded.connect(lambda _details: self._update_actions())
         controller.sessionChanged.connect(self._show_session)
+        controller.signInRequired.connect(lambda _url, _why: self.status.set_signed_out())
         controller.detailsFailed.connect(self.detail.show_history_error)
         controller.created.connect(self._show_created)
         controller.pendingArrived.connect(self.notifier.notify)

@@ -16,7 +16,7 @@ from PySide6.QtWidgets import QLabel, QProgressBar, QStatusBar, QWidget
 from core.models import Actor
 from core.runtime import RuntimeEvent, RuntimeState
 from desktop import formatting
-from desktop.identity import describe, signed_in_as
+from desktop.identity import describe, not_signed_in, signed_in_as
 from desktop.reports import WorkerState
 from desktop.session import Session
 
@@ -49,6 +49,7 @@ class DeskStatusBar(QStatusBar):
         for label in (self.actor_label, self.server_label, self.worker_label, self.stuck_label, self.refresh_label):
             self.addPermanentWidget(label)
         self._actor: Actor | None = None
+        self._signed_out = False
         self._server_url: str | None = None
         self._server: tuple[str, bool] = ("", True)
         self._temporal: RuntimeEvent | None = None
@@ -60,7 +61,9 @@ class DeskStatusBar(QStatusBar):
         self.retranslate_ui()
 
     def retranslate_ui(self) -> None:
-        if self._actor is not None:
+        if self._signed_out:
+            self.set_signed_out()
+        elif self._actor is not None:
             self.set_actor(self._actor)
         self.set_server(*self._server)
         self.set_worker(*self._worker)
@@ -83,7 +86,7 @@ class DeskStatusBar(QStatusBar):
         self.progress.setVisible(text is not None)
 
     def set_actor(self, actor: Actor) -> None:
-        self._actor = actor
+        self._actor, self._signed_out = actor, False
         url = self._server_url
         self.actor_label.setText(describe(actor) if url is None else signed_in_as(actor, url))
 
@@ -93,6 +96,12 @@ class DeskStatusBar(QStatusBar):
         self.set_actor(session.actor)
         self.server_label.setVisible(not session.signed_in)
         self.worker_label.setVisible(not session.signed_in)
+
+    def set_signed_out(self) -> None:
+        """A sign-in is asked for: the name the desk had (its settings' claim, or a refused token's) is not shown as
+        acting; the next session (``set_session``) replaces this."""
+        self._signed_out = True
+        self.actor_label.setText(not_signed_in())
 
     @property
     def signed_in(self) -> bool:

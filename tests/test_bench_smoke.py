@@ -25,3 +25,8 @@ def test_sqlite_pragmas_bench_smoke() -> None:
 def test_change_to_screen_bench_smoke() -> None:
     out = run_bench("bench.change_to_screen", "--rate", "2", "--seconds", "1", "--runs", "1")
     assert "from the decision's answer: p50" in out and "change to screen, median of 1 runs" in out
+
+
+def test_desk_footprint_bench_smoke() -> None:
+    out = run_bench("bench.desk_footprint", "--launches", "1", "--orders", "3", "--idle", "1", "--idle-after", "0")
+    assert "window shown" in out and "memory after 3 orders" in out and "idle CPU over 1 s" in out

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator, Iterator
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 import httpx
 import pytest
@@ -19,7 +19,8 @@ from sqlalchemy import text
 
 from core import telemetry
 from core.api import create_app
-from core.models import Actor, OrderRequest
+from core.ledger import Ledger
+from core.models import Actor, LedgerEntry, OrderDetails, OrderRequest, OrderStatus, Transition
 from core.service import OrderService
 from core.settings import Settings
 from core.telemetry import ledger_gauges, stale_orders
@@ -239,3 +240,27 @@ async def test_an_order_no_worker_took_counts_as_stale_in_validating(
         assert service.ledger.get(order_id) is None  # the ledger has not seen it
     finally:
         await service.client.get_workflow_handle(order_id).terminate("test over")
+
+
+def test_the_oldest_waiting_order_s_age_comes_from_its_creation(ledger_url: str,
+                                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    """``order_desk_oldest_order_age_seconds``: per waiting status, the age of its oldest order (one indexed look,
+    whatever the count), 0 for a status with none; a final order, however old, is not waiting."""
+    monkeypatch.setattr(ledger_gauges, "TTL", 0.0)
+    now = datetime.now(UTC)
+    ledger = Ledger(ledger_url)
+    try:
+        for n, (status, hours) in enumerate([(OrderStatus.PENDING_APPROVAL, 3), (OrderStatus.PENDING_APPROVAL, 1),
+                                             (OrderStatus.APPROVED, 9)]):
+            created = now - timedelta(hours=hours)
+            ledger.write(LedgerEntry.of(OrderDetails(
+                order_id=f"order_gauge{n}", item="Giấy in", quantity=1, status=status, created_by="An",
+                created_at=created, updated_at=created,
+                history=[Transition(status=status, at=created, actor="An", seq=0)])))
+        samples = {(sample.name, sample.labels.get("status")): sample.value
+                   for family in ledger_gauges.LedgerGauges(lambda: ledger).collect() for sample in family.samples}
+    finally:
+        ledger.close()
+    assert samples[("order_desk_oldest_order_age_seconds", "PENDING_APPROVAL")] == pytest.approx(3 * 3600, abs=60)
+    assert samples[("order_desk_oldest_order_age_seconds", "VALIDATING")] == 0
+    assert samples[("order_desk_orders", "PENDING_APPROVAL")] == 2

@@ -331,6 +331,11 @@ class Ledger:
         with self.engine.connect() as db:
             return db.scalar(_where(select(func.count()).select_from(orders), where)) or 0
 
+    def oldest(self, status: OrderStatus) -> datetime | None:
+        """When the oldest order in ``status`` was created (None: there is none): one look at its index."""
+        with self.engine.connect() as db:
+            return db.scalar(select(func.min(orders.c.created_at)).where(orders.c.status == status.value))
+
     def page(self, where: OrderFilter, limit: int, after: OrderSummary | None = None) -> list[OrderSummary]:
         """At most ``limit`` orders of the filtered list, newest first, from just after ``after`` (keyset
         paging): each batch is one short query, so no transaction or cursor is held between batches."""

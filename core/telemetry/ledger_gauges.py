@@ -50,7 +50,7 @@ class LedgerGauges(Collector):
             return []
         try:
             counts = {status: ledger.count(OrderFilter.of(status)) for status in OrderStatus}
-            oldest = {status: _oldest(ledger, status, counts[status]) for status in WAITING}
+            oldest = {status: ledger.oldest(status) for status in WAITING}
             stuck = len(ledger.stuck_orders())
         except SQLAlchemyError as err:
             log.warning("Metrics: the ledger does not answer: %s", type(err).__name__)
@@ -70,10 +70,3 @@ class LedgerGauges(Collector):
         failing.add_metric([], stuck)
         return [up, orders, age, failing]
 
-
-def _oldest(ledger: Ledger, status: OrderStatus, count: int) -> datetime | None:
-    """The creation time of the oldest order in ``status``: the last of the newest-first list."""
-    if count == 0:
-        return None
-    last = ledger.list(OrderFilter.of(status), limit=1, offset=count - 1)
-    return last[0].created_at if last else None

@@ -578,6 +578,10 @@
         <translation>Đã đăng nhập là {name} ({role}) · {url}</translation>
     </message>
     <message>
+        <source>Not signed in: sign in to act on these orders</source>
+        <translation>Chưa đăng nhập: hãy đăng nhập để xử lý các đơn hàng này</translation>
+    </message>
+    <message>
         <source>Acting as {name}</source>
         <translation>Người thao tác: {name}</translation>
     </message>

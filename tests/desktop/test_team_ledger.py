@@ -64,6 +64,7 @@ def test_a_desk_on_a_ledger_with_users_asks_to_sign_in_instead_of_acting(
     assert runtime.service is None and runtime.state is None and runtime.worker is None  # nothing started
     assert not window.controller.ready and not window.form.isEnabled()
     assert not window.controller.busy("boot")  # type: ignore[arg-type]
+    assert window.status.actor_label.text() == "Not signed in: sign in to act on these orders"  # not "as mona"
 
     dialog.url_edit.setText(team.url)
     qtbot.keyClicks(dialog.token_edit, team.tokens[AN])
