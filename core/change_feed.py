@@ -5,9 +5,10 @@ many streams follow it; each follower then reads only what is new. A change writ
 another ``serve``) is seen within one interval; one written by this process (its embedded worker) at once, since
 the ledger ``nudge``s the poller when it commits new changes (``core.ledger.local``).
 
-Where this process's own worker does the writing (the desk), the looks may slow down while nothing changes, doubling
-up to ``quiet_interval`` and back to ``interval`` at the next change: a quarter-second poll was half the idle desk's
-CPU (``bench.desk_footprint``).
+Where this process's own worker does the writing (a desk on its embedded server), the looks may slow down while
+nothing changes, doubling up to ``quiet_interval``, and back to ``interval`` at the next change: a quarter-second
+poll was half the idle desk's CPU (``bench.desk_footprint``). A change that no nudge announced was written by another
+process (a separate ``order-desk worker``): for ``FOREIGN_HOLD`` seconds after one, the looks stay at ``interval``.
 """
 
 from __future__ import annotations
@@ -19,6 +20,8 @@ from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 
 log = logging.getLogger(__name__)
+
+FOREIGN_HOLD = 60.0  # seconds of looks at full speed after a change written by another process
 
 
 class ChangeFeedWaker:
@@ -33,6 +36,7 @@ class ChangeFeedWaker:
         self._loop: asyncio.AbstractEventLoop | None = None
         self._followers = 0
         self._poller: asyncio.Task[None] | None = None
+        self._nudges = 0  # nudges delivered on the loop: a change without a new one came from another process
 
     @asynccontextmanager
     async def following(self) -> AsyncIterator[None]:
@@ -51,7 +55,11 @@ class ChangeFeedWaker:
         loop = self._loop
         if loop is not None and not loop.is_closed():
             with contextlib.suppress(RuntimeError):  # the loop closed meanwhile
-                loop.call_soon_threadsafe(self._nudged.set)
+                loop.call_soon_threadsafe(self._announce)
+
+    def _announce(self) -> None:
+        self._nudges += 1
+        self._nudged.set()
 
     async def wait_past(self, seq: int, timeout: float) -> bool:
         """Until the feed's head is past ``seq`` (True), or ``timeout`` seconds of quiet (False)."""
@@ -64,7 +72,8 @@ class ChangeFeedWaker:
         return True
 
     async def _poll(self) -> None:
-        wait = self._interval
+        loop = asyncio.get_running_loop()
+        wait, nudges, fast_until, first = self._interval, self._nudges, 0.0, True
         while self._followers:
             self._nudged.clear()
             try:
@@ -73,15 +82,18 @@ class ChangeFeedWaker:
                 log.warning("The change feed cannot be read: %s", str(err).strip().splitlines()[0] if str(err) else err)
             else:
                 if head != self._head:
+                    if not first and self._nudges == nudges:  # nobody here announced it: another process writes
+                        fast_until = loop.time() + FOREIGN_HOLD
                     self._head = head
                     grew, self._grew = self._grew, asyncio.Event()
                     grew.set()
                     wait = self._interval
-                else:
+                elif loop.time() >= fast_until:
                     wait = min(wait * 2, self._quiet_interval)
+                first, nudges = False, self._nudges
             try:
                 await asyncio.wait_for(self._nudged.wait(), wait)
             except TimeoutError:
                 pass
             else:
-                wait = self._interval  # written here: others may be writing too
+                wait = self._interval

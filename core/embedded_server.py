@@ -19,9 +19,9 @@ import subprocess
 import sys
 import time
 from datetime import timedelta
-from importlib import import_module
 from pathlib import Path
 
+from core import machinery
 from core.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -63,12 +63,6 @@ def _die_with_parent() -> None:
     """Runs in the child before exec: ask the kernel to SIGTERM it when the parent thread dies."""
     with contextlib.suppress(Exception):
         ctypes.CDLL("libc.so.6", use_errno=True).prctl(_PR_SET_PDEATHSIG, signal.SIGTERM)
-
-
-async def load_sdk() -> None:
-    """Import the Temporal SDK's client (about 0.3 s) in a thread: a desk shows its window before it, and keeps its
-    Qt thread free while the server's process boots. Every user of the SDK below imports it after this."""
-    await asyncio.to_thread(import_module, "temporalio.client")
 
 
 async def temporal_answers(address: str, namespace: str, timeout: float = 2.0) -> bool:
@@ -126,9 +120,8 @@ class EmbeddedServer:
     async def start(self) -> str:
         """Start (or reuse) the server and return its address once it answers."""
         self.process, self.reused = None, False  # a restart after a crash: what we knew of the last run is moot
-        sdk = asyncio.ensure_future(load_sdk())
         if _port_open(self.HOST, self.port):
-            await sdk
+            await machinery.imported("temporalio.client")
             if await temporal_answers(self.address, "default"):
                 log.info("Reusing the Temporal server already answering on %s", self.address)
                 self.reused = True
@@ -141,7 +134,8 @@ class EmbeddedServer:
         self.settings.data_dir.mkdir(parents=True, exist_ok=True)
         log_path = self.settings.data_dir / "temporal.log"
         log.info("Starting the embedded Temporal server on %s (data: %s)", self.address, self.settings.temporal_db)
-        command = await asyncio.to_thread(self.command, binary)  # imports the SDK's types: off a desk's Qt thread
+        await machinery.imported("core.search_attributes")  # the SDK's types, off a desk's Qt thread (core.machinery)
+        command = self.command(binary)
         with open(log_path, "ab") as log_file:
             self.process = subprocess.Popen(
                 command, stdin=subprocess.DEVNULL, stdout=log_file, stderr=subprocess.STDOUT,
@@ -154,7 +148,7 @@ class EmbeddedServer:
                     f"the embedded Temporal server exited with code {self.process.returncode}; "
                     f"see {log_path}: {_tail(log_path)}")
             if _port_open(self.HOST, self.port):
-                await sdk  # imported meanwhile, while the server booted
+                await machinery.imported("temporalio.client")  # imported meanwhile, while the server booted
                 if await temporal_answers(self.address, self.settings.namespace):
                     await self._raise_retention()
                     return self.address

@@ -15,9 +15,9 @@ import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from enum import StrEnum
-from importlib import import_module
 from typing import TYPE_CHECKING
 
+from core import machinery
 from core.embedded_server import EmbeddedServer
 from core.settings import Settings
 
@@ -103,15 +103,6 @@ def _freeze_start_up() -> None:
     gc.freeze()
 
 
-MACHINERY = ("core.users", "core.service", "core.worker")  # the SDK, the ledger, the workflow: ~0.6 s of imports
-
-
-async def load_machinery() -> None:
-    """Import what start-up runs in a thread, once: a desk shows its window before these imports and keeps its Qt
-    thread free while they run (``bench.desk_footprint`` times both)."""
-    await asyncio.to_thread(lambda: [import_module(name) for name in MACHINERY])
-
-
 class DeskRuntime:
     """Starts the parts, watches Temporal while they run, stops them all.
 
@@ -151,19 +142,18 @@ class DeskRuntime:
     async def ledger_has_users(self) -> bool:
         """Whether the configured ledger holds users (``core.users.ledger_has_users``), asked in a thread: a desk
         then refuses to act on it locally, under an identity its settings merely claim."""
-        await asyncio.to_thread(import_module, "core.users")  # the ledger's part of the machinery: off the Qt thread
+        await machinery.imported("core.users")  # off the Qt thread (core.machinery)
         from core.users import ledger_has_users
 
         return await asyncio.to_thread(ledger_has_users, self.settings.ledger_url)
 
     async def start(self, progress: Progress = log_progress) -> OrderService:
         """Start what is missing, then watch it; on failure, stop what was started and re-raise."""
-        machinery = asyncio.ensure_future(load_machinery())  # while the server's process boots
         try:
             if self.server is not None:
                 progress(BootStep.STARTING_SERVER, self.server.address)
                 await self.server.start()
-            await machinery
+            await machinery.imported()  # imported meanwhile, while the server's process booted
             from core.service import OrderService
 
             progress(BootStep.CONNECTING, self.address)

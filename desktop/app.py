@@ -73,6 +73,16 @@ def application() -> QApplication:
     return app
 
 
+def desk_defaults(settings: Settings) -> Settings:
+    """The desk's own default over the settings: on its embedded server and its own ledger, where its worker does
+    the writing and wakes the change feed itself, the looks at the feed slow down to one every ``QUIET_FEED_POLL``
+    seconds while nothing changes (``core.change_feed``: another process's writes bring them back to full speed).
+    Not on a shared Temporal or database, and never over what the person set."""
+    if "events_poll_quiet" in settings.model_fields_set or not settings.embedded or settings.database_url:
+        return settings
+    return settings.model_copy(update={"events_poll_quiet": QUIET_FEED_POLL})
+
+
 def desk_window(settings: Settings, store: QSettings, translations: Translations, runtime: DeskRuntime | None = None,
                 *, refresh_interval: float = RESYNC_INTERVAL, tokens: TokenStore | None = None,
                 follow: bool = True) -> MainWindow:
@@ -81,8 +91,7 @@ def desk_window(settings: Settings, store: QSettings, translations: Translations
     ``refresh_interval`` is the full re-list's, the safety net under the change feed (``follow`` False: the only
     way the table learns of changes)."""
     tokens = tokens or TokenStore()
-    if "events_poll_quiet" not in settings.model_fields_set:
-        settings = settings.model_copy(update={"events_poll_quiet": QUIET_FEED_POLL})
+    settings = desk_defaults(settings)
     login = startup_login(settings, WindowState(store).server_url, tokens)
     controller = DeskController(settings, runtime or DeskRuntime(settings), tokens=tokens, login=login,
                                 refresh_interval=refresh_interval, follow=follow)

@@ -8,7 +8,9 @@ everything else: the form, the view, the table. It reports through the controlle
 
 from __future__ import annotations
 
+import asyncio
 import logging
+from importlib import import_module
 from typing import TYPE_CHECKING
 
 from core.remote.errors import SignInRequired
@@ -42,7 +44,8 @@ class TeamSignIn:
                           after=lambda: desk.progressChanged.emit(None, None, None))
 
     async def _connect(self, url: str, token: str) -> tuple[HttpOrderService, Session, str]:
-        from core.http_service import HttpOrderService  # httpx and the client load only for a sign-in
+        await asyncio.to_thread(import_module, "core.http_service")  # httpx: only for a sign-in, off the Qt thread
+        from core.http_service import HttpOrderService
 
         service = HttpOrderService(url, token, self.desk.settings.server_ca)
         try:

@@ -189,11 +189,11 @@ async def test_a_change_written_by_this_process_wakes_its_followers_before_the_n
         service.ledger.close()
 
 
-async def test_a_quiet_feed_is_looked_at_less_often_and_a_change_by_another_process_speeds_it_up(
-        ledger: Ledger) -> None:
-    """With ``quiet_interval`` (the desk's), the looks at a feed that does not change slow down to one every
-    ``quiet_interval``; a change written by another process (no nudge) is still found within that, and the looks
-    go back to ``interval`` at once; a nudge (this process's write) is looked at immediately."""
+async def test_a_quiet_feed_is_looked_at_less_often_until_another_process_writes(ledger: Ledger) -> None:
+    """With ``quiet_interval`` (a desk on its own embedded server), the looks at a feed that does not change slow
+    down to one every ``quiet_interval``; a write this process announces (``nudge``) is looked at at once and the looks
+    slow down again; a change no nudge announced (another process's worker) is still found within
+    ``quiet_interval``, and from then on the looks stay at ``interval`` (``FOREIGN_HOLD``)."""
     looks: list[float] = []
     loop = asyncio.get_running_loop()
 
@@ -201,28 +201,33 @@ async def test_a_quiet_feed_is_looked_at_less_often_and_a_change_by_another_proc
         looks.append(loop.time())
         return await asyncio.to_thread(ledger.last_change)
 
+    def gaps() -> list[float]:
+        return [b - a for a, b in itertools.pairwise(looks)]
+
+    async def write(order_id: str, announce: bool) -> float:
+        seq = await asyncio.to_thread(ledger.last_change)
+        await asyncio.to_thread(ledger.write, LedgerEntry.of(new_order(order_id)))
+        if announce:
+            waker.nudge()
+        written = loop.time()
+        assert await waker.wait_past(seq, timeout=5.0)
+        return loop.time() - written
+
     waker = ChangeFeedWaker(head, interval=0.05, quiet_interval=0.4)
     async with waker.following():
         await asyncio.sleep(2.0)
-        quiet = [b - a for a, b in itertools.pairwise(looks)]
         assert len(looks) < 12, f"{len(looks)} looks in 2 s: a poll every 0.05 s would be 40"
-        assert max(quiet) >= 0.35, quiet  # slowed down to the quiet interval ...
-        assert min(quiet[:2]) < 0.2, quiet  # ... from the interval
-        seq = await asyncio.to_thread(ledger.last_change)
-        await asyncio.to_thread(ledger.write, LedgerEntry.of(new_order("order_0000b1")))  # "another process"
-        written = loop.time()
-        assert await waker.wait_past(seq, timeout=5.0)
-        assert loop.time() - written < 0.6
+        assert min(gaps()[:2]) < 0.2 and max(gaps()) >= 0.35, gaps()  # from the interval to the quiet one
+
+        assert await write("order_0000b1", announce=True) < 0.2, "a nudge is looked at at once"
         looks.clear()
-        await asyncio.sleep(0.3)
-        assert len(looks) >= 2, "after a change the looks come every interval again, doubling from there"
+        await asyncio.sleep(2.0)
+        assert len(looks) < 12 and max(gaps()) >= 0.35, gaps()  # this process's own writes: quiet again
+
+        assert await write("order_0000b2", announce=False) < 0.6, "found by the quiet poll"
+        looks.clear()
         await asyncio.sleep(1.0)
-        seq = await asyncio.to_thread(ledger.last_change)
-        await asyncio.to_thread(ledger.write, LedgerEntry.of(new_order("order_0000b2")))
-        waker.nudge()
-        nudged = loop.time()
-        assert await waker.wait_past(seq, timeout=5.0)
-        assert loop.time() - nudged < 0.2, "a nudge is looked at at once, not at the next quiet poll"
+        assert len(looks) >= 10 and max(gaps()) < 0.2, gaps()  # another process writes: full speed
 
 
 def test_sqlite_writers_of_one_process_take_turns_on_one_lock(ledger: Ledger) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import os
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -14,7 +15,7 @@ from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QApplication
 
 from core.settings import Settings
-from desktop.app import run_gui
+from desktop.app import QUIET_FEED_POLL, desk_defaults, run_gui
 from desktop.main_window import MainWindow
 
 
@@ -49,13 +50,36 @@ def test_run_gui_boots_then_returns_when_the_window_is_closed(own_loop_allowed: 
     assert seen[0].isHidden() and not seen[0].controller.worker_running and seen[0].controller.runtime.service is None
 
 
-def test_the_window_needs_neither_the_sdk_nor_the_ledger_nor_httpx_to_show() -> None:
-    """What ``order-desk`` imports before its window shows: the Temporal SDK, SQLAlchemy, the workflow and httpx
-    (about 0.6 s) load in threads afterwards, while the server boots (``bench.desk_footprint``: the window shown
-    < 1 s). An import that drags one of them back in front of the window fails here."""
+def test_the_window_needs_neither_the_sdk_nor_the_ledger_nor_httpx_to_show(tmp_path: Path) -> None:
+    """What ``order-desk`` loads before its window shows (the settings read, the window built as ``run_gui`` builds
+    it): the Temporal SDK, SQLAlchemy, the workflow and httpx (about 0.6 s) load afterwards in a thread while the
+    server boots (``core.machinery``; ``bench.desk_footprint``: the window shown < 1 s). Whatever drags one of them
+    back in front of the window fails here."""
     heavy = ("temporalio", "sqlalchemy", "httpx", "workflows.order_approval", "core.service", "core.ledger")
-    probe = ("import sys, desktop.app, desktop.main_window, desktop.controller; "
-             f"print(','.join(m for m in {heavy!r} if m in sys.modules))")
-    loaded = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True,
+    probe = "\n".join([
+        "import sys",
+        "from PySide6.QtCore import QSettings",
+        "from core.settings import Settings",
+        "from desktop.app import application, desk_window",
+        "from desktop.i18n import Translations",
+        "app = application()",
+        f"window = desk_window(Settings(), QSettings({str(tmp_path / 'desk.ini')!r}, QSettings.Format.IniFormat), "
+        "Translations(app))",
+        f"print(','.join(m for m in {heavy!r} if m in sys.modules))",
+    ])
+    env = {name: value for name, value in os.environ.items() if not name.startswith("ORDER_DESK_")}
+    env.update(QT_QPA_PLATFORM="offscreen", ORDER_DESK_DATA_DIR=str(tmp_path), XDG_CONFIG_HOME=str(tmp_path))
+    loaded = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True, env=env,
                             cwd=Path(__file__).parents[2]).stdout.strip()
     assert loaded == "", f"loaded before the window: {loaded}"
+
+
+def test_only_a_desk_on_its_own_embedded_server_and_ledger_polls_slowly_when_quiet(desk_settings: Settings) -> None:
+    """Its own worker's writes wake the feed at once (``core.change_feed``); on a shared Temporal or database other
+    processes write too, so there the looks stay at ``ORDER_DESK_EVENTS_POLL``; what the person set stands."""
+    own = desk_settings.model_copy(update={"temporal_address": "", "database_url": None})
+    assert desk_defaults(own).events_poll_quiet == QUIET_FEED_POLL
+    assert desk_defaults(desk_settings).events_poll_quiet is None  # ORDER_DESK_TEMPORAL_ADDRESS: shared
+    shared_ledger = own.model_copy(update={"database_url": "postgresql://ledger.example/orders"})
+    assert desk_defaults(shared_ledger).events_poll_quiet is None
+    assert desk_defaults(own.model_copy(update={"events_poll_quiet": 5.0})).events_poll_quiet == 5.0
