@@ -49,13 +49,14 @@ def new_key() -> str:
 
 
 def parse_key(text: str) -> bytes:
-    """The 32 bytes of a key, or ``KeyFormatError``: a passphrase or a short value is refused, not stretched."""
-    cleaned = text.strip()
+    """The 32 bytes of a key, or ``KeyFormatError``: a passphrase or a short value is refused, not stretched.
+    Base64url as ``order-desk keys new`` prints it, or standard base64 as ``openssl rand -base64 32`` does."""
+    cleaned = text.strip().replace("-", "+").replace("_", "/")
     try:
-        raw = base64.urlsafe_b64decode(cleaned + "=" * (-len(cleaned) % 4))
+        raw = base64.b64decode(cleaned + "=" * (-len(cleaned) % 4), validate=True)
     except (binascii.Error, ValueError):
         raw = b""
-    if len(raw) != KEY_BYTES or base64.urlsafe_b64encode(raw).decode().rstrip("=") != cleaned.rstrip("="):
+    if len(raw) != KEY_BYTES or base64.b64encode(raw).decode().rstrip("=") != cleaned.rstrip("="):
         raise KeyFormatError(
             "a payload encryption key must be 32 random bytes in base64 (44 characters), not a passphrase; "
             "make one with `order-desk keys new`")

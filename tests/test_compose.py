@@ -110,6 +110,9 @@ def test_app_services_reach_temporal_by_service_name_and_share_namespace_and_que
     assert namespaces == {defaults.namespace}
     keys = {env(services[name]).get("ORDER_DESK_PAYLOAD_ENCRYPTION_KEY") for name in APP_SERVICES}
     assert len(keys) == 1, "the api and the worker must encode payloads with the same key"
+    # Required (compose refuses to start without it): a decision sent straight to Temporal without the key is refused
+    # (tests/test_encryption.py), so only serve, for a signed-in user, decides an order.
+    assert re.fullmatch(r"\$\{ORDER_DESK_PAYLOAD_ENCRYPTION_KEY:\?[^}]+\}", keys.pop() or ""), keys
     assert env(services["temporal-ui"])["TEMPORAL_ADDRESS"] == f"temporal:{temporal_port}"
 
 

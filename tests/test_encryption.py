@@ -3,16 +3,17 @@ keys are real keys, rotate, and a wrong one is named in the log."""
 
 from __future__ import annotations
 
+import base64
 import logging
 
 import pytest
 from temporalio.api.common.v1 import Payload
-from temporalio.client import Client
+from temporalio.client import Client, WorkflowUpdateFailedError
 from temporalio.contrib.pydantic import pydantic_data_converter
 
-from core.codec import EncryptionCodec, KeyFormatError, PayloadKeyError, new_key
+from core.codec import EncryptionCodec, KeyFormatError, PayloadKeyError, new_key, parse_key
 from core.errors import IdempotencyConflict
-from core.models import Action, Actor, Decision, OrderRequest, OrderStatus
+from core.models import Action, Actor, Decision, OrderRequest, OrderStatus, Role
 from core.service import OrderService
 from core.settings import Settings
 from core.temporal_client import data_converter
@@ -85,6 +86,15 @@ def test_a_passphrase_is_not_a_key() -> None:
     assert len({new_key() for _ in range(100)}) == 100
 
 
+def test_a_key_in_standard_base64_is_the_same_key() -> None:
+    """``openssl rand -base64 32`` (README: Run on docker-compose) writes + and / where ``keys new`` writes - and _."""
+    raw = bytes(range(250, 256)) + bytes(26)  # encodes with + and / in standard base64
+    standard, url = base64.b64encode(raw).decode(), base64.urlsafe_b64encode(raw).decode()
+    assert "+" in standard or "/" in standard
+    assert parse_key(standard) == parse_key(url) == raw
+    assert Settings(_env_file=None, payload_encryption_key=standard).payload_encryption_key is not None
+
+
 async def test_keys_rotate_the_newest_encrypts_and_every_key_decrypts() -> None:
     [under_a] = await EncryptionCodec([KEY_A]).encode([Payload(data=b"x")])
     rotated = EncryptionCodec([KEY_B, KEY_A])
@@ -143,3 +153,22 @@ async def test_an_unencrypted_signal_is_refused_and_the_order_goes_on(
         history = (await service.details(order_id)).history
         assert [(t.status, t.actor) for t in history] == [
             (OrderStatus.VALIDATING, "alice"), (OrderStatus.PENDING_APPROVAL, "system"), (OrderStatus.REJECTED, "mona")]
+
+
+async def test_an_unencrypted_update_is_refused_and_the_order_goes_on(
+        settings: Settings, temporal_address: str) -> None:
+    """The Update serve sends for a signed-in user is what decides an order; sent around the app, straight to
+    Temporal without the key (the CLI, a script on the network), it is refused and the order still moves: with a
+    key on every process (compose requires one), only a holder of the key can send a decision a worker will read."""
+    encrypted = with_keys(settings, KEY_A)
+    service = await OrderService.connect(encrypted, temporal_address)
+    async with build_worker(service.client, encrypted):
+        order_id = await pending_order(service, OrderRequest(item=SECRET_ITEM, quantity=1), Actor(name="alice"))
+        plain = await Client.connect(temporal_address, data_converter=pydantic_data_converter)
+        forged = Decision(action=Action.APPROVE, actor=Actor(name="mallory", role=Role.MANAGER))
+        with pytest.raises(WorkflowUpdateFailedError):
+            await plain.get_workflow_handle(order_id).execute_update("decide", forged)
+        assert await service.status(order_id) is OrderStatus.PENDING_APPROVAL
+        assert await service.approve(order_id, Actor(name="mona", role=Role.MANAGER)) is OrderStatus.APPROVED
+        await wait_closed(service, order_id)
+        assert [t.actor for t in (await service.details(order_id)).history] == ["alice", "system", "mona"]
