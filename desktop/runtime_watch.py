@@ -52,7 +52,7 @@ class RuntimeWatch(QObject):
         if runtime.service is not None:
             return runtime.service
         if await runtime.ledger_has_users():
-            raise TeamLedger
+            raise TeamLedger("the ledger has users: a team server's, to sign in to")
         return await runtime.start(progress=self._on_step)
 
     def _on_step(self, step: BootStep, address: str) -> None:

@@ -40,6 +40,10 @@ def configure(log_format: str, level: int = logging.INFO) -> None:
         root.removeHandler(old)
     root.addHandler(handler)
     root.setLevel(level)
+    # Libraries' lines of routine: httpx logs each request a signed-in desk makes (its /events stream, a health
+    # check every 5 s), alembic's plugins announce themselves at every start. Their warnings still show.
+    for chatty in ("httpx", "alembic.runtime.plugins"):
+        logging.getLogger(chatty).setLevel(logging.WARNING)
     if log_format == "json":  # the SDK's loggers then put what they know in fields, not at the end of the message
         from temporalio import activity, workflow
 
