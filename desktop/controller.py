@@ -416,7 +416,8 @@ class DeskController(QObject):
 
     def _stopped(self) -> None:
         self.service = None
-        log.info("Closed: the worker and the embedded server have stopped")
+        log.info("Closed: %s", "the team server's client is closed" if self.signed_in
+                 else "the worker and the embedded server have stopped")
         self.closed.emit()
 
     @staticmethod
