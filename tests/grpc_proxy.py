@@ -6,7 +6,7 @@ as any network between a client and a real cluster does."""
 from __future__ import annotations
 
 import os
-import select
+import selectors
 import shutil
 import subprocess
 from collections.abc import Iterator
@@ -34,7 +34,9 @@ def grpc_proxy(upstream: str, refuse_with: RPCStatusCode = RPCStatusCode.OK, *pr
     process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     try:
         assert process.stdout is not None
-        ready, _, _ = select.select([process.stdout], [], [], timeout)
+        with selectors.DefaultSelector() as waiting:  # epoll: select() fails on a descriptor numbered 1024 or more
+            waiting.register(process.stdout, selectors.EVENT_READ)
+            ready = waiting.select(timeout)
         line = process.stdout.readline() if ready else ""
         if not line.startswith("listening "):
             raise RuntimeError(f"the gRPC proxy did not start: {line}{process.stdout.read() if ready else ''}")
