@@ -203,7 +203,9 @@ class DeskRuntime:
         for worker in leaving:
             await worker.stop_async()
         self.worker = None
-        self.service = None
+        service, self.service = self.service, None
+        if service is not None:
+            service.close()
         self.state = None
         if self.server is not None:
             await asyncio.to_thread(self.server.stop)  # waits for the process: keep the caller's loop free

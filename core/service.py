@@ -107,6 +107,7 @@ class OrderService:
         self.users = Users(self.ledger.users)
         self.policy = settings.policy()  # read once: a changed file applies from the next start, to new orders
         self._waker: ChangeFeedWaker | None = None  # made by the first follower, on its event loop
+        self._unlisten: Callable[[], None] | None = None  # stops the waker hearing this process's ledger writes
 
     @classmethod
     async def connect(cls, settings: Settings, address: str) -> OrderService:
@@ -119,6 +120,16 @@ class OrderService:
         ledger = await asyncio.to_thread(Ledger, settings.ledger_url)
         await ensure_search_attributes(client, settings.namespace)
         return cls(client, settings, ledger)
+
+    def close(self) -> None:
+        """Let go of what the service holds beyond its own references: its waker's place among the listeners of this
+        process's writes to the ledger (kept per database for the process's life, it would keep the service, and its
+        Temporal client, alive) and the ledger's connections. A runtime that stops (a desk signing in to a team
+        server, ``serve`` shutting down) calls it."""
+        unlisten, self._unlisten = self._unlisten, None
+        if unlisten is not None:
+            unlisten()
+        self.ledger.close()
 
     async def team(self) -> bool:
         """Whether orders are now created for a team: users exist in the store (or ``ORDER_DESK_TEAM`` or a tokens
@@ -385,7 +396,7 @@ class OrderService:
         if waker is None:
             waker = self._waker = ChangeFeedWaker(self.last_change, self.settings.events_poll,
                                                   self.settings.events_poll_quiet)
-            self.ledger.local.listen(waker.nudge)  # this process's writes (its embedded worker's): at once
+            self._unlisten = self.ledger.local.listen(waker.nudge)  # this process's writes (its worker's): at once
         async with waker.following():
             while True:
                 batch = await self.changes(after, FOLLOW_BATCH)

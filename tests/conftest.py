@@ -64,8 +64,14 @@ def settings(request: pytest.FixtureRequest, temporal_address: str, tmp_path: Pa
 
 
 @pytest.fixture
-async def service(settings: Settings) -> OrderService:
-    return await OrderService.connect(settings, settings.temporal_address)
+async def service(settings: Settings) -> AsyncIterator[OrderService]:
+    """The test's service, closed afterwards: a full run otherwise ends holding thousands of file descriptors (each
+    test's ledger connections, and the Temporal clients its change-feed listeners kept alive)."""
+    service = await OrderService.connect(settings, settings.temporal_address)
+    try:
+        yield service
+    finally:
+        service.close()
 
 
 @pytest.fixture

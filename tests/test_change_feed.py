@@ -5,8 +5,10 @@ however many writers commit at once; and, through a real workflow, every step of
 from __future__ import annotations
 
 import asyncio
+import gc
 import itertools
 import threading
+import weakref
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 
@@ -239,3 +241,22 @@ def test_sqlite_writers_of_one_process_take_turns_on_one_lock(ledger: Ledger) ->
         assert ledger.local.serialise_writes is (ledger.engine.dialect.name == "sqlite")
     finally:
         other.close()
+
+
+async def test_a_closed_service_is_let_go(settings: Settings) -> None:
+    """The ledger's listeners live per database for the process's life; a service that followed the feed and was
+    closed (a desk signing in to a team server stops its runtime) is no longer held by them, nor its Temporal client."""
+    service = await OrderService.connect(settings, settings.temporal_address)
+    changes = service.follow_changes(quiet=0.1)
+    assert await anext(changes) == []  # followed: its waker listens to this process's writes
+    await changes.aclose()
+    service.close()
+    gone = weakref.ref(service)
+    del service, changes
+    await asyncio.sleep(3 * settings.events_poll)  # the waker's poller sees no follower and ends
+
+    async def freed() -> None:
+        gc.collect()
+        assert gone() is None, gc.get_referrers(gone())
+
+    await assert_eventually(freed, timeout=5.0)
