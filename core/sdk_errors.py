@@ -11,7 +11,7 @@ from temporalio.service import RPCError, RPCStatusCode
 
 from core.errors import ErrorCode, Forbidden, InvalidTransition, OrderNotFound, TemporalUnavailable
 from core.models import OrderStatus
-from workflows.order_approval import FORBIDDEN, INVALID_TRANSITION
+from workflows.decision_rules import FORBIDDEN, INVALID_TRANSITION
 
 # How the server says it could not be reached or did not answer in time: worth a retry later.
 UNAVAILABLE = frozenset({RPCStatusCode.UNAVAILABLE, RPCStatusCode.DEADLINE_EXCEEDED, RPCStatusCode.CANCELLED,

@@ -162,6 +162,36 @@ async def signals_sign_two_steps(service: OrderService) -> str:
     return order_id
 
 
+async def signed_during_notice(service: OrderService) -> str:
+    """The manager signs while the step's notice is still being sent (the mail server holds it): the director is
+    notified after."""
+    from aiosmtpd.controller import Controller
+
+    from tests.test_mail import Inbox
+
+    service.users.add("mona", Role.MANAGER, "mona@desk.example")
+    service.users.add("dan", Role.DIRECTOR, "dan@desk.example")
+    inbox = Inbox(port=service.settings.smtp_port)
+    inbox.answering.clear()
+    controller = Controller(inbox, hostname="127.0.0.1", port=inbox.port)
+    controller.start()
+    try:
+        order_id = await service.create_order(LARGE, CLERK)
+        while inbox.arrived < 1:
+            await asyncio.sleep(0.05)
+        await service.approve(order_id, SIGNING_MANAGER)
+        inbox.answering.set()
+        for _ in range(60):  # the director's notice (none before the signature-during-notice patch)
+            if len(inbox.received) >= 2:
+                break
+            await asyncio.sleep(0.05)
+        await service.approve(order_id, DIRECTOR)
+        await service.client.get_workflow_handle(order_id).result()
+    finally:
+        controller.stop()
+    return order_id
+
+
 PATHS: dict[str, tuple[dict, Callable[[OrderService], Awaitable[str]]]] = {
     "approved": ({}, approved),
     "rejected": ({}, rejected),
@@ -180,6 +210,9 @@ PATHS: dict[str, tuple[dict, Callable[[OrderService], Awaitable[str]]]] = {
     "director_signs_a_manager_step": ({"approval_policy": "POLICY"}, director_signs_a_manager_step),
     "two_steps_reminded": ({"approval_policy": "POLICY", "approval_reminder": 1}, two_steps_reminded),
     "signals_sign_two_steps": ({"approval_policy": "POLICY"}, signals_sign_two_steps),
+    # Last: it adds users (with addresses) to the ledger the paths share.
+    "signed_during_notice": ({"approval_policy": "POLICY", "smtp_host": "127.0.0.1", "smtp_port": free_port(),
+                              "smtp_from": "orders@desk.example"}, signed_during_notice),
 }
 
 

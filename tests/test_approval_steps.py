@@ -239,7 +239,7 @@ def test_the_rule_book_checks_the_state_then_the_step_then_four_eyes() -> None:
     from datetime import UTC, datetime
 
     from core.models import Action, ApprovalStep, Decision, OrderInput, Signature
-    from workflows.order_approval import refusal
+    from workflows.decision_rules import refusal
 
     order = OrderInput(order_id="order_rules", item="Máy chủ", quantity=1, created_by="mona", four_eyes=True)
     signed = [ApprovalStep(role=Role.MANAGER, signature=Signature(actor="dan", role=Role.DIRECTOR,

@@ -4,6 +4,8 @@ answer never holds an order up."""
 
 from __future__ import annotations
 
+import asyncio
+import threading
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -35,8 +37,15 @@ class Inbox:
 
     port: int
     received: list[tuple[list[str], Message]] = field(default_factory=list)
+    arrived: int = 0  # messages whose data reached the server, answered or not
+    answering: threading.Event = field(default_factory=threading.Event)  # cleared: the server holds each message
+
+    def __post_init__(self) -> None:
+        self.answering.set()
 
     async def handle_DATA(self, server: object, session: object, envelope: object) -> str:  # noqa: N802 (aiosmtpd)
+        self.arrived += 1
+        await asyncio.to_thread(self.answering.wait, 5)  # a slow mail server: the notice activity is still running
         self.received.append((list(envelope.rcpt_tos), message_from_bytes(envelope.content, policy=default)))  # type: ignore[attr-defined]
         return "250 OK"
 
@@ -87,6 +96,34 @@ async def test_each_step_mails_its_role_once(service: OrderService, inbox: Inbox
         await assert_eventually(lambda: mailed(2))
         assert inbox.subjects()[1] == (["dan@desk.example"],
                                        f"{order_id} awaits a director's signature (2/2)")
+        await desk.approve(order_id, DIRECTOR)
+        await wait_closed(desk, order_id)
+    assert len(inbox.received) == 2
+
+
+async def test_a_signature_given_while_the_notice_is_sent_notifies_the_next_role(
+        service: OrderService, inbox: Inbox, tmp_path: Path) -> None:
+    """The manager signs while the mail server has not yet answered the step's notice (the activity still runs): the
+    director is notified all the same, and the ledger shows the signature and the director awaited."""
+    add_users(service)
+    desk = with_policy(service, tmp_path / "policy.toml", smtp_host="127.0.0.1", smtp_port=inbox.port,
+                       smtp_from=SENDER)
+    inbox.answering.clear()
+    async with build_worker(desk.client, desk.settings):
+        order_id = await desk.create_order(LARGE, CLERK)
+
+        async def arrived() -> None:
+            assert inbox.arrived == 1
+        await assert_eventually(arrived)
+        assert await desk.approve(order_id, MANAGER) is OrderStatus.PENDING_APPROVAL
+        inbox.answering.set()
+
+        async def mailed_the_director() -> None:
+            assert inbox.subjects()[1:] == [(["dan@desk.example"], f"{order_id} awaits a director's signature (2/2)")]
+        await assert_eventually(mailed_the_director)
+        stored = desk.ledger.get(order_id)
+        assert stored is not None and stored.awaiting_role is Role.DIRECTOR
+        assert [step.signature.actor for step in stored.steps if step.signature] == ["mona"]
         await desk.approve(order_id, DIRECTOR)
         await wait_closed(desk, order_id)
     assert len(inbox.received) == 2

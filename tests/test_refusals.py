@@ -27,7 +27,7 @@ from core.settings import Settings
 from core.worker import build_worker
 from tests.helpers import assert_eventually
 from tests.test_workflow import LAPTOP, wait_for_status
-from workflows.order_approval import FORBIDDEN, INVALID_TRANSITION, refusal
+from workflows.decision_rules import FORBIDDEN, INVALID_TRANSITION, refusal
 
 APPROVE, REJECT, CANCEL = Action.APPROVE, Action.REJECT, Action.CANCEL
 VALIDATING, PENDING = OrderStatus.VALIDATING, OrderStatus.PENDING_APPROVAL

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -30,8 +31,11 @@ def test_every_path_has_a_recorded_history() -> None:
     folders = {ROOT, *(path for path in ROOT.iterdir() if path.is_dir())}
     assert {folder.name for folder in folders} == {
         "histories", "before-ledger-in-activities", "before-bounded-history", "before-team-decisions",
-        "before-approval-steps", "before-lean-orders"}
-    for folder in folders:
+        "before-approval-steps", "before-lean-orders", "before-signature-during-notice"}
+    race = ROOT / "before-signature-during-notice"  # the one path that patch changes, and only when it happens
+    assert {path.stem for path in race.glob("*.json")} == {"signed_during_notice"}
+    assert (ROOT / "signed_during_notice.json").exists()
+    for folder in folders - {race}:
         assert {path.stem for path in folder.glob("*.json")} >= PATHS, folder
     for folder in (ROOT, ROOT / "before-team-decisions", ROOT / "before-approval-steps",
                    ROOT / "before-lean-orders"):
@@ -133,3 +137,45 @@ def test_new_orders_upsert_only_their_status() -> None:
             "OrderStatus"].data for e in events if e.HasField("upsert_workflow_search_attributes_event_attributes")
             and "OrderStatus" in e.upsert_workflow_search_attributes_event_attributes.search_attributes.indexed_fields]
         assert all(a != b for a, b in zip(statuses, statuses[1:], strict=False)), path.stem
+
+
+def _notices_and_patches(history: WorkflowHistory) -> tuple[int, set[str]]:
+    """How many notices the order scheduled, and the patches its history records."""
+    notices = sum(e.activity_task_scheduled_event_attributes.activity_type.name == "notify_manager"
+                  for e in history.events)
+    patches = {json.loads(e.marker_recorded_event_attributes.details["patch-data"].payloads[0].data)["id"]
+               for e in history.events if e.marker_recorded_event_attributes.marker_name == "core_patch"}
+    return notices, patches
+
+
+def test_a_signature_given_during_the_notice_notifies_the_next_role_only_since_its_patch() -> None:
+    """The manager signed while the step-1 notice was being sent: before the signature-during-notice patch the
+    director got no notice (one notify_manager); since it, two. Histories without that race never ask the patch."""
+    from workflows.order_approval import SIGNATURE_DURING_NOTICE
+
+    def read(path: Path) -> WorkflowHistory:
+        return WorkflowHistory.from_json(path.stem, path.read_text())
+
+    before = read(ROOT / "before-signature-during-notice" / "signed_during_notice.json")
+    since = read(ROOT / "signed_during_notice.json")
+    assert _notices_and_patches(before)[0] == 1 and SIGNATURE_DURING_NOTICE not in _notices_and_patches(before)[1]
+    notices, patches = _notices_and_patches(since)
+    assert notices == 2 and SIGNATURE_DURING_NOTICE in patches
+    for path in sorted(ROOT.glob("*.json")):
+        if path.stem != "signed_during_notice":
+            assert SIGNATURE_DURING_NOTICE not in _notices_and_patches(read(path))[1], path.stem
+
+
+async def test_a_signature_during_the_notice_fails_to_replay_without_its_patch(monkeypatch: pytest.MonkeyPatch) -> None:
+    from temporalio import workflow
+    from temporalio.worker import UnsandboxedWorkflowRunner
+
+    from workflows.order_approval import SIGNATURE_DURING_NOTICE
+
+    patched = workflow.patched
+    monkeypatch.setattr(workflow, "patched", lambda patch_id: patched(patch_id) and patch_id != SIGNATURE_DURING_NOTICE)
+    replayer = Replayer(workflows=[OrderApprovalWorkflow], data_converter=pydantic_data_converter,
+                        workflow_runner=UnsandboxedWorkflowRunner())
+    history = WorkflowHistory.from_json("signed_during_notice", (ROOT / "signed_during_notice.json").read_text())
+    result = await replayer.replay_workflow(history, raise_on_replay_failure=False)
+    assert result.replay_failure is not None

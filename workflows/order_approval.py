@@ -26,7 +26,6 @@ with workflow.unsafe.imports_passed_through():
     from activities.inputs import NotifyManagerInput, ValidateOrderInput
     from activities.orders import INVALID_ORDER, OrderActivities
     from core import search_attributes as sa
-    from core.errors import ErrorCode
     from core.models import (
         DEFAULT_POLICY,
         Action,
@@ -39,15 +38,12 @@ with workflow.unsafe.imports_passed_through():
         OrderInput,
         OrderResume,
         OrderStatus,
-        Permission,
         Signature,
         Transition,
-        permissions,
     )
+from workflows.decision_rules import awaited, refusal
 
 WORKFLOW_NAME = "OrderApprovalWorkflow"
-INVALID_TRANSITION = "InvalidTransition"
-FORBIDDEN = "Forbidden"
 SYSTEM_ACTOR = "system"
 # Since this patch the activity that follows each transition writes the ledger too; before it, a local
 # activity of its own did (three per order, the largest cost the app added to Temporal: docs/BENCHMARKS.md).
@@ -58,6 +54,10 @@ BOUNDED_HISTORY = "bounded-history"
 # Since this patch an order of a team server (``OrderInput.team``) refuses the seed's signals: they carry no
 # authenticated identity, so only the Update that serve sends for a signed-in user decides it.
 TEAM_DECISIONS = "team-decisions"
+# Since this patch a signature given while the first step's notice was being sent wakes the wait like any other
+# (before it, the wait counted it as already seen: the next role went unnotified, its timers unrestarted). Asked
+# only when that happened, so no other history records it.
+SIGNATURE_DURING_NOTICE = "signature-during-notice"
 # Since this patch a validated order takes the steps its approval policy gives its amount (none: approved at once by
 # the system); before it, one decision approved or rejected it.
 APPROVAL_STEPS = "approval-steps"
@@ -86,55 +86,6 @@ FULFILMENT = {
     OrderStatus.REJECTED: OrderActivities.process_rejected_order,
     OrderStatus.EXPIRED: OrderActivities.process_expired_order,
 }
-
-
-def refusal(decision: Decision, order: OrderInput, status: OrderStatus,
-            steps: list[ApprovalStep] | None = None) -> ApplicationError | None:
-    """Why a decision may not be applied now, or None. Shared by the validator and the handlers.
-
-    The state is checked first, so the loser of a race always learns the winner's status (409); then the role (its
-    permissions, then the awaited step's role); then four-eyes (the creator signs no step, nobody signs two). The
-    error's details are the status and the ``ErrorCode`` of the rule, which the faces translate; the message is for
-    logs. ``steps`` is None for an order decided by one decision (before approval steps).
-    """
-    if not decision.action.allowed_from(status):
-        return _refused(INVALID_TRANSITION, ErrorCode.INVALID_TRANSITION, status,
-                        f"cannot {decision.action.value} an order that is {status.value}")
-    actor = decision.actor
-    if actor.role is None and order.team:
-        return _refused(FORBIDDEN, ErrorCode.ROLE_REQUIRED, status,
-                        f"{actor.name} has no role: an order of a team server is decided by a signed-in user")
-    may = permissions(actor.role)
-    if decision.action is Action.CANCEL:
-        if Permission.CANCEL_ANY not in may and not (Permission.CANCEL_OWN in may and actor.name == order.created_by):
-            return _refused(FORBIDDEN, ErrorCode.OWN_ORDERS_ONLY, status,
-                            f"{actor.name} is a {actor.role} and may cancel only their own orders")
-    elif Permission(decision.action.value) not in may:
-        return _refused(FORBIDDEN, ErrorCode.MANAGER_ONLY, status,
-                        f"{actor.name} is a {actor.role}: only a manager may {decision.action.value}")
-    else:
-        step = awaited(steps)
-        if step is not None and actor.role is not None and not actor.role.may_sign(step.role):
-            return _refused(FORBIDDEN, ErrorCode.WRONG_STEP_ROLE, status,
-                            f"{actor.name} is a {actor.role}: this step awaits a {step.role} (or a higher role)")
-    if order.four_eyes and decision.action is Action.APPROVE:
-        if actor.name == order.created_by:
-            return _refused(FORBIDDEN, ErrorCode.FOUR_EYES, status,
-                            f"four-eyes rule: {actor.name} created this order and may not approve it")
-        if any(step.signature is not None and step.signature.actor == actor.name for step in steps or ()):
-            return _refused(FORBIDDEN, ErrorCode.ALREADY_SIGNED, status,
-                            f"four-eyes rule: {actor.name} already signed a step of this order and may not sign "
-                            f"another")
-    return None
-
-
-def awaited(steps: list[ApprovalStep] | None) -> ApprovalStep | None:
-    """The first unsigned step: the one the order awaits (None when every step is signed, or there are none)."""
-    return next((step for step in steps or () if step.signature is None), None)
-
-
-def _refused(kind: str, code: ErrorCode, status: OrderStatus, message: str) -> ApplicationError:
-    return ApplicationError(message, status.value, code.value, type=kind, non_retryable=True)
 
 
 @workflow.defn(name=WORKFLOW_NAME)
@@ -212,10 +163,11 @@ class OrderApprovalWorkflow:
         else:
             self._transition(OrderStatus.PENDING_APPROVAL, SYSTEM_ACTOR)
         await self._record_alone()
+        signed = self._signed  # a signature given while the notice is sent is one the wait has yet to see
         await self._notify_manager()
         waiting_since = workflow.now()
         reminder = self._order.reminder_interval
-        return await self._wait_then_finish(waiting_since, waiting_since + reminder if reminder else None)
+        return await self._wait_then_finish(waiting_since, waiting_since + reminder if reminder else None, signed)
 
     def _take_steps(self) -> list[ApprovalStep]:
         """The steps the policy the order carries gives its amount (the default policy for an order created by a
@@ -228,23 +180,28 @@ class OrderApprovalWorkflow:
         self._details.approval_reason = why if self._details.policy is not None else None
         return self._details.steps
 
-    async def _wait_then_finish(self, waiting_since: datetime, next_reminder: datetime | None) -> OrderDetails:
-        resume = await self._await_decision(waiting_since, next_reminder)
+    async def _wait_then_finish(self, waiting_since: datetime, next_reminder: datetime | None,
+                                signed: int = 0) -> OrderDetails:
+        resume = await self._await_decision(waiting_since, next_reminder, signed)
         if resume is not None:
             await workflow.wait_condition(workflow.all_handlers_finished)
             if self._decision is None:  # a decision that came meanwhile is finished here instead
                 workflow.continue_as_new(self._order.model_copy(update={"resume": resume}))
         return await self._finish()
 
-    async def _await_decision(self, waiting_since: datetime, next_reminder: datetime | None) -> OrderResume | None:
+    async def _await_decision(self, waiting_since: datetime, next_reminder: datetime | None,
+                              signed: int) -> OrderResume | None:
         """Wait for a decision; meanwhile remind the awaited role every ``reminder_interval`` and expire the
         order at ``approval_deadline`` (both durable timers, counted from entering PENDING_APPROVAL, and again from
         each signature that leaves a step open: each step has its own).
 
+        ``signed``: the signatures counted before the step's notice was sent; any given since are still to be seen.
         Returns what the next run needs when this one has sent its share of reminders (bounded history)."""
         order = self._order
         reminder = order.reminder_interval
         seen = self._signed
+        if signed != seen and workflow.patched(SIGNATURE_DURING_NOTICE):
+            seen = signed
         while self._decision is None:
             deadline = waiting_since + order.approval_deadline if order.approval_deadline else None
             wake_ups = [at for at in (next_reminder, deadline) if at is not None]
