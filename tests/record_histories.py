@@ -21,6 +21,7 @@ from core.settings import Settings
 from core.worker import build_worker
 from tests.helpers import free_port
 from tests.test_policy import EXAMPLE
+from workflows.order_approval import REMINDERS_PER_RUN
 
 HISTORIES = Path(__file__).parent / "histories"
 CLERK = Actor(name="alice")
@@ -162,27 +163,28 @@ async def signals_sign_two_steps(service: OrderService) -> str:
     return order_id
 
 
-async def signed_during_notice(service: OrderService) -> str:
-    """The manager signs while the step's notice is still being sent (the mail server holds it): the director is
-    notified after."""
+async def _signed_while_mailed(service: OrderService, held: int) -> str:
+    """The manager signs while the mail server holds the order's ``held``-th message (its notice, then reminders);
+    then the director's notice is awaited (there is none before the signature-during-notice patch) and they sign."""
     from aiosmtpd.controller import Controller
 
     from tests.test_mail import Inbox
 
     service.users.add("mona", Role.MANAGER, "mona@desk.example")
     service.users.add("dan", Role.DIRECTOR, "dan@desk.example")
-    inbox = Inbox(port=service.settings.smtp_port)
+    inbox = Inbox(port=service.settings.smtp_port, hold_from=held)
     inbox.answering.clear()
     controller = Controller(inbox, hostname="127.0.0.1", port=inbox.port)
     controller.start()
     try:
         order_id = await service.create_order(LARGE, CLERK)
-        while inbox.arrived < 1:
+        while inbox.arrived < held:
             await asyncio.sleep(0.05)
         await service.approve(order_id, SIGNING_MANAGER)
         inbox.answering.set()
-        for _ in range(60):  # the director's notice (none before the signature-during-notice patch)
-            if len(inbox.received) >= 2:
+        director = f"{order_id} awaits a director's signature (2/2)"
+        for _ in range(60):
+            if any(subject == director for _, subject in inbox.subjects()):
                 break
             await asyncio.sleep(0.05)
         await service.approve(order_id, DIRECTOR)
@@ -192,6 +194,17 @@ async def signed_during_notice(service: OrderService) -> str:
     return order_id
 
 
+async def signed_during_notice(service: OrderService) -> str:
+    """The manager signs while the first step's notice is still being sent."""
+    return await _signed_while_mailed(service, held=1)
+
+
+async def signed_during_last_reminder(service: OrderService) -> str:
+    """The manager signs while the run's last reminder is still being sent (the run then continues as new)."""
+    return await _signed_while_mailed(service, held=REMINDERS_PER_RUN + 1)
+
+
+MAIL = {"smtp_host": "127.0.0.1", "smtp_port": free_port(), "smtp_from": "orders@desk.example"}
 PATHS: dict[str, tuple[dict, Callable[[OrderService], Awaitable[str]]]] = {
     "approved": ({}, approved),
     "rejected": ({}, rejected),
@@ -210,9 +223,10 @@ PATHS: dict[str, tuple[dict, Callable[[OrderService], Awaitable[str]]]] = {
     "director_signs_a_manager_step": ({"approval_policy": "POLICY"}, director_signs_a_manager_step),
     "two_steps_reminded": ({"approval_policy": "POLICY", "approval_reminder": 1}, two_steps_reminded),
     "signals_sign_two_steps": ({"approval_policy": "POLICY"}, signals_sign_two_steps),
-    # Last: it adds users (with addresses) to the ledger the paths share.
-    "signed_during_notice": ({"approval_policy": "POLICY", "smtp_host": "127.0.0.1", "smtp_port": free_port(),
-                              "smtp_from": "orders@desk.example"}, signed_during_notice),
+    # Last: they add users (with addresses) to the ledger the paths share.
+    "signed_during_notice": ({**MAIL, "approval_policy": "POLICY"}, signed_during_notice),
+    "signed_during_last_reminder": ({**MAIL, "approval_policy": "POLICY", "approval_reminder": 0.02},
+                                    signed_during_last_reminder),
 }
 
 

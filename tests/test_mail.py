@@ -8,7 +8,7 @@ import asyncio
 import threading
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from email import message_from_bytes
 from email.message import Message
 from email.policy import default
@@ -17,9 +17,11 @@ from pathlib import Path
 import pytest
 from aiosmtpd.controller import Controller
 from temporalio.testing import ActivityEnvironment
+from temporalio.worker import UnsandboxedWorkflowRunner
 
 from activities.inputs import NotifyManagerInput
 from activities.orders import OrderActivities
+from core import worker as worker_module
 from core.models import LedgerEntry, OrderDetails, OrderStatus, Role, Transition
 from core.notify.mail import SmtpConfig
 from core.service import OrderService
@@ -27,6 +29,7 @@ from core.worker import build_worker
 from tests.helpers import assert_eventually, free_port
 from tests.test_approval_steps import CLERK, DIRECTOR, LARGE, MANAGER, with_policy
 from tests.test_workflow import wait_closed, wait_for_status
+from workflows import order_approval
 
 SENDER = "orders@desk.example"
 
@@ -38,14 +41,16 @@ class Inbox:
     port: int
     received: list[tuple[list[str], Message]] = field(default_factory=list)
     arrived: int = 0  # messages whose data reached the server, answered or not
-    answering: threading.Event = field(default_factory=threading.Event)  # cleared: the server holds each message
+    answering: threading.Event = field(default_factory=threading.Event)  # cleared: the server holds messages
+    hold_from: int = 1  # the first message (by arrival) held while ``answering`` is cleared
 
     def __post_init__(self) -> None:
         self.answering.set()
 
     async def handle_DATA(self, server: object, session: object, envelope: object) -> str:  # noqa: N802 (aiosmtpd)
         self.arrived += 1
-        await asyncio.to_thread(self.answering.wait, 5)  # a slow mail server: the notice activity is still running
+        if self.arrived >= self.hold_from:  # a slow mail server: the notice activity is still running
+            await asyncio.to_thread(self.answering.wait, 5)
         self.received.append((list(envelope.rcpt_tos), message_from_bytes(envelope.content, policy=default)))  # type: ignore[attr-defined]
         return "250 OK"
 
@@ -127,6 +132,35 @@ async def test_a_signature_given_while_the_notice_is_sent_notifies_the_next_role
         await desk.approve(order_id, DIRECTOR)
         await wait_closed(desk, order_id)
     assert len(inbox.received) == 2
+
+
+async def test_a_signature_given_during_the_last_reminder_of_a_run_notifies_the_next_role(
+        service: OrderService, inbox: Inbox, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The run's last reminder (it then continues as new, bounded history) is still being sent when the manager
+    signs: the director gets the step's notice before the run continues, not only the next run's reminders."""
+    # A run of 2 reminders instead of 50 (the server fires a timer about once a second): the workflow unsandboxed,
+    # so that it reads the module's constant as patched here.
+    monkeypatch.setattr(order_approval, "REMINDERS_PER_RUN", 2)
+    monkeypatch.setattr(worker_module, "SandboxedWorkflowRunner", lambda **_: UnsandboxedWorkflowRunner())
+    add_users(service)
+    desk = with_policy(service, tmp_path / "policy.toml", smtp_host="127.0.0.1", smtp_port=inbox.port,
+                       smtp_from=SENDER, approval_reminder=timedelta(milliseconds=20))
+    inbox.hold_from = 3  # the notice, then the run's two reminders: the last one is held
+    inbox.answering.clear()
+    async with build_worker(desk.client, desk.settings):
+        order_id = await desk.create_order(LARGE, CLERK)
+
+        async def last_reminder_arrived() -> None:
+            assert inbox.arrived == 3
+        await assert_eventually(last_reminder_arrived)
+        assert await desk.approve(order_id, MANAGER) is OrderStatus.PENDING_APPROVAL
+        inbox.answering.set()
+
+        async def mailed_the_director() -> None:
+            assert (["dan@desk.example"], f"{order_id} awaits a director's signature (2/2)") in inbox.subjects()
+        await assert_eventually(mailed_the_director)
+        await desk.approve(order_id, DIRECTOR)
+        await wait_closed(desk, order_id)
 
 
 def notice(order_id: str, number: int = 0) -> NotifyManagerInput:

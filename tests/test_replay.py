@@ -23,6 +23,9 @@ PATHS = {"approved", "rejected", "cancelled_pending", "cancelled_validating", "i
          "transient_failure_then_approved", "signal_approved", "reminded_then_approved", "expired"}
 CONTINUED = {"continued_then_approved.run1", "continued_then_approved"}
 # The paths of approval steps (a policy file in force), recorded since the approval-steps patch.
+# A signature given while a notice was still being sent (patch signature-during-notice): during the last reminder of
+# a run, which then continued as new before the patch.
+RACES_BEFORE = {"signed_during_last_reminder.run1", "signed_during_last_reminder"}
 STEPS = {"auto_approved", "two_steps_approved", "rejected_at_step_two", "director_signs_a_manager_step",
          "two_steps_reminded", "signals_sign_two_steps"}
 
@@ -33,8 +36,8 @@ def test_every_path_has_a_recorded_history() -> None:
         "histories", "before-ledger-in-activities", "before-bounded-history", "before-team-decisions",
         "before-approval-steps", "before-lean-orders", "before-signature-during-notice"}
     race = ROOT / "before-signature-during-notice"  # the one path that patch changes, and only when it happens
-    assert {path.stem for path in race.glob("*.json")} == {"signed_during_notice"}
-    assert (ROOT / "signed_during_notice.json").exists()
+    assert {path.stem for path in race.glob("*.json")} == {"signed_during_notice", *RACES_BEFORE}
+    assert {"signed_during_notice", "signed_during_last_reminder"} <= {path.stem for path in ROOT.glob("*.json")}
     for folder in folders - {race}:
         assert {path.stem for path in folder.glob("*.json")} >= PATHS, folder
     for folder in (ROOT, ROOT / "before-team-decisions", ROOT / "before-approval-steps",
@@ -148,25 +151,42 @@ def _notices_and_patches(history: WorkflowHistory) -> tuple[int, set[str]]:
     return notices, patches
 
 
-def test_a_signature_given_during_the_notice_notifies_the_next_role_only_since_its_patch() -> None:
-    """The manager signed while the step-1 notice was being sent: before the signature-during-notice patch the
-    director got no notice (one notify_manager); since it, two. Histories without that race never ask the patch."""
+def test_a_signature_given_during_a_notice_notifies_the_next_role_only_since_its_patch() -> None:
+    """The manager signed while a notice was being sent: the step's first notice, or the last reminder of a run.
+    Before the signature-during-notice patch the director got no notice of their own (one notify_manager after the
+    first notice; a run continued as new after the reminder); since it they do. Other histories never ask the patch."""
     from workflows.order_approval import SIGNATURE_DURING_NOTICE
 
     def read(path: Path) -> WorkflowHistory:
         return WorkflowHistory.from_json(path.stem, path.read_text())
 
-    before = read(ROOT / "before-signature-during-notice" / "signed_during_notice.json")
-    since = read(ROOT / "signed_during_notice.json")
-    assert _notices_and_patches(before)[0] == 1 and SIGNATURE_DURING_NOTICE not in _notices_and_patches(before)[1]
-    notices, patches = _notices_and_patches(since)
-    assert notices == 2 and SIGNATURE_DURING_NOTICE in patches
+    def director_notices(history: WorkflowHistory) -> int:
+        """The director's notices of their step (not reminders) the order scheduled."""
+        scheduled = [e.activity_task_scheduled_event_attributes for e in history.events
+                     if e.activity_task_scheduled_event_attributes.activity_type.name == "notify_manager"]
+        notices = [json.loads(attributes.input.payloads[0].data) for attributes in scheduled]
+        return sum(notice["role"] == "director" and not notice["reminder"] for notice in notices)
+
+    before = ROOT / "before-signature-during-notice"
+    first, first_since = read(before / "signed_during_notice.json"), read(ROOT / "signed_during_notice.json")
+    assert _notices_and_patches(first)[0] == 1 and SIGNATURE_DURING_NOTICE not in _notices_and_patches(first)[1]
+    notices, patches = _notices_and_patches(first_since)
+    assert notices == 2 and SIGNATURE_DURING_NOTICE in patches and director_notices(first_since) == 1
+
+    reminded = read(before / "signed_during_last_reminder.run1.json")
+    assert reminded.events[-1].HasField("workflow_execution_continued_as_new_event_attributes")
+    assert director_notices(reminded) == 0 and director_notices(read(before / "signed_during_last_reminder.json")) == 0
+    reminded_since = read(ROOT / "signed_during_last_reminder.json")
+    assert SIGNATURE_DURING_NOTICE in _notices_and_patches(reminded_since)[1]
+    assert director_notices(reminded_since) == 1
     for path in sorted(ROOT.glob("*.json")):
-        if path.stem != "signed_during_notice":
+        if not path.stem.startswith("signed_during_"):
             assert SIGNATURE_DURING_NOTICE not in _notices_and_patches(read(path))[1], path.stem
 
 
-async def test_a_signature_during_the_notice_fails_to_replay_without_its_patch(monkeypatch: pytest.MonkeyPatch) -> None:
+@pytest.mark.parametrize("name", ["signed_during_notice", "signed_during_last_reminder"])
+async def test_a_signature_during_a_notice_fails_to_replay_without_its_patch(
+        name: str, monkeypatch: pytest.MonkeyPatch) -> None:
     from temporalio import workflow
     from temporalio.worker import UnsandboxedWorkflowRunner
 
@@ -176,6 +196,6 @@ async def test_a_signature_during_the_notice_fails_to_replay_without_its_patch(m
     monkeypatch.setattr(workflow, "patched", lambda patch_id: patched(patch_id) and patch_id != SIGNATURE_DURING_NOTICE)
     replayer = Replayer(workflows=[OrderApprovalWorkflow], data_converter=pydantic_data_converter,
                         workflow_runner=UnsandboxedWorkflowRunner())
-    history = WorkflowHistory.from_json("signed_during_notice", (ROOT / "signed_during_notice.json").read_text())
+    history = WorkflowHistory.from_json(name, (ROOT / f"{name}.json").read_text())
     result = await replayer.replay_workflow(history, raise_on_replay_failure=False)
     assert result.replay_failure is not None

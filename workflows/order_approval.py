@@ -55,8 +55,9 @@ BOUNDED_HISTORY = "bounded-history"
 # authenticated identity, so only the Update that serve sends for a signed-in user decides it.
 TEAM_DECISIONS = "team-decisions"
 # Since this patch a signature given while the first step's notice was being sent wakes the wait like any other
-# (before it, the wait counted it as already seen: the next role went unnotified, its timers unrestarted). Asked
-# only when that happened, so no other history records it.
+# (before it, the wait counted it as already seen: the next role went unnotified, its timers unrestarted), and one
+# given during a reminder's notice is handled before the run continues as new. Asked only when that happened, so no
+# other history records it.
 SIGNATURE_DURING_NOTICE = "signature-during-notice"
 # Since this patch a validated order takes the steps its approval policy gives its amount (none: approved at once by
 # the system); before it, one decision approved or rejected it.
@@ -220,7 +221,7 @@ class OrderApprovalWorkflow:
                         next_reminder += reminder
                     if self._bounded and self._decision is None and (
                             self._reminders_this_run >= REMINDERS_PER_RUN
-                            or workflow.info().is_continue_as_new_suggested()):
+                            or workflow.info().is_continue_as_new_suggested()) and self._seen_all(seen):
                         return OrderResume(details=self._details, waiting_since=waiting_since,
                                            next_reminder=next_reminder, ledger_holds=self._ledger_holds,
                                            next_seq=self._next_seq, approval_steps=self._steps is not None)
@@ -234,6 +235,11 @@ class OrderApprovalWorkflow:
                     next_reminder = waiting_since + reminder if reminder else None
                     await self._notify_manager()
         return None
+
+    def _seen_all(self, seen: int) -> bool:
+        """Whether the wait has seen every signature: a run continues as new only then, or a signature given during
+        the reminder's notice would go unnotified into the next run (before ``signature-during-notice`` it did)."""
+        return self._signed == seen or not workflow.patched(SIGNATURE_DURING_NOTICE)
 
     async def _remind(self) -> None:
         if self._bounded is None:
