@@ -4,6 +4,7 @@ shape in a thread of its own (as the app's ``EmbeddedWorker`` runs the app's wor
 from __future__ import annotations
 
 import asyncio
+import compileall
 import threading
 import uuid
 from collections.abc import AsyncIterator, Callable
@@ -18,6 +19,8 @@ from core.embedded_server import EmbeddedServer
 from core.settings import Settings
 from core.temporal_client import connect
 from tests.helpers import free_port
+
+ROOT = Path(__file__).resolve().parent.parent
 
 
 def bench_settings(data_dir: Path, address: str = "", **overrides: Any) -> Settings:
@@ -37,9 +40,19 @@ def metrics_url(server: EmbeddedServer) -> str:
     return f"http://{server.HOST}:{server.settings.embedded_metrics_port}/metrics"
 
 
+def current_bytecode() -> None:
+    """Bring the workflow's ``.pyc`` up to date. The workflow sandbox imports the workflow modules afresh for every
+    workflow run; where their bytecode is older than the source and Python may not rewrite it
+    (``PYTHONDONTWRITEBYTECODE``, set on the benchmark host, after any edit) it compiles the source every time:
+    about 10 ms of the worker's CPU per order that an install (or the bundle) never pays (docs/BENCHMARKS.md)."""
+    compileall.compile_dir(ROOT / "workflows", quiet=1)
+
+
 @asynccontextmanager
 async def fresh_server(data_dir: Path) -> AsyncIterator[EmbeddedServer]:
-    """A new embedded dev server on free ports (its metrics too) with its database in ``data_dir``."""
+    """A new embedded dev server on free ports (its metrics too) with its database in ``data_dir``; the workflow's
+    bytecode made current first, so the figures are those of an install."""
+    current_bytecode()
     server = EmbeddedServer(bench_settings(data_dir, embedded_metrics_port=free_port()))
     await server.start()
     try:

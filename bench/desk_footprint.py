@@ -33,6 +33,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from bench._cpu import cpu_seconds
+from bench._temporal import current_bytecode
 from core.settings import Settings
 from tests.helpers import free_port
 
@@ -155,6 +156,7 @@ def main() -> None:
     parser.add_argument("--idle-after", type=float, default=60.0,
                         help="seconds after the last order before the idle ones: the server's chores of a burst end")
     args = parser.parse_args()
+    current_bytecode()  # the desk's own worker imports the workflow as installed
     platform = f"X display {os.environ['DISPLAY']}" if os.environ.get("DISPLAY") else "Qt offscreen (no $DISPLAY)"
     print(f"desk footprint: {platform}, {os.cpu_count()} cores, load {os.getloadavg()[0]:.1f}", flush=True)
     with tempfile.TemporaryDirectory(prefix="desk-footprint-") as directory:

@@ -16,6 +16,7 @@ from core.ledger import local
 from core.ledger.schema import approval_steps, fulfilment, notices, orders, transitions, write_failures
 from core.ledger.schema import changes as feed
 from core.ledger.users import UserTable
+from core.ledger.writes import WriteStatements
 from core.models import (
     ALL_ORDERS,
     ApprovalStep,
@@ -103,6 +104,7 @@ class Ledger:
             upgrade(self.engine)
         insert = postgresql.insert if self.engine.dialect.name == "postgresql" else sqlite.insert
         self._insert = insert
+        self._writes = WriteStatements.of(insert)
         self.users = UserTable(self.engine)
         self.local = local.database(_database_key(self.engine), sqlite=self.engine.dialect.name == "sqlite")
 
@@ -155,42 +157,29 @@ class Ledger:
             "last_seq": entry.last_seq, "unit_price": order.unit_price, "currency": order.currency,
             "amount": order.amount, "awaiting_role": order.awaiting_role,
         }
-        upsert_order = self._insert(orders).values(order_row)
-        upsert_order = upsert_order.on_conflict_do_update(
-            index_elements=[orders.c.order_id],
-            set_={name: upsert_order.excluded[name] for name in ("status", "updated_at", "last_seq", "awaiting_role")},
-            where=orders.c.last_seq < upsert_order.excluded.last_seq,
-        )
         transition_rows = [
             {"order_id": order.order_id, "seq": seq, "status": t.status.value, "at": t.at, "actor": t.actor,
              "reason": t.reason, "kind": t.kind, "awaiting_role": t.awaiting_role}
             for seq, t in entry.numbered()
         ]
-        db.execute(upsert_order)
+        db.execute(self._writes.upsert_order, order_row)
         self._write_steps(db, order.order_id, entry.steps)
         if not transition_rows:
             return False
-        added = db.scalars(self._insert(transitions).values(transition_rows).on_conflict_do_nothing()
-                           .returning(transitions.c.seq)).all()
+        added = db.scalars(self._writes.add_transitions, transition_rows).all()
         return self._announce(db, order.order_id, sorted(added))
 
     def _write_steps(self, db: Connection, order_id: str, steps: list[ApprovalStep]) -> None:
-        """Upsert the order's steps; a signature is written once and never changed (a late retry cannot unsign)."""
+        """Upsert the order's steps (``WriteStatements.upsert_steps``: a signature, once written, stays)."""
         if not steps:
             return
-        rows = [{"order_id": order_id, "step": index, "role": step.role.value,
-                 "signed_by": step.signature.actor if step.signature else None,
-                 "signer_role": step.signature.role.value if step.signature and step.signature.role else None,
-                 "signed_at": step.signature.at if step.signature else None,
-                 "comment": step.signature.comment if step.signature else None}
-                for index, step in enumerate(steps)]
-        upsert = self._insert(approval_steps).values(rows)
-        upsert = upsert.on_conflict_do_update(
-            index_elements=[approval_steps.c.order_id, approval_steps.c.step],
-            set_={name: upsert.excluded[name] for name in ("signed_by", "signer_role", "signed_at", "comment")},
-            where=and_(approval_steps.c.signed_by.is_(None), upsert.excluded.signed_by.is_not(None)),
-        )
-        db.execute(upsert)
+        db.execute(self._writes.upsert_steps, [
+            {"order_id": order_id, "step": index, "role": step.role.value,
+             "signed_by": step.signature.actor if step.signature else None,
+             "signer_role": step.signature.role.value if step.signature and step.signature.role else None,
+             "signed_at": step.signature.at if step.signature else None,
+             "comment": step.signature.comment if step.signature else None}
+            for index, step in enumerate(steps)])
 
     def _announce(self, db: Connection, order_id: str, entry_seqs: list[int]) -> bool:
         """Add the history entries this write inserted to the change feed, in the same transaction: a retried
@@ -204,22 +193,19 @@ class Ledger:
         if db.dialect.name == "postgresql":
             db.execute(text("SELECT pg_advisory_xact_lock(:id)"), {"id": FEED_LOCK_ID})
         # An entry announced before its transitions row was lost (and now rebuilt) is not announced again.
-        db.execute(self._insert(feed).values([{"order_id": order_id, "entry_seq": seq} for seq in entry_seqs])
-                   .on_conflict_do_nothing())
+        db.execute(self._writes.announce, [{"order_id": order_id, "entry_seq": seq} for seq in entry_seqs])
         return True
 
     def record_fulfilment(self, entry: FulfilmentInput, *, recovered: bool = False) -> bool:
         """Insert the order's one fulfilment row, with its final ledger entry in the same transaction;
         False when the row was already there (a retry)."""
-        statement = self._insert(fulfilment).values(
-            order_id=entry.order_id, outcome=entry.outcome.value, actor=entry.actor, reason=entry.reason,
-            recorded_at=datetime.now(UTC),
-        ).on_conflict_do_nothing().returning(fulfilment.c.order_id)
+        row = {"order_id": entry.order_id, "outcome": entry.outcome.value, "actor": entry.actor,
+               "reason": entry.reason, "recorded_at": datetime.now(UTC)}
         with self.local.writing(), self.engine.begin() as db:
             announced = entry.ledger is not None and self._write(db, entry.ledger)
             if recovered:
                 self._forget_failure(db, entry.order_id)
-            created = db.execute(statement).first() is not None
+            created = db.execute(self._writes.add_fulfilment, row).first() is not None
         if announced:
             self.local.changed()
         return created
