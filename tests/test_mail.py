@@ -106,6 +106,25 @@ async def test_each_step_mails_its_role_once(service: OrderService, inbox: Inbox
     assert len(inbox.received) == 2
 
 
+async def sign_while_held(desk: OrderService, inbox: Inbox, held: int) -> str:
+    """Create an order; while the mail server holds its ``held``-th message (the notice, then reminders) the manager
+    signs; then the server answers. Returns the order's ID once the director's notice of their step arrived."""
+    inbox.hold_from = held
+    inbox.answering.clear()
+    order_id = await desk.create_order(LARGE, CLERK)
+
+    async def arrived() -> None:
+        assert inbox.arrived == held
+    await assert_eventually(arrived)
+    assert await desk.approve(order_id, MANAGER) is OrderStatus.PENDING_APPROVAL
+    inbox.answering.set()
+
+    async def mailed_the_director() -> None:
+        assert (["dan@desk.example"], f"{order_id} awaits a director's signature (2/2)") in inbox.subjects()
+    await assert_eventually(mailed_the_director)
+    return order_id
+
+
 async def test_a_signature_given_while_the_notice_is_sent_notifies_the_next_role(
         service: OrderService, inbox: Inbox, tmp_path: Path) -> None:
     """The manager signs while the mail server has not yet answered the step's notice (the activity still runs): the
@@ -113,19 +132,9 @@ async def test_a_signature_given_while_the_notice_is_sent_notifies_the_next_role
     add_users(service)
     desk = with_policy(service, tmp_path / "policy.toml", smtp_host="127.0.0.1", smtp_port=inbox.port,
                        smtp_from=SENDER)
-    inbox.answering.clear()
     async with build_worker(desk.client, desk.settings):
-        order_id = await desk.create_order(LARGE, CLERK)
-
-        async def arrived() -> None:
-            assert inbox.arrived == 1
-        await assert_eventually(arrived)
-        assert await desk.approve(order_id, MANAGER) is OrderStatus.PENDING_APPROVAL
-        inbox.answering.set()
-
-        async def mailed_the_director() -> None:
-            assert inbox.subjects()[1:] == [(["dan@desk.example"], f"{order_id} awaits a director's signature (2/2)")]
-        await assert_eventually(mailed_the_director)
+        order_id = await sign_while_held(desk, inbox, held=1)
+        assert len(inbox.received) == 2
         stored = desk.ledger.get(order_id)
         assert stored is not None and stored.awaiting_role is Role.DIRECTOR
         assert [step.signature.actor for step in stored.steps if step.signature] == ["mona"]
@@ -145,20 +154,8 @@ async def test_a_signature_given_during_the_last_reminder_of_a_run_notifies_the_
     add_users(service)
     desk = with_policy(service, tmp_path / "policy.toml", smtp_host="127.0.0.1", smtp_port=inbox.port,
                        smtp_from=SENDER, approval_reminder=timedelta(milliseconds=20))
-    inbox.hold_from = 3  # the notice, then the run's two reminders: the last one is held
-    inbox.answering.clear()
     async with build_worker(desk.client, desk.settings):
-        order_id = await desk.create_order(LARGE, CLERK)
-
-        async def last_reminder_arrived() -> None:
-            assert inbox.arrived == 3
-        await assert_eventually(last_reminder_arrived)
-        assert await desk.approve(order_id, MANAGER) is OrderStatus.PENDING_APPROVAL
-        inbox.answering.set()
-
-        async def mailed_the_director() -> None:
-            assert (["dan@desk.example"], f"{order_id} awaits a director's signature (2/2)") in inbox.subjects()
-        await assert_eventually(mailed_the_director)
+        order_id = await sign_while_held(desk, inbox, held=3)  # the notice, then the run's two reminders
         await desk.approve(order_id, DIRECTOR)
         await wait_closed(desk, order_id)
 

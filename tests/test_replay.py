@@ -69,23 +69,28 @@ async def test_history_replays(path: Path) -> None:
 DIVERGING = ["auto_approved", "two_steps_approved", "rejected_at_step_two", "two_steps_reminded"]
 
 
+async def replay_failure_without(patch_id: str, name: str, monkeypatch: pytest.MonkeyPatch) -> object:
+    """Replay the recorded history ``name`` with ``patched(patch_id)`` answering False (the code before the patch,
+    unsandboxed so the monkeypatch reaches it): what replay reports, None when it replayed."""
+    from temporalio import workflow
+    from temporalio.worker import UnsandboxedWorkflowRunner
+
+    patched = workflow.patched
+    monkeypatch.setattr(workflow, "patched", lambda asked: patched(asked) and asked != patch_id)
+    replayer = Replayer(workflows=[OrderApprovalWorkflow], data_converter=pydantic_data_converter,
+                        workflow_runner=UnsandboxedWorkflowRunner())
+    history = WorkflowHistory.from_json(name, (ROOT / f"{name}.json").read_text())
+    return (await replayer.replay_workflow(history, raise_on_replay_failure=False)).replay_failure
+
+
 @pytest.mark.parametrize("name", DIVERGING)
 async def test_a_history_of_approval_steps_fails_to_replay_without_the_patch(
         name: str, monkeypatch: pytest.MonkeyPatch) -> None:
     """The guard is what keeps both kinds of order apart: with ``patched(APPROVAL_STEPS)`` answering False, an order
     recorded on the new path is replayed on the old one, and replay reports the non-determinism."""
-    from temporalio import workflow
-    from temporalio.worker import UnsandboxedWorkflowRunner
-
     from workflows.order_approval import APPROVAL_STEPS
 
-    patched = workflow.patched
-    monkeypatch.setattr(workflow, "patched", lambda patch_id: patched(patch_id) and patch_id != APPROVAL_STEPS)
-    replayer = Replayer(workflows=[OrderApprovalWorkflow], data_converter=pydantic_data_converter,
-                        workflow_runner=UnsandboxedWorkflowRunner())
-    history = WorkflowHistory.from_json(name, (ROOT / f"{name}.json").read_text())
-    result = await replayer.replay_workflow(history, raise_on_replay_failure=False)
-    assert result.replay_failure is not None
+    assert await replay_failure_without(APPROVAL_STEPS, name, monkeypatch) is not None
 
 
 # A signature that leaves a step open moves no status, so since the lean-orders patch it upserts nothing; and a final
@@ -97,18 +102,9 @@ LEAN = ["approved", "rejected", "expired", "auto_approved", "two_steps_approved"
 @pytest.mark.parametrize("name", LEAN)
 async def test_a_history_of_lean_orders_fails_to_replay_without_the_patch(
         name: str, monkeypatch: pytest.MonkeyPatch) -> None:
-    from temporalio import workflow
-    from temporalio.worker import UnsandboxedWorkflowRunner
-
     from workflows.order_approval import LEAN_ORDERS
 
-    patched = workflow.patched
-    monkeypatch.setattr(workflow, "patched", lambda patch_id: patched(patch_id) and patch_id != LEAN_ORDERS)
-    replayer = Replayer(workflows=[OrderApprovalWorkflow], data_converter=pydantic_data_converter,
-                        workflow_runner=UnsandboxedWorkflowRunner())
-    history = WorkflowHistory.from_json(name, (ROOT / f"{name}.json").read_text())
-    result = await replayer.replay_workflow(history, raise_on_replay_failure=False)
-    assert result.replay_failure is not None
+    assert await replay_failure_without(LEAN_ORDERS, name, monkeypatch) is not None
 
 
 def test_a_final_state_is_fulfilled_by_a_local_activity_in_the_task_that_reached_it() -> None:
@@ -187,15 +183,6 @@ def test_a_signature_given_during_a_notice_notifies_the_next_role_only_since_its
 @pytest.mark.parametrize("name", ["signed_during_notice", "signed_during_last_reminder"])
 async def test_a_signature_during_a_notice_fails_to_replay_without_its_patch(
         name: str, monkeypatch: pytest.MonkeyPatch) -> None:
-    from temporalio import workflow
-    from temporalio.worker import UnsandboxedWorkflowRunner
-
     from workflows.order_approval import SIGNATURE_DURING_NOTICE
 
-    patched = workflow.patched
-    monkeypatch.setattr(workflow, "patched", lambda patch_id: patched(patch_id) and patch_id != SIGNATURE_DURING_NOTICE)
-    replayer = Replayer(workflows=[OrderApprovalWorkflow], data_converter=pydantic_data_converter,
-                        workflow_runner=UnsandboxedWorkflowRunner())
-    history = WorkflowHistory.from_json(name, (ROOT / f"{name}.json").read_text())
-    result = await replayer.replay_workflow(history, raise_on_replay_failure=False)
-    assert result.replay_failure is not None
+    assert await replay_failure_without(SIGNATURE_DURING_NOTICE, name, monkeypatch) is not None
