@@ -22,7 +22,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from tests.mutation.mutants import MUTANTS, Mutant
+from tests.mutation.mutants import MUTANTS, Mutant, misfits
 
 ROOT = Path(__file__).resolve().parents[2]
 PER_MUTANT_TIMEOUT = 600.0
@@ -48,10 +48,9 @@ def copy_tree(target: Path) -> None:
 
 
 def check_catalogue(mutants: list[Mutant]) -> None:
-    for mutant in mutants:
-        found = (ROOT / mutant.path).read_text().count(mutant.before)
-        if found != 1:
-            raise SystemExit(f"mutant {mutant.id}: its 'before' text occurs {found} times in {mutant.path}")
+    found = misfits(mutants, ROOT)
+    if found:
+        raise SystemExit("\n".join(found))
 
 
 def pytest_run(tree: Path, tests: tuple[str, ...], ledgers: str, env: dict[str, str]) -> tuple[int, str, float]:

@@ -1,16 +1,23 @@
 """The mutants: each one small change a careless edit could make, and the tests that must notice it.
 
-``before`` must occur exactly once in ``path``; the run checks that first, so a catalogue that no longer fits
-the code fails loudly instead of counting a mutant that was never applied.
+``before`` must occur exactly once in ``path``, and each of ``tests`` must exist (``misfits``); the run checks
+that first, so a catalogue that no longer fits the code fails loudly instead of counting a mutant that was never
+applied. ``tests/test_mutation_catalogue.py`` checks the same in ``make test``, so a commit that moves the code
+under a mutant shows it at once.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
+from pathlib import Path
 
 WORKFLOW = "workflows/order_approval.py"
+RULES = "workflows/decision_rules.py"  # refusal(), awaited(), _refused(): the rules a decision must pass
+ROLES = "core/roles.py"  # ROLE_PERMISSIONS and permissions(): what each role may do, which refusal() enforces
 MODELS = "core/models.py"
 STORE = "core/ledger/store.py"
+WRITES = "core/ledger/writes.py"  # the ledger's write statements: the last_seq upsert guard, on-conflict rules
 SERVICE = "core/service.py"
 SDK_ERRORS = "core/sdk_errors.py"
 
@@ -34,78 +41,105 @@ class Mutant:
     ledgers: str = "sqlite"  # the ledger code runs on both: its mutants are tried on both
 
 
+def misfits(mutants: Iterable[Mutant], root: Path) -> list[str]:
+    """What in ``mutants`` no longer fits the tree at ``root``: a ``before`` text that does not occur exactly once
+    in its file (or a file that is gone), a listed test file that does not exist, an id used twice."""
+    found: list[str] = []
+    seen: set[str] = set()
+    for mutant in mutants:
+        if mutant.id in seen:
+            found.append(f"mutant {mutant.id}: its id is used twice")
+        seen.add(mutant.id)
+        source = root / mutant.path
+        if not source.is_file():
+            found.append(f"mutant {mutant.id}: {mutant.path} does not exist")
+        else:
+            count = source.read_text().count(mutant.before)
+            if count != 1:
+                found.append(f"mutant {mutant.id}: its 'before' text occurs {count} times in {mutant.path}")
+        found += [f"mutant {mutant.id}: its test file {test} does not exist"
+                  for test in mutant.tests if not (root / test).is_file()]
+    return found
+
+
 MUTANTS = [
-    # ---- refusal(): state, roles, four-eyes --------------------------------------------------------------------
-    Mutant("refusal-state-negated", "refusal", WORKFLOW,
+    # ---- refusal() (workflows/decision_rules.py) and the roles' permissions: state, roles, four-eyes -----------
+    Mutant("refusal-state-negated", "refusal", RULES,
            "if not decision.action.allowed_from(status):", "if decision.action.allowed_from(status):",
            "the state rule inverted", REFUSALS),
-    Mutant("refusal-state-skipped", "refusal", WORKFLOW,
+    Mutant("refusal-state-skipped", "refusal", RULES,
            "if not decision.action.allowed_from(status):", "if False:",
            "no state rule at all", REFUSALS),
-    Mutant("refusal-role-last", "refusal", WORKFLOW,
+    Mutant("refusal-role-last", "refusal", RULES,
            "    if not decision.action.allowed_from(status):\n"
            "        return _refused(INVALID_TRANSITION, ErrorCode.INVALID_TRANSITION, status,\n"
            "                        f\"cannot {decision.action.value} an order that is {status.value}\")\n"
            "    actor = decision.actor\n",
            "    actor = decision.actor\n"
-           "    if actor.role is Role.CLERK and decision.action is not Action.CANCEL:\n"
-           "        return _refused(FORBIDDEN, ErrorCode.MANAGER_ONLY, status, \"clerk\")\n"
+           "    if decision.action is not Action.CANCEL and Permission(decision.action.value) not in permissions(\n"
+           "            actor.role):\n"
+           "        return _refused(FORBIDDEN, ErrorCode.MANAGER_ONLY, status, \"no permission\")\n"
            "    if not decision.action.allowed_from(status):\n"
            "        return _refused(INVALID_TRANSITION, ErrorCode.INVALID_TRANSITION, status,\n"
            "                        f\"cannot {decision.action.value} an order that is {status.value}\")\n",
            "the role checked before the state (a race's loser would not learn the status)", REFUSALS),
-    Mutant("refusal-clerk-is-manager", "refusal", WORKFLOW,
-           "if actor.role is Role.CLERK:", "if actor.role is Role.MANAGER:",
-           "the clerk rules applied to managers", REFUSALS),
-    Mutant("refusal-clerk-unchecked", "refusal", WORKFLOW,
-           "if actor.role is Role.CLERK:", "if actor.role is None:",
+    Mutant("refusal-clerk-is-manager", "refusal", ROLES,
+           "    Role.MANAGER: EVERY_PERMISSION,\n",
+           "    Role.MANAGER: frozenset({Permission.CREATE, Permission.CANCEL_OWN}),\n",
+           "the clerk rules applied to managers (the clerk's permissions in the manager's row)", REFUSALS),
+    Mutant("refusal-clerk-unchecked", "refusal", ROLES,
+           "return EVERY_PERMISSION if role is None else ROLE_PERMISSIONS[role]",
+           "return ROLE_PERMISSIONS[Role.CLERK] if role is None else EVERY_PERMISSION",
            "the clerk rules applied to people without a role instead of clerks", REFUSALS),
-    Mutant("refusal-clerk-may-approve", "refusal", WORKFLOW,
-           "if decision.action is not Action.CANCEL:", "if decision.action is Action.REJECT:",
-           "a clerk may approve", REFUSALS),
-    Mutant("refusal-clerk-any-order", "refusal", WORKFLOW,
-           "if actor.name != order.created_by:", "if False:",
+    Mutant("refusal-clerk-may-approve", "refusal", RULES,
+           "    elif Permission(decision.action.value) not in may:",
+           "    elif decision.action is Action.REJECT and Permission(decision.action.value) not in may:",
+           "a clerk may approve (the permission checked for reject only)", REFUSALS),
+    Mutant("refusal-clerk-any-order", "refusal", RULES,
+           "(Permission.CANCEL_OWN in may and actor.name == order.created_by)",
+           "(Permission.CANCEL_OWN in may)",
            "a clerk may cancel anyone's order", REFUSALS),
-    Mutant("refusal-clerk-own-flipped", "refusal", WORKFLOW,
-           "if actor.name != order.created_by:", "if actor.name == order.created_by:",
+    Mutant("refusal-clerk-own-flipped", "refusal", RULES,
+           "(Permission.CANCEL_OWN in may and actor.name == order.created_by)",
+           "(Permission.CANCEL_OWN in may and actor.name != order.created_by)",
            "a clerk may cancel only others' orders", REFUSALS),
-    Mutant("refusal-manager-only-code", "refusal", WORKFLOW,
+    Mutant("refusal-manager-only-code", "refusal", RULES,
            "return _refused(FORBIDDEN, ErrorCode.MANAGER_ONLY, status,",
            "return _refused(FORBIDDEN, ErrorCode.OWN_ORDERS_ONLY, status,",
            "the wrong code for a clerk approving", REFUSALS),
-    Mutant("refusal-own-orders-code", "refusal", WORKFLOW,
+    Mutant("refusal-own-orders-code", "refusal", RULES,
            "return _refused(FORBIDDEN, ErrorCode.OWN_ORDERS_ONLY, status,",
            "return _refused(FORBIDDEN, ErrorCode.FORBIDDEN, status,",
            "the rule's code lost for a clerk cancelling another's order", REFUSALS),
-    Mutant("refusal-four-eyes-always", "refusal", WORKFLOW,
+    Mutant("refusal-four-eyes-always", "refusal", RULES,
            "if order.four_eyes and decision.action is Action.APPROVE:\n        if actor.name == order.created_by:",
            "if decision.action is Action.APPROVE:\n        if actor.name == order.created_by:",
            "four-eyes on every order", REFUSALS),
-    Mutant("refusal-four-eyes-every-action", "refusal", WORKFLOW,
+    Mutant("refusal-four-eyes-every-action", "refusal", RULES,
            "if order.four_eyes and decision.action is Action.APPROVE:\n        if actor.name == order.created_by:",
            "if order.four_eyes:\n        if actor.name == order.created_by:",
            "four-eyes for reject and cancel too", REFUSALS),
-    Mutant("refusal-four-eyes-flipped", "refusal", WORKFLOW,
+    Mutant("refusal-four-eyes-flipped", "refusal", RULES,
            "if order.four_eyes and decision.action is Action.APPROVE:\n        if actor.name == order.created_by:",
            "if order.four_eyes and decision.action is Action.APPROVE:\n        if actor.name != order.created_by:",
            "four-eyes refuses everyone but the creator", REFUSALS),
-    Mutant("refusal-four-eyes-off", "refusal", WORKFLOW,
+    Mutant("refusal-four-eyes-off", "refusal", RULES,
            "if order.four_eyes and decision.action is Action.APPROVE:\n        if actor.name == order.created_by:",
            "if False:\n        if actor.name == order.created_by:",
            "no four-eyes rule", REFUSALS),
-    Mutant("refusal-four-eyes-code", "refusal", WORKFLOW,
+    Mutant("refusal-four-eyes-code", "refusal", RULES,
            "return _refused(FORBIDDEN, ErrorCode.FOUR_EYES, status,",
            "return _refused(FORBIDDEN, ErrorCode.FORBIDDEN, status,",
            "the four-eyes refusal without its code", REFUSALS),
-    Mutant("refusal-state-kind", "refusal", WORKFLOW,
+    Mutant("refusal-state-kind", "refusal", RULES,
            "return _refused(INVALID_TRANSITION, ErrorCode.INVALID_TRANSITION, status,",
            "return _refused(FORBIDDEN, ErrorCode.INVALID_TRANSITION, status,",
            "a state refusal typed Forbidden (403 instead of 409)", REFUSALS),
-    Mutant("refusal-details-order", "refusal", WORKFLOW,
+    Mutant("refusal-details-order", "refusal", RULES,
            "return ApplicationError(message, status.value, code.value, type=kind, non_retryable=True)",
            "return ApplicationError(message, code.value, status.value, type=kind, non_retryable=True)",
            "the refusal's details swapped (status and code)", REFUSALS),
-    Mutant("refusal-retryable", "refusal", WORKFLOW,
+    Mutant("refusal-retryable", "refusal", RULES,
            "return ApplicationError(message, status.value, code.value, type=kind, non_retryable=True)",
            "return ApplicationError(message, status.value, code.value, type=kind)",
            "a refusal marked retryable", REFUSALS),
@@ -151,7 +185,7 @@ MUTANTS = [
            "max(min(wake_ups) - workflow.now(), MIN_TIMER)", "min(min(wake_ups) - workflow.now(), MIN_TIMER)",
            "a 1 ms timer over and over instead of one per wake-up", TIMERS),
     Mutant("loop-first-reminder-now", "reminders", WORKFLOW,
-           "waiting_since + reminder if reminder else None)", "waiting_since if reminder else None)",
+           "waiting_since + reminder if reminder else None, signed)", "waiting_since if reminder else None, signed)",
            "the first reminder due at once", TIMERS),
     Mutant("loop-deadline-ignored", "reminders", WORKFLOW,
            "deadline = waiting_since + order.approval_deadline if order.approval_deadline else None",
@@ -188,40 +222,40 @@ MUTANTS = [
            "next_reminder=None, ledger_holds=self._ledger_holds,",
            "the next run forgets when the next reminder is due (no more reminders)", BOUNDED),
     # ---- the ledger's upsert guard and writes ------------------------------------------------------------------
-    Mutant("ledger-guard-reversed", "ledger", STORE,
-           "where=orders.c.last_seq < upsert_order.excluded.last_seq,",
-           "where=orders.c.last_seq > upsert_order.excluded.last_seq,",
+    Mutant("ledger-guard-reversed", "ledger", WRITES,
+           "where=orders.c.last_seq < order.excluded.last_seq),",
+           "where=orders.c.last_seq > order.excluded.last_seq),",
            "an older write wins over a newer one", LEDGER, "sqlite,postgresql"),
-    Mutant("ledger-guard-dropped", "ledger", STORE,
-           "where=orders.c.last_seq < upsert_order.excluded.last_seq,", "",
+    Mutant("ledger-guard-dropped", "ledger", WRITES,
+           ",\n                where=orders.c.last_seq < order.excluded.last_seq),", "),",
            "every write wins, a late retry regresses the status", LEDGER, "sqlite,postgresql"),
-    Mutant("ledger-guard-equal", "ledger", STORE,
-           "where=orders.c.last_seq < upsert_order.excluded.last_seq,",
-           "where=orders.c.last_seq <= upsert_order.excluded.last_seq,",
+    Mutant("ledger-guard-equal", "ledger", WRITES,
+           "where=orders.c.last_seq < order.excluded.last_seq),",
+           "where=orders.c.last_seq <= order.excluded.last_seq),",
            "a write of the same sequence rewrites the row", LEDGER, "sqlite,postgresql"),
-    Mutant("ledger-seq-not-advanced", "ledger", STORE,
-           "for name in (\"status\", \"updated_at\", \"last_seq\", \"awaiting_role\")}",
-           "for name in (\"status\", \"updated_at\", \"awaiting_role\")}",
+    Mutant("ledger-seq-not-advanced", "ledger", WRITES,
+           "ORDER_UPDATES = (\"status\", \"updated_at\", \"last_seq\", \"awaiting_role\")",
+           "ORDER_UPDATES = (\"status\", \"updated_at\", \"awaiting_role\")",
            "the row's sequence never moves, so the guard compares with the first write", LEDGER,
            "sqlite,postgresql"),
-    Mutant("ledger-status-not-updated", "ledger", STORE,
-           "for name in (\"status\", \"updated_at\", \"last_seq\", \"awaiting_role\")}",
-           "for name in (\"updated_at\", \"last_seq\", \"awaiting_role\")}",
+    Mutant("ledger-status-not-updated", "ledger", WRITES,
+           "ORDER_UPDATES = (\"status\", \"updated_at\", \"last_seq\", \"awaiting_role\")",
+           "ORDER_UPDATES = (\"updated_at\", \"last_seq\", \"awaiting_role\")",
            "the status never moves", LEDGER),
-    Mutant("ledger-transitions-duplicate", "ledger", STORE,
-           "db.execute(self._insert(transitions).on_conflict_do_nothing(), transition_rows)",
-           "db.execute(self._insert(transitions), transition_rows)",
+    Mutant("ledger-transitions-duplicate", "ledger", WRITES,
+           "add_transitions=insert(transitions).on_conflict_do_nothing().returning(transitions.c.seq),",
+           "add_transitions=insert(transitions).returning(transitions.c.seq),",
            "a replayed write inserts its transitions again", LEDGER),
     Mutant("ledger-transitions-from-zero", "ledger", STORE,
            "for seq, t in entry.numbered()",
            "for seq, t in enumerate(entry.transitions)",
            "a partial entry's transitions written at the wrong sequence", LEDGER),
     Mutant("ledger-fulfilment-without-state", "ledger", STORE,
-           "            if entry.ledger is not None:\n                self._write(db, entry.ledger)\n", "",
+           "announced = entry.ledger is not None and self._write(db, entry.ledger)", "announced = False",
            "the fulfilment row written without the final state", LEDGER),
-    Mutant("ledger-fulfilment-twice", "ledger", STORE,
-           "recorded_at=datetime.now(UTC),\n        ).on_conflict_do_nothing()",
-           "recorded_at=datetime.now(UTC),\n        )",
+    Mutant("ledger-fulfilment-twice", "ledger", WRITES,
+           "add_fulfilment=insert(fulfilment).on_conflict_do_nothing().returning(fulfilment.c.order_id),",
+           "add_fulfilment=insert(fulfilment).returning(fulfilment.c.order_id),",
            "a retried fulfilment fails instead of finding its row", LEDGER),
     Mutant("ledger-cancelled-unfulfilled", "ledger", STORE,
            "fulfilled=bool(fulfilled) or OrderStatus(row[\"status\"]) is OrderStatus.CANCELLED,",
