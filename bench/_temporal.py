@@ -45,7 +45,8 @@ def current_bytecode() -> None:
     workflow run; where their bytecode is older than the source and Python may not rewrite it
     (``PYTHONDONTWRITEBYTECODE``, set on the benchmark host, after any edit) it compiles the source every time:
     about 10 ms of the worker's CPU per order that an install (or the bundle) never pays (docs/BENCHMARKS.md)."""
-    compileall.compile_dir(ROOT / "workflows", quiet=1)
+    for package in ("workflows", "bench"):  # bench: the raw path's workflow runs in the sandbox too
+        compileall.compile_dir(ROOT / package, quiet=1)
 
 
 @asynccontextmanager

@@ -43,6 +43,7 @@ class Inbox:
     arrived: int = 0  # messages whose data reached the server, answered or not
     answering: threading.Event = field(default_factory=threading.Event)  # cleared: the server holds messages
     hold_from: int = 1  # the first message (by arrival) held while ``answering`` is cleared
+    held_too_long: bool = False  # a hold ended by its time limit, not by ``answering``: the race may not have happened
 
     def __post_init__(self) -> None:
         self.answering.set()
@@ -50,7 +51,7 @@ class Inbox:
     async def handle_DATA(self, server: object, session: object, envelope: object) -> str:  # noqa: N802 (aiosmtpd)
         self.arrived += 1
         if self.arrived >= self.hold_from:  # a slow mail server: the notice activity is still running
-            await asyncio.to_thread(self.answering.wait, 5)
+            self.held_too_long |= not await asyncio.to_thread(self.answering.wait, 5)
         self.received.append((list(envelope.rcpt_tos), message_from_bytes(envelope.content, policy=default)))  # type: ignore[attr-defined]
         return "250 OK"
 
@@ -118,6 +119,7 @@ async def sign_while_held(desk: OrderService, inbox: Inbox, held: int) -> str:
     await assert_eventually(arrived)
     assert await desk.approve(order_id, MANAGER) is OrderStatus.PENDING_APPROVAL
     inbox.answering.set()
+    assert not inbox.held_too_long  # the manager signed while the notice was held
 
     async def mailed_the_director() -> None:
         assert (["dan@desk.example"], f"{order_id} awaits a director's signature (2/2)") in inbox.subjects()
@@ -158,6 +160,32 @@ async def test_a_signature_given_during_the_last_reminder_of_a_run_notifies_the_
         order_id = await sign_while_held(desk, inbox, held=3)  # the notice, then the run's two reminders
         await desk.approve(order_id, DIRECTOR)
         await wait_closed(desk, order_id)
+
+
+async def test_a_signature_after_the_notice_records_no_patch(service: OrderService, tmp_path: Path) -> None:
+    """The signature-during-notice patch is asked only when the race happened: an order signed once its notice
+    completed records no marker of it (asked every time, new histories would carry it for nothing)."""
+    from workflows.order_approval import SIGNATURE_DURING_NOTICE
+
+    desk = with_policy(service, tmp_path / "policy.toml")
+    async with build_worker(desk.client, desk.settings):
+        order_id = await desk.create_order(LARGE, CLERK)
+        handle = desk.client.get_workflow_handle(order_id)
+
+        async def notified() -> None:
+            events = (await handle.fetch_history()).events
+            notices = {event.event_id for event in events
+                       if event.activity_task_scheduled_event_attributes.activity_type.name == "notify_manager"}
+            assert notices & {event.activity_task_completed_event_attributes.scheduled_event_id for event in events}
+        await assert_eventually(notified)
+        await desk.approve(order_id, MANAGER)
+        await desk.approve(order_id, DIRECTOR)
+        await wait_closed(desk, order_id)
+        history = await handle.fetch_history()
+    markers = [event.marker_recorded_event_attributes for event in history.events
+               if event.HasField("marker_recorded_event_attributes")]
+    patches = [marker.details["patch-data"].payloads[0].data for marker in markers if "patch-data" in marker.details]
+    assert patches and not any(SIGNATURE_DURING_NOTICE.encode() in data for data in patches)
 
 
 def notice(order_id: str, number: int = 0) -> NotifyManagerInput:

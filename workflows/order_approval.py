@@ -56,8 +56,8 @@ BOUNDED_HISTORY = "bounded-history"
 TEAM_DECISIONS = "team-decisions"
 # Since this patch a signature given while the first step's notice was being sent wakes the wait like any other
 # (before it, the wait counted it as already seen: the next role went unnotified, its timers unrestarted), and one
-# given during a reminder's notice is handled before the run continues as new. Asked only when that happened, so no
-# other history records it.
+# given during a run's last reminder is handled before the run continues as new (before it, the next run began
+# without notifying the next role). Asked only when that happened, so no other history records it.
 SIGNATURE_DURING_NOTICE = "signature-during-notice"
 # Since this patch a validated order takes the steps its approval policy gives its amount (none: approved at once by
 # the system); before it, one decision approved or rejected it.
@@ -163,8 +163,8 @@ class OrderApprovalWorkflow:
                              self._details.approval_reason if self._details.policy is not None else None)
         else:
             self._transition(OrderStatus.PENDING_APPROVAL, SYSTEM_ACTOR)
+        signed = self._signed  # a signature given while the step is recorded and notified is one yet to be seen
         await self._record_alone()
-        signed = self._signed  # a signature given while the notice is sent is one the wait has yet to see
         await self._notify_manager()
         waiting_since = workflow.now()
         reminder = self._order.reminder_interval
@@ -201,7 +201,7 @@ class OrderApprovalWorkflow:
         order = self._order
         reminder = order.reminder_interval
         seen = self._signed
-        if signed != seen and workflow.patched(SIGNATURE_DURING_NOTICE):
+        if signed != seen and self._decision is None and workflow.patched(SIGNATURE_DURING_NOTICE):
             seen = signed
         while self._decision is None:
             deadline = waiting_since + order.approval_deadline if order.approval_deadline else None

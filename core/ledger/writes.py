@@ -1,10 +1,10 @@
 """The ledger's write statements, built once per dialect and executed with parameters.
 
-Why: a statement built per write (``insert(...).values(rows).on_conflict_do_update(...)``) was compiled again at
-every write — literal multi-row VALUES and a fresh ``excluded`` collection each time defeat SQLAlchemy's compiled
-cache — which was most of a write's CPU in the worker (docs/BENCHMARKS.md). The same statement object, given its
-rows as parameters (executemany; RETURNING through SQLAlchemy's insertmanyvalues on SQLite and PostgreSQL), is
-compiled once per dialect and parameter set.
+Why: a statement built per write with its rows in it (``insert(...).values(rows)``, the transitions, the steps and
+the change feed's rows) was compiled again at every write — SQLAlchemy does not cache a multi-row VALUES statement,
+even of one row — which was most of a write's CPU in the worker (docs/BENCHMARKS.md). The same statement object,
+given its rows as parameters (executemany; RETURNING through SQLAlchemy's insertmanyvalues on SQLite and
+PostgreSQL), is compiled once per dialect and parameter set.
 """
 
 from __future__ import annotations
