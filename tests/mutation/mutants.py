@@ -25,6 +25,7 @@ REFUSALS = ("tests/test_refusals.py",)
 DECISIONS = ("tests/test_refusals.py", "tests/test_workflow.py")
 TIMERS = ("tests/test_ledger_projection.py",)
 BOUNDED = ("tests/test_hardening_history.py",)
+NOTICES = ("tests/test_mail.py",)
 LEDGER = ("tests/test_ledger.py", "tests/test_activities.py", "tests/test_ledger_projection.py")
 SERVICE_PATH = ("tests/test_refusals.py", "tests/test_workflow.py", "tests/test_error_paths.py")
 
@@ -221,6 +222,14 @@ MUTANTS = [
            "next_reminder=next_reminder, ledger_holds=self._ledger_holds,",
            "next_reminder=None, ledger_holds=self._ledger_holds,",
            "the next run forgets when the next reminder is due (no more reminders)", BOUNDED),
+    Mutant("notice-race-signature-seen", "reminders", WORKFLOW,
+           "if signed != seen and self._decision is None and workflow.patched(SIGNATURE_DURING_NOTICE):",
+           "if False:",
+           "a signature given while the first notice is sent is counted as seen: the next role is never notified",
+           NOTICES),
+    Mutant("notice-race-continues-unseen", "reminders", WORKFLOW,
+           "return self._signed == seen or not workflow.patched(SIGNATURE_DURING_NOTICE)", "return True",
+           "a run continues as new with a signature given during its last reminder unseen", NOTICES),
     # ---- the ledger's upsert guard and writes ------------------------------------------------------------------
     Mutant("ledger-guard-reversed", "ledger", WRITES,
            "where=orders.c.last_seq < order.excluded.last_seq),",
