@@ -19,6 +19,12 @@ ROOT = Path(__file__).parent / "histories"
 # then may still be running when a worker is upgraded. A pending order that continued as a new run has a history
 # per run (``<path>.run1``, then ``<path>``).
 HISTORIES = sorted(ROOT.rglob("*.json"))
+
+
+def read(path: Path) -> WorkflowHistory:
+    """A recorded history, named by its file's stem."""
+    return WorkflowHistory.from_json(path.stem, path.read_text())
+
 PATHS = {"approved", "rejected", "cancelled_pending", "cancelled_validating", "invalid_order",
          "transient_failure_then_approved", "signal_approved", "reminded_then_approved", "expired"}
 CONTINUED = {"continued_then_approved.run1", "continued_then_approved"}
@@ -59,8 +65,7 @@ async def test_history_replays(path: Path) -> None:
         workflow_runner=SandboxedWorkflowRunner(
             restrictions=SandboxRestrictions.default.with_passthrough_modules(*PASSTHROUGH_MODULES)),
     )
-    history = WorkflowHistory.from_json(path.stem, path.read_text())
-    result = await replayer.replay_workflow(history, raise_on_replay_failure=False)
+    result = await replayer.replay_workflow(read(path), raise_on_replay_failure=False)
     assert result.replay_failure is None, result.replay_failure
 
 
@@ -79,8 +84,7 @@ async def replay_failure_without(patch_id: str, name: str, monkeypatch: pytest.M
     monkeypatch.setattr(workflow, "patched", lambda asked: patched(asked) and asked != patch_id)
     replayer = Replayer(workflows=[OrderApprovalWorkflow], data_converter=pydantic_data_converter,
                         workflow_runner=UnsandboxedWorkflowRunner())
-    history = WorkflowHistory.from_json(name, (ROOT / f"{name}.json").read_text())
-    return (await replayer.replay_workflow(history, raise_on_replay_failure=False)).replay_failure
+    return (await replayer.replay_workflow(read(ROOT / f"{name}.json"), raise_on_replay_failure=False)).replay_failure
 
 
 @pytest.mark.parametrize("name", DIVERGING)
@@ -111,7 +115,7 @@ def test_a_final_state_is_fulfilled_by_a_local_activity_in_the_task_that_reached
     """Since lean-orders no order schedules a (regular) activity after its final transition, and it completes in the
     workflow task of its fulfilment's marker."""
     for name in ("approved", "rejected", "expired", "auto_approved", "invalid_order"):
-        events = WorkflowHistory.from_json(name, (ROOT / f"{name}.json").read_text()).events
+        events = read(ROOT / f"{name}.json").events
         kinds = [EventType.Name(e.event_type).removeprefix("EVENT_TYPE_") for e in events]
         assert kinds[-1] == "WORKFLOW_EXECUTION_COMPLETED", name
         tail = kinds[len(kinds) - 1 - kinds[::-1].index("WORKFLOW_TASK_COMPLETED"):]
@@ -125,7 +129,7 @@ def test_new_orders_upsert_only_their_status() -> None:
     """Every search attribute a recorded order of today's workflow carries or upserts is its status (or the
     patches' own ``TemporalChangeVersion``), and each status upsert moves the status."""
     for path in sorted(ROOT.glob("*.json")):
-        events = WorkflowHistory.from_json(path.stem, path.read_text()).events
+        events = read(path).events
         started = events[0].workflow_execution_started_event_attributes.search_attributes.indexed_fields
         if not path.stem.startswith("continued_then_approved"):  # the run continued as new starts from the workflow
             assert set(started) == {"OrderStatus"}, path.stem
@@ -138,13 +142,16 @@ def test_new_orders_upsert_only_their_status() -> None:
         assert all(a != b for a, b in zip(statuses, statuses[1:], strict=False)), path.stem
 
 
-def _notices_and_patches(history: WorkflowHistory) -> tuple[int, set[str]]:
-    """How many notices the order scheduled, and the patches its history records."""
-    notices = sum(e.activity_task_scheduled_event_attributes.activity_type.name == "notify_manager"
-                  for e in history.events)
-    patches = {json.loads(e.marker_recorded_event_attributes.details["patch-data"].payloads[0].data)["id"]
-               for e in history.events if e.marker_recorded_event_attributes.marker_name == "core_patch"}
-    return notices, patches
+def patches(history: WorkflowHistory) -> set[str]:
+    """The patches a history records (the ids of its patch markers)."""
+    return {json.loads(e.marker_recorded_event_attributes.details["patch-data"].payloads[0].data)["id"]
+            for e in history.events if e.marker_recorded_event_attributes.marker_name == "core_patch"}
+
+
+def notices(history: WorkflowHistory) -> list[dict]:
+    """The inputs of the notices (``notify_manager``) the order scheduled, in order."""
+    return [json.loads(e.activity_task_scheduled_event_attributes.input.payloads[0].data) for e in history.events
+            if e.activity_task_scheduled_event_attributes.activity_type.name == "notify_manager"]
 
 
 def test_a_signature_given_during_a_notice_notifies_the_next_role_only_since_its_patch() -> None:
@@ -153,31 +160,24 @@ def test_a_signature_given_during_a_notice_notifies_the_next_role_only_since_its
     first notice; a run continued as new after the reminder); since it they do. Other histories never ask the patch."""
     from workflows.order_approval import SIGNATURE_DURING_NOTICE
 
-    def read(path: Path) -> WorkflowHistory:
-        return WorkflowHistory.from_json(path.stem, path.read_text())
-
     def director_notices(history: WorkflowHistory) -> int:
-        """The director's notices of their step (not reminders) the order scheduled."""
-        scheduled = [e.activity_task_scheduled_event_attributes for e in history.events
-                     if e.activity_task_scheduled_event_attributes.activity_type.name == "notify_manager"]
-        notices = [json.loads(attributes.input.payloads[0].data) for attributes in scheduled]
-        return sum(notice["role"] == "director" and not notice["reminder"] for notice in notices)
+        """The director's notices of their step (not reminders)."""
+        return sum(notice["role"] == "director" and not notice["reminder"] for notice in notices(history))
 
     before = ROOT / "before-signature-during-notice"
     first, first_since = read(before / "signed_during_notice.json"), read(ROOT / "signed_during_notice.json")
-    assert _notices_and_patches(first)[0] == 1 and SIGNATURE_DURING_NOTICE not in _notices_and_patches(first)[1]
-    notices, patches = _notices_and_patches(first_since)
-    assert notices == 2 and SIGNATURE_DURING_NOTICE in patches and director_notices(first_since) == 1
+    assert len(notices(first)) == 1 and SIGNATURE_DURING_NOTICE not in patches(first)
+    assert len(notices(first_since)) == 2 and SIGNATURE_DURING_NOTICE in patches(first_since)
+    assert director_notices(first_since) == 1
 
     reminded = read(before / "signed_during_last_reminder.run1.json")
     assert reminded.events[-1].HasField("workflow_execution_continued_as_new_event_attributes")
     assert director_notices(reminded) == 0 and director_notices(read(before / "signed_during_last_reminder.json")) == 0
     reminded_since = read(ROOT / "signed_during_last_reminder.json")
-    assert SIGNATURE_DURING_NOTICE in _notices_and_patches(reminded_since)[1]
-    assert director_notices(reminded_since) == 1
+    assert SIGNATURE_DURING_NOTICE in patches(reminded_since) and director_notices(reminded_since) == 1
     for path in sorted(ROOT.glob("*.json")):
         if not path.stem.startswith("signed_during_"):
-            assert SIGNATURE_DURING_NOTICE not in _notices_and_patches(read(path))[1], path.stem
+            assert SIGNATURE_DURING_NOTICE not in patches(read(path)), path.stem
 
 
 @pytest.mark.parametrize("name", ["signed_during_notice", "signed_during_last_reminder"])
