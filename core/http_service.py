@@ -215,7 +215,7 @@ class HttpOrderService:
             raise unreachable(self.url, err) from err
         now = datetime.now(UTC)
         return [StuckOrder(order_id=order_id, attempts=STUCK_THRESHOLD, error="", first_failed_at=now,
-                           last_failed_at=now) for order_id in response.json().get("stuck_orders", [])]
+                           last_failed_at=now) for order_id in response.json().get("stuck_orders") or []]
 
 
 def _filter(where: OrderFilter) -> list[tuple[str, str]]:

@@ -60,7 +60,7 @@ async def test_a_refused_write_is_logged_listed_and_resumes_once_fixed(
             assert stuck[0].attempts >= 2 and "poison is not welcome here" in stuck[0].error
 
         await assert_eventually(listed_as_stuck, timeout=30)
-        assert (await healthz(service)) == {"status": "degraded", "stuck_orders": [order_id]}
+        assert (await healthz(service)) == {"status": "degraded", "stuck_count": 1, "stuck_orders": [order_id]}
         assert any(order_id in record.getMessage() and record.levelno == logging.ERROR
                    for record in caplog.records)
         assert await service.status(order_id) is OrderStatus.VALIDATING
@@ -76,7 +76,7 @@ async def test_a_refused_write_is_logged_listed_and_resumes_once_fixed(
             assert stored is not None and stored.status is OrderStatus.PENDING_APPROVAL
 
         await assert_eventually(cleared, timeout=60)
-        assert (await healthz(service)) == {"status": "ok", "stuck_orders": []}
+        assert (await healthz(service)) == {"status": "ok", "stuck_count": 0, "stuck_orders": []}
 
 
 async def healthz(service: OrderService) -> dict[str, object]:

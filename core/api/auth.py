@@ -31,7 +31,7 @@ from core.models import Actor, Role
 from core.settings import Settings
 from core.users import AuthConfigError, Identity, Users, load_tokens, token_hash
 
-__all__ = ["AuthConfigError", "AuthMode", "Authenticator", "Caller", "authenticate", "current_actor"]
+__all__ = ["AuthConfigError", "AuthMode", "Authenticator", "Caller", "authenticate", "current_actor", "known_caller"]
 
 log = logging.getLogger(__name__)
 
@@ -143,6 +143,19 @@ async def authenticate(request: Request,
         raise Unauthenticated("this API needs Authorization: Bearer <token>")
     authenticator: Authenticator = request.app.state.authenticator
     return await authenticator.caller(credentials.credentials if credentials else None, users_of(request))
+
+
+async def known_caller(request: Request) -> Caller | None:
+    """For routes anyone may call that tell a caller the server knows more: the caller, or None (no token, a wrong
+    or revoked one) where ``authenticate`` would answer 401. It reads the header itself, so the route's OpenAPI
+    entry does not claim a token is needed."""
+    scheme, _, token = request.headers.get("Authorization", "").partition(" ")
+    presented = token.strip() if scheme.lower() == "bearer" and token.strip() else None
+    authenticator: Authenticator = request.app.state.authenticator
+    try:
+        return await authenticator.caller(presented, users_of(request))
+    except Unauthenticated:
+        return None
 
 
 ActorHeader = Annotated[str | None, Header(

@@ -102,9 +102,12 @@ class OrderDetailsBody(OrderDetails):
 class Health(BaseModel):
     status: Literal["ok", "degraded"] = Field(
         examples=["ok"], description="`degraded`: serving, but some orders' ledger writes keep failing")
-    stuck_orders: list[str] = Field(
-        default_factory=list, description="orders whose ledger write failed twice or more in a row, longest stuck "
-                                          "first; each waits, retrying, and moves on by itself once the cause is fixed")
+    stuck_count: int = Field(examples=[0], description="how many orders' ledger write failed twice or more in a row; "
+                                                       "each waits, retrying, and moves on by itself once the cause "
+                                                       "is fixed")
+    stuck_orders: list[str] | None = Field(
+        default_factory=list, description="those orders, longest stuck first; null to a caller without a valid token "
+                                          "(no order is named to a caller the server does not know)")
 
 
 class Me(BaseModel):

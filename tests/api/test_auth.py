@@ -125,6 +125,23 @@ async def test_health_and_docs_need_no_token_and_the_docs_declare_bearer_auth(ma
     assert "security" not in spec["paths"]["/healthz"]["get"]
 
 
+async def test_health_names_stuck_orders_only_to_a_caller_the_server_knows(make_client: ClientFactory,
+                                                                          service: OrderService,
+                                                                          tokens_file: Path) -> None:
+    for _ in range(2):  # two failed ledger writes in a row: stuck
+        service.ledger.note_failure("order_0123456789ab", "a refused row")
+    shared, team, demo = make_client(api_token=SecretStr(SHARED_TOKEN)), make_client(tokens_file=tokens_file), make_client()
+
+    for client, known in ((shared, SHARED_TOKEN), (team, "clerk-alice-token")):
+        for unknown in ({}, bearer("not-the-token"), {"Authorization": f"Basic {known}"}):
+            anonymous = await client.get("/healthz", headers=unknown)
+            assert anonymous.status_code == 200
+            assert anonymous.json() == {"status": "degraded", "stuck_count": 1, "stuck_orders": None}
+        signed_in = (await client.get("/healthz", headers=bearer(known))).json()
+        assert signed_in["stuck_orders"] == ["order_0123456789ab"]
+    assert (await demo.get("/healthz")).json()["stuck_orders"] == ["order_0123456789ab"]  # the open demo: open
+
+
 async def test_with_a_tokens_file_the_token_decides_the_actor(make_client: ClientFactory, tokens_file: Path) -> None:
     client = make_client(tokens_file=tokens_file)
 

@@ -2,18 +2,21 @@
 
 ``/healthz`` is liveness: the process serves and Temporal answers (restart it if not). ``/readyz`` is readiness:
 Temporal, the ledger and, unless ``serve --no-worker``, the embedded worker are all up, and ``serve`` is not
-shutting down (send it no traffic if not); its answer names what is not. Neither needs a token.
+shutting down (send it no traffic if not); its answer names what is not. Neither needs a token, so neither names
+an order to a caller the server does not know: ``/healthz`` counts the stuck orders for anyone and lists their IDs
+only to a valid token (or in the open demo, where everything is open).
 """
 
 from __future__ import annotations
 
 import asyncio
-from typing import Literal
+from typing import Annotated, Literal
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Depends, Request
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 
+from core.api.auth import Caller, known_caller
 from core.api.deps import OrderServiceDep
 from core.api.errors import error_responses
 from core.api.schemas import Health
@@ -27,13 +30,15 @@ CHECK_TIMEOUT = 2.0  # seconds each check may take: an orchestrator's probe time
 
 @router.get("/healthz", operation_id="healthz", summary="Whether Temporal answers, and orders stuck on the ledger",
             responses=error_responses(503))
-async def healthz(service: OrderServiceDep) -> Health:
-    """200 when Temporal answers a health check: `ok`, or `degraded` with the orders whose ledger write keeps
-    failing (docs/LEDGER.md); 503 when Temporal or the ledger does not answer. No token needed."""
+async def healthz(service: OrderServiceDep, caller: Annotated[Caller | None, Depends(known_caller)]) -> Health:
+    """200 when Temporal answers a health check: `ok`, or `degraded` with the count of the orders whose ledger write
+    keeps failing (docs/LEDGER.md) and, to a caller with a valid token, their IDs; 503 when Temporal or the ledger
+    does not answer. No token needed."""
     if not await service.healthy():
         raise TemporalUnavailable("Temporal does not answer")
     stuck = [order.order_id for order in await service.stuck_orders()]
-    return Health(status="degraded" if stuck else "ok", stuck_orders=stuck)
+    return Health(status="degraded" if stuck else "ok", stuck_count=len(stuck),
+                  stuck_orders=stuck if caller is not None else None)
 
 
 Part = Literal["serve", "temporal", "ledger", "worker"]
