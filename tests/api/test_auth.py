@@ -130,7 +130,8 @@ async def test_health_names_stuck_orders_only_to_a_caller_the_server_knows(make_
                                                                           tokens_file: Path) -> None:
     for _ in range(2):  # two failed ledger writes in a row: stuck
         service.ledger.note_failure("order_0123456789ab", "a refused row")
-    shared, team, demo = make_client(api_token=SecretStr(SHARED_TOKEN)), make_client(tokens_file=tokens_file), make_client()
+    shared, team = make_client(api_token=SecretStr(SHARED_TOKEN)), make_client(tokens_file=tokens_file)
+    demo = make_client()
 
     for client, known in ((shared, SHARED_TOKEN), (team, "clerk-alice-token")):
         for unknown in ({}, bearer("not-the-token"), {"Authorization": f"Basic {known}"}):
