@@ -104,7 +104,7 @@ SQLITE_ONLY = frozenset({
     "test_hardening_text.py", "test_hardening_ledger_failures.py",  # they choose their ledgers themselves
     # Hundreds of reminders, two minutes a run: bounded history is the workflow's; its ledger writes are the ones
     # test_ledger.py and test_ledger_projection.py run on both.
-    "test_hardening_history.py",
+    "test_hardening_history.py", "test_handover_decision.py",
     # Workers and servers killed mid-stream: its subject is Temporal's recovery; the ledger's idempotent writes it
     # leans on are test_ledger.py's and test_ledger_projection.py's, on both.
     "test_crash.py",
