@@ -223,6 +223,7 @@ class DeskController(QObject):
         one, the service, the worker."""
         if self._closing or self.busy(Command.BOOT) or self.busy(Command.SIGN_IN):
             return
+        self.tokens.detect_in_background()
         if self.login is None:
             self.watch.boot()
         elif self.login.token is None:

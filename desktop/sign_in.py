@@ -43,7 +43,7 @@ class TeamSignIn:
                           lambda err: self._failed(url, err, from_dialog), self._signed_in,
                           after=lambda: desk.progressChanged.emit(None, None, None))
 
-    async def _connect(self, url: str, token: str) -> tuple[HttpOrderService, Session, str]:
+    async def _connect(self, url: str, token: str) -> tuple[HttpOrderService, Session, str, bool]:
         await asyncio.to_thread(import_module, "core.http_service")  # httpx: only for a sign-in, off the Qt thread
         from core.http_service import HttpOrderService
 
@@ -54,7 +54,8 @@ class TeamSignIn:
             await service.aclose()
             raise
         await self.drop_service()
-        return service, server_session(me, service.url), token
+        persistent = await asyncio.to_thread(self.desk.tokens.put, service.url, token)  # a keyring may ask first
+        return service, server_session(me, service.url), token, persistent
 
     async def drop_service(self) -> None:
         """Stop what serves the desk now: the refresher, and the team server's client or the embedded runtime."""
@@ -70,15 +71,14 @@ class TeamSignIn:
             await desk.runtime.stop()
             desk.workerChanged.emit(WorkerState.NOT_EMBEDDED, desk.settings.task_queue, "")
 
-    def _signed_in(self, result: tuple[HttpOrderService, Session, str]) -> None:
+    def _signed_in(self, result: tuple[HttpOrderService, Session, str, bool]) -> None:
         desk = self.desk
-        service, session, token = result
+        service, session, token, persistent = result
         if session.server != desk.session.server:  # another server's orders: nothing of the last one stays
             desk.forget_orders()
         desk.login = ServerLogin(service.url, token)
         desk.session = session
         desk.service = service
-        persistent = desk.tokens.put(service.url, token)
         desk.sessionChanged.emit(session)
         desk.signedIn.emit(service.url, persistent)
         desk.messageCleared.emit(BOOT)
@@ -106,7 +106,6 @@ class TeamSignIn:
         login = desk.login
         if login is None or desk.closing or desk.busy(SIGN_IN):
             return
-        desk.tokens.forget(login.url)
         desk.login = None
 
         def signed_out(_: None) -> None:
@@ -117,8 +116,12 @@ class TeamSignIn:
             desk.message.emit(Message(tr(SIGNED_OUT).format(url=login.url), Severity.INFO, SIGN_IN))
             desk.start()
 
-        desk.commands.run(SIGN_IN, "Signing out", self.drop_service(),
+        desk.commands.run(SIGN_IN, "Signing out", self._sign_out(login.url),
                           lambda err: Message(str(err), Severity.ERROR, SIGN_IN), signed_out)
+
+    async def _sign_out(self, url: str) -> None:
+        await asyncio.to_thread(self.desk.tokens.forget, url)
+        await self.drop_service()
 
     def token_refused(self, err: SignInRequired) -> None:
         """The server no longer takes the token (revoked, rotated): ask for a new one; the form, the view and the

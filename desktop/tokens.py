@@ -4,11 +4,17 @@
 Never in QSettings, a file or the log. Where no keyring backend exists (a Linux desktop without a Secret Service,
 a headless machine) or it fails, the token is kept in memory for this session only, and ``persistent`` says so,
 so the window can tell the person they will be asked again next time.
+
+A keyring can take its time (a locked one asks the person to unlock it first; finding the backend takes ~0.1 s):
+the desk calls ``put`` and ``forget`` from a thread, and the backend is found in one once the window shows (the
+controller's ``start``), so the sign-in dialog finds the answer ready. Only ``get`` at start, before the window
+exists, is called where the desk starts.
 """
 
 from __future__ import annotations
 
 import logging
+import threading
 
 import keyring
 from keyring.backend import KeyringBackend
@@ -29,13 +35,27 @@ def _usable(backend: KeyringBackend) -> bool:
 class TokenStore:
     def __init__(self) -> None:
         self._session: dict[str, str] = {}
-        self._persistent: bool | None = None  # found out when first needed: detecting the backend takes ~0.1 s
+        self._persistent = False
+        self._detection: threading.Thread | None = None
+
+    def detect_in_background(self) -> None:
+        """Find the keyring's backend in a thread, once."""
+        if self._detection is None:
+            self._detection = threading.Thread(target=self._detect, name="keyring-detection", daemon=True)
+            self._detection.start()
+
+    def _detect(self) -> None:
+        try:
+            self._persistent = _usable(keyring.get_keyring())
+        except Exception as err:  # a broken backend's set-up: as if there were none
+            self._unusable("found", err)
 
     @property
     def persistent(self) -> bool:
         """Whether tokens go to a keyring that keeps them; False means for this session only."""
-        if self._persistent is None:
-            self._persistent = _usable(keyring.get_keyring())
+        self.detect_in_background()
+        assert self._detection is not None
+        self._detection.join()
         return self._persistent
 
     def get(self, url: str) -> str | None:

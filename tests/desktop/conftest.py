@@ -11,6 +11,7 @@ share one pytest process in either order.
 from __future__ import annotations
 
 import os
+import threading
 
 os.environ["QT_QPA_PLATFORM"] = "offscreen"  # before any QApplication exists
 
@@ -163,14 +164,17 @@ class MemoryKeyring(KeyringBackend):
     def __init__(self) -> None:
         super().__init__()
         self.passwords: dict[tuple[str, str], str] = {}
+        self.writers: list[str] = []  # the thread of each write and delete: a keyring may block; the Qt thread must not
 
     def get_password(self, service: str, username: str) -> str | None:
         return self.passwords.get((service, username))
 
     def set_password(self, service: str, username: str, password: str) -> None:
+        self.writers.append(threading.current_thread().name)
         self.passwords[(service, username)] = password
 
     def delete_password(self, service: str, username: str) -> None:
+        self.writers.append(threading.current_thread().name)
         if self.passwords.pop((service, username), None) is None:
             raise PasswordDeleteError(username)
 

@@ -4,6 +4,7 @@ CA's certificate (``ORDER_DESK_SERVER_CA``), and a certificate the desk does not
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -59,6 +60,7 @@ def test_the_token_goes_to_the_keyring_and_signs_the_next_start_in(
     assert again.status.actor_label.text() == "Acting as desk-tester" and again.status.worker_label.isVisible()
     close_window(qtbot, again)
 
+    assert len(memory_keyring.writers) == 3 and threading.main_thread().name not in memory_keyring.writers
     assert token not in ini.read_text(encoding="utf-8") and team.url in ini.read_text(encoding="utf-8")
     assert token not in caplog.text and token not in team.served.output()
 
