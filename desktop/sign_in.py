@@ -50,11 +50,12 @@ class TeamSignIn:
         service = HttpOrderService(url, token, self.desk.settings.server_ca)
         try:
             me = await service.me()
+            # Kept before what serves the desk now stops: a keyring may ask the person to unlock it first.
+            persistent = await asyncio.to_thread(self.desk.tokens.put, service.url, token)
         except BaseException:
             await service.aclose()
             raise
         await self.drop_service()
-        persistent = await asyncio.to_thread(self.desk.tokens.put, service.url, token)  # a keyring may ask first
         return service, server_session(me, service.url), token, persistent
 
     async def drop_service(self) -> None:
@@ -120,8 +121,9 @@ class TeamSignIn:
                           lambda err: Message(str(err), Severity.ERROR, SIGN_IN), signed_out)
 
     async def _sign_out(self, url: str) -> None:
-        await asyncio.to_thread(self.desk.tokens.forget, url)
+        """The server's client stops first, so nothing can be decided on it while a keyring asks to be unlocked."""
         await self.drop_service()
+        await asyncio.to_thread(self.desk.tokens.forget, url)
 
     def token_refused(self, err: SignInRequired) -> None:
         """The server no longer takes the token (revoked, rotated): ask for a new one; the form, the view and the

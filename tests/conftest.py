@@ -102,8 +102,8 @@ SQLITE_ONLY = frozenset({
     "api/test_serve_recovery.py", "test_error_paths.py", "test_refusals.py",
     "test_encryption.py",  # payloads Temporal stores; it reads them with a plain client of the default server
     "test_hardening_text.py", "test_hardening_ledger_failures.py",  # they choose their ledgers themselves
-    # Hundreds of reminders, two minutes a run: bounded history is the workflow's; its ledger writes are the ones
-    # test_ledger.py and test_ledger_projection.py run on both.
+    # Bounded history is the workflow's (hundreds of reminders, two minutes a run; a run held at its hand-over): its
+    # ledger writes are the ones test_ledger.py and test_ledger_projection.py run on both.
     "test_hardening_history.py", "test_handover_decision.py",
     # Workers and servers killed mid-stream: its subject is Temporal's recovery; the ledger's idempotent writes it
     # leans on are test_ledger.py's and test_ledger_projection.py's, on both.

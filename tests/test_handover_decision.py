@@ -9,6 +9,8 @@ from datetime import timedelta
 from typing import NoReturn
 
 import pytest
+from temporalio.api.enums.v1 import EventType
+from temporalio.client import WorkflowHistory
 from temporalio.worker import (
     ContinueAsNewInput,
     Interceptor,
@@ -34,11 +36,12 @@ class HandOver:
 
     def __init__(self) -> None:
         self.reached, self.go = threading.Event(), threading.Event()
+        self.let_go = False  # by ``go``, not by HOLD passing: the decision was sent while the run was held
 
     def hold(self) -> None:
         if not self.reached.is_set():
             self.reached.set()
-            self.go.wait(HOLD)
+            self.let_go = self.go.wait(HOLD)
 
 
 def holding(hand_over: HandOver) -> type[Interceptor]:
@@ -66,14 +69,33 @@ async def test_a_decision_sent_during_the_hand_over_reaches_the_next_run(
     monkeypatch.setattr(worker_module, "LegacyArguments", holding(hand_over))
     desk = OrderService(service.client, service.settings.model_copy(
         update={"approval_reminder": timedelta(milliseconds=20)}), service.ledger)
+    sent = asyncio.Event()
+    send_update = desk._send_update
+
+    async def sending(*args: object) -> OrderStatus:
+        sent.set()
+        return await send_update(*args)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(desk, "_send_update", sending)
     async with build_worker(desk.client, desk.settings):
         order_id = await desk.create_order(OrderRequest(item="Ghế", quantity=1), Actor(name="alice"))
         await wait_for_status(desk, order_id, OrderStatus.PENDING_APPROVAL)
         assert await asyncio.to_thread(hand_over.reached.wait, 30), "the run never continued as new"
         decided = asyncio.create_task(desk.approve(order_id, Actor(name="mona")))
-        await asyncio.sleep(HOLD / 2)  # the Update reaches the server while the run's last task is in flight
+        await sent.wait()
+        await asyncio.sleep(HOLD / 4)  # the Update reaches the server while the run's last task is in flight
+        assert not decided.done()
         hand_over.go.set()
         assert await decided is OrderStatus.APPROVED
         await wait_closed(desk, order_id)
-    runs = [run async for run in desk.client.list_workflows(f"WorkflowId = '{order_id}'")]
-    assert len(runs) == 2
+    assert hand_over.let_go, "the hand-over was not held until the decision had been sent"
+
+    second = await desk.client.get_workflow_handle(order_id).fetch_history()
+    first_run = second.events[0].workflow_execution_started_event_attributes.continued_execution_run_id
+    first = await desk.client.get_workflow_handle(order_id, run_id=first_run).fetch_history()
+    assert first.events[-1].event_type == EventType.EVENT_TYPE_WORKFLOW_EXECUTION_CONTINUED_AS_NEW
+    assert not updates(first) and updates(second) == 1  # applied by the next run, once
+
+
+def updates(history: WorkflowHistory) -> int:
+    return sum(event.event_type == EventType.EVENT_TYPE_WORKFLOW_EXECUTION_UPDATE_ACCEPTED for event in history.events)

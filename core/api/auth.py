@@ -146,9 +146,9 @@ async def authenticate(request: Request,
 
 
 async def known_caller(request: Request) -> Caller | None:
-    """For routes anyone may call that tell a caller the server knows more: the caller, or None (no token, a wrong
-    or revoked one) where ``authenticate`` would answer 401. It reads the header itself, so the route's OpenAPI
-    entry does not claim a token is needed."""
+    """For routes anyone may call that tell a caller the server knows more: the caller, or None for a token that is
+    missing, wrong or revoked on a server that needs one (the open demo knows everyone: a ``Caller`` there, whatever
+    is sent). It reads the header itself, so the route's OpenAPI entry does not claim a token is needed."""
     scheme, _, token = request.headers.get("Authorization", "").partition(" ")
     presented = token.strip() if scheme.lower() == "bearer" and token.strip() else None
     authenticator: Authenticator = request.app.state.authenticator

@@ -118,7 +118,7 @@ async def test_healthz_is_200_when_temporal_answers(client: httpx.AsyncClient) -
     response = await client.get("/healthz")
 
     assert response.status_code == 200
-    assert response.json() == {"status": "ok", "stuck_orders": []}
+    assert response.json() == {"status": "ok", "stuck_count": 0, "stuck_orders": []}
 
 
 async def test_swagger_and_openapi_document_every_endpoint_and_its_errors(client: httpx.AsyncClient) -> None:
