@@ -52,9 +52,9 @@ def test_run_gui_boots_then_returns_when_the_window_is_closed(own_loop_allowed: 
 
 def test_the_window_needs_neither_the_sdk_nor_the_ledger_nor_httpx_to_show(tmp_path: Path) -> None:
     """What ``order-desk`` loads before its window shows (the settings read, the window built as ``run_gui`` builds
-    it): the Temporal SDK, SQLAlchemy, the workflow, httpx (about 0.6 s) and the keyring's backends load afterwards in a thread while the
-    server boots (``core.machinery``; ``bench.desk_footprint``: the window shown < 1 s). Whatever drags one of them
-    back in front of the window fails here."""
+    it): the Temporal SDK, SQLAlchemy, the workflow, httpx (about 0.6 s) and the keyring's backends load afterwards
+    in threads while the server boots (``core.machinery``, ``desktop.tokens``; ``bench.desk_footprint``: the window
+    shown < 1 s). Whatever drags one of them back in front of the window fails here."""
     heavy = ("temporalio", "sqlalchemy", "httpx", "workflows.order_approval", "core.service", "core.ledger",
              "keyring.backends.chainer")  # the keyring's backends: found in a thread once the window shows
     probe = "\n".join([
