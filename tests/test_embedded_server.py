@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 from temporalio.api.workflowservice.v1 import DescribeNamespaceRequest
 
-from core.embedded_server import EmbeddedServer, EmbeddedServerError, find_binary
+from core.embedded_server import EmbeddedServer, EmbeddedServerError, ForeignServer, find_binary
 from core.service import OrderService
 from core.settings import Settings
 from tests.helpers import free_port
@@ -74,6 +74,27 @@ async def test_a_second_start_reuses_the_running_server(server: EmbeddedServer) 
     assert second.reused and second.process is None
     second.stop()  # must not stop a server it did not start
     assert alive(pid)
+
+
+async def test_another_data_directorys_server_on_the_port_is_refused_not_reused(server: EmbeddedServer,
+                                                                               tmp_path: Path) -> None:
+    """Reused, its workers and ours would poll one task queue with two ledgers: each would run some of the other's
+    orders and write them where the other never looks (seen with `serve` and a desk on two data directories)."""
+    await server.start()
+    elsewhere = EmbeddedServer(server.settings.model_copy(update={"data_dir": tmp_path / "elsewhere"}))
+    with pytest.raises(ForeignServer) as refused:
+        await elsewhere.start()
+    assert "ORDER_DESK_EMBEDDED_PORT" in str(refused.value) and str(tmp_path / "elsewhere") in str(refused.value)
+    assert elsewhere.process is None and not elsewhere.reused
+    assert alive(server.process.pid)  # type: ignore[union-attr]
+
+    server.stop()  # its own data directory's server, started again on its database, is still its own
+    again, second = EmbeddedServer(server.settings), EmbeddedServer(server.settings)
+    try:
+        assert await again.start() == server.address and again.process is not None
+        assert await second.start() == server.address and second.reused
+    finally:
+        again.stop()
 
 
 async def test_data_survives_a_restart(server: EmbeddedServer) -> None:
