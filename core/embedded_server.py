@@ -7,8 +7,8 @@ SIGTERM if our process dies (``PR_SET_PDEATHSIG``).
 
 A server of another data directory on the port is refused, not reused: its workers (another desk's, another
 ``serve``'s) poll the same task queue with another ledger, so each would run some of the other's orders and write
-them where the other never looks. The server's cluster ID, which its database keeps across restarts, tells them
-apart: it is kept in ``DATA_DIR/temporal.cluster`` when our server first answers.
+them where the other never looks. The server's cluster ID tells them apart: the server makes it with its database
+and keeps it there, so ours is the one whose ID is in ``DATA_DIR/temporal.db``.
 """
 
 from __future__ import annotations
@@ -21,6 +21,7 @@ import os
 import shutil
 import signal
 import socket
+import sqlite3
 import subprocess
 import sys
 import time
@@ -75,13 +76,30 @@ def _die_with_parent() -> None:
         ctypes.CDLL("libc.so.6", use_errno=True).prctl(_PR_SET_PDEATHSIG, signal.SIGTERM)
 
 
-async def cluster_id(address: str, namespace: str) -> str:
+async def cluster_id(address: str, timeout: float = 5.0) -> str:
     """The server's cluster ID: made with its database, the same after every restart on it."""
     from temporalio.api.workflowservice.v1 import GetClusterInfoRequest
     from temporalio.client import Client
 
-    client = await Client.connect(address, namespace=namespace)
-    return (await client.workflow_service.get_cluster_info(GetClusterInfoRequest())).cluster_id
+    try:
+        client = await asyncio.wait_for(Client.connect(address), timeout)
+        info = await client.workflow_service.get_cluster_info(GetClusterInfoRequest(),
+                                                              timeout=timedelta(seconds=timeout))
+    except Exception as err:  # gone again, or refusing: it cannot be shown to be ours
+        raise EmbeddedServerError(f"the Temporal server on {address} did not say which it is: {err}") from err
+    return info.cluster_id
+
+
+def holds_cluster(db: Path, cluster: str) -> bool:
+    """Whether the dev server's SQLite database ``db`` is the one of cluster ``cluster`` (its metadata row)."""
+    if not cluster or not db.exists():
+        return False
+    try:
+        with contextlib.closing(sqlite3.connect(f"{db.as_uri()}?mode=ro", uri=True, timeout=5)) as conn:
+            rows = conn.execute("SELECT data FROM cluster_metadata_info").fetchall()
+    except sqlite3.Error:
+        return False
+    return any(cluster.encode() in bytes(data) for (data,) in rows)
 
 
 async def temporal_answers(address: str, namespace: str, timeout: float = 2.0) -> bool:
@@ -142,7 +160,7 @@ class EmbeddedServer:
         if _port_open(self.HOST, self.port):
             await machinery.imported("temporalio.client")
             if await temporal_answers(self.address, "default"):
-                await self._check_ours()
+                await self.check_ours()
                 log.info("Reusing the Temporal server already answering on %s", self.address)
                 self.reused = True
                 await self._raise_retention()
@@ -170,8 +188,12 @@ class EmbeddedServer:
             if _port_open(self.HOST, self.port):
                 await machinery.imported("temporalio.client")  # imported meanwhile, while the server booted
                 if await temporal_answers(self.address, self.settings.namespace):
-                    self._cluster_file.write_text(await cluster_id(self.address, self.settings.namespace))
-                    await self._raise_retention()
+                    try:  # another data directory's server, started meanwhile, may hold the port ours wanted
+                        await self.check_ours()
+                        await self._raise_retention()
+                    except BaseException:
+                        self.stop()
+                        raise
                     return self.address
             await asyncio.sleep(0.2)
         self.stop()
@@ -179,21 +201,16 @@ class EmbeddedServer:
             f"the embedded Temporal server did not answer within {self.settings.embedded_start_timeout:.0f} s; "
             f"see {log_path}")
 
-    @property
-    def _cluster_file(self) -> Path:
-        return self.settings.data_dir / "temporal.cluster"
-
-    async def _check_ours(self) -> None:
-        try:
-            recorded = self._cluster_file.read_text().strip()
-        except FileNotFoundError:
-            recorded = None
-        if recorded != await cluster_id(self.address, "default"):
+    async def check_ours(self) -> None:
+        """Raise ``ForeignServer`` unless the server answering on the port is this data directory's."""
+        cluster = await cluster_id(self.address)
+        if not await asyncio.to_thread(holds_cluster, self.settings.temporal_db, cluster):
             raise ForeignServer(
                 f"port {self.port} answers as a Temporal server that is not this data directory's "
                 f"({self.settings.data_dir}) but another Order Desk's, or one started by hand; sharing it would "
                 f"split orders between two ledgers. Give this data directory its own ports "
-                f"(ORDER_DESK_EMBEDDED_PORT, ORDER_DESK_EMBEDDED_UI_PORT), or use that server's ORDER_DESK_DATA_DIR")
+                f"(ORDER_DESK_EMBEDDED_PORT, ORDER_DESK_EMBEDDED_UI_PORT), or use that server's ORDER_DESK_DATA_DIR "
+                f"(one started by hand: ORDER_DESK_TEMPORAL_ADDRESS={self.address})")
 
     async def _raise_retention(self) -> None:
         """The dev server keeps closed workflows 24 h; a desk needs them longer."""

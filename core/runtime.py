@@ -18,7 +18,7 @@ from enum import StrEnum
 from typing import TYPE_CHECKING
 
 from core import machinery
-from core.embedded_server import EmbeddedServer
+from core.embedded_server import EmbeddedServer, ForeignServer
 from core.settings import Settings
 
 if TYPE_CHECKING:
@@ -267,7 +267,7 @@ class DeskRuntime:
             try:
                 await self._attempt(service)
             except Exception as err:
-                if self._our_server() is not None:
+                if self._our_server() is not None or isinstance(err, ForeignServer):
                     self._report(RuntimeState.FAILED, str(err) or type(err).__name__, attempt, delay)
                 await asyncio.sleep(delay)
                 if self._our_server() is not None:
@@ -286,6 +286,8 @@ class DeskRuntime:
             answers = False  # ours, and gone: no need to ask
         else:
             answers = await service.healthy()
+            if answers and ours is None and self.server is not None:
+                await self.server.check_ours()  # the one we reused, back: not another data directory's meanwhile
         if not answers:
             if ours is None:
                 raise ConnectionError(f"Temporal at {self.address} does not answer")

@@ -81,11 +81,18 @@ async def test_another_data_directorys_server_on_the_port_is_refused_not_reused(
     """Reused, its workers and ours would poll one task queue with two ledgers: each would run some of the other's
     orders and write them where the other never looks (seen with `serve` and a desk on two data directories)."""
     await server.start()
-    elsewhere = EmbeddedServer(server.settings.model_copy(update={"data_dir": tmp_path / "elsewhere"}))
-    with pytest.raises(ForeignServer) as refused:
-        await elsewhere.start()
-    assert "ORDER_DESK_EMBEDDED_PORT" in str(refused.value) and str(tmp_path / "elsewhere") in str(refused.value)
-    assert elsewhere.process is None and not elsewhere.reused
+    fresh = server.settings.model_copy(update={"data_dir": tmp_path / "fresh"})  # no database of its own yet
+    used = embedded_settings(tmp_path / "used")  # a database of its own, another cluster's
+    before = EmbeddedServer(used)
+    await before.start()
+    before.stop()
+    for settings in (fresh, used.model_copy(update={"embedded_port": server.port,
+                                                    "embedded_ui_port": server.settings.embedded_ui_port})):
+        elsewhere = EmbeddedServer(settings)
+        with pytest.raises(ForeignServer) as refused:
+            await elsewhere.start()
+        assert "ORDER_DESK_EMBEDDED_PORT" in str(refused.value) and str(settings.data_dir) in str(refused.value)
+        assert elsewhere.process is None and not elsewhere.reused
     assert alive(server.process.pid)  # type: ignore[union-attr]
 
     server.stop()  # its own data directory's server, started again on its database, is still its own

@@ -177,6 +177,31 @@ async def test_a_reused_server_is_waited_for_not_restarted(tmp_path: Path) -> No
         theirs.stop()
 
 
+async def test_a_reused_server_replaced_by_another_data_directorys_is_not_taken_for_it(tmp_path: Path) -> None:
+    """The server we reused dies and another data directory's takes its port: no worker of ours may poll it (it
+    would write that server's orders to our ledger); the watch says why, and waits."""
+    settings = embedded(tmp_path / "ours")
+    theirs = EmbeddedServer(settings)
+    await theirs.start()
+    watched = Watched(settings)
+    await watched.runtime.start()
+    squatter = EmbeddedServer(settings.model_copy(update={"data_dir": tmp_path / "elsewhere"}))
+    try:
+        assert theirs.process is not None
+        theirs.process.send_signal(signal.SIGKILL)
+        theirs.process.wait()
+        await watched.wait_for(RuntimeState.TEMPORAL_STOPPED)
+        await squatter.start()
+        await watched.wait_for(RuntimeState.FAILED)
+        failed = next(event for event in watched.events if event.state is RuntimeState.FAILED)
+        assert str(settings.data_dir) in failed.error and RuntimeState.RESTARTED not in watched.states
+        assert not worker_running(watched)
+    finally:
+        await watched.runtime.stop()
+        squatter.stop()
+        theirs.stop()
+
+
 async def test_a_worker_stopped_by_a_person_stays_stopped_after_a_restart(watched: Watched) -> None:
     await watched.runtime.stop_worker()
     kill_server(watched)
