@@ -74,6 +74,10 @@ ORDER_PREFIX = "order_"
 # Order IDs are ``order_<hex>``: anything outside this shape cannot name an order.
 _ORDER_ID = re.compile(rf"{re.escape(ORDER_PREFIX)}[0-9A-Za-z_-]{{1,58}}")
 DECISION_TIMEOUT = timedelta(seconds=5)
+# How long a decision (an Update) is waited for: longer than a workflow task's timeout (10 s). After Temporal
+# restarts, a worker that was stopping may take the order's next workflow task and drop it; the decision is applied
+# once that task times out, and an answer of "no worker" before then would be wrong.
+UPDATE_TIMEOUT = timedelta(seconds=15)
 BULK_CONCURRENCY = 8
 ABORTED_UPDATE_ATTEMPTS = 5
 FOLLOW_BATCH = 100
@@ -225,7 +229,7 @@ class OrderService:
                 except WorkflowUpdateRPCTimeoutOrCancelledError as err:
                     raise TemporalUnavailable(
                         f"no worker took the {decision.action.value} decision for {order_id} within "
-                        f"{DECISION_TIMEOUT.total_seconds():.0f} s; is a worker running on task queue "
+                        f"{UPDATE_TIMEOUT.total_seconds():.0f} s; is a worker running on task queue "
                         f"{self.settings.task_queue!r}?", ErrorCode.NO_WORKER) from err
                 except RPCError as err:
                     if err.status is not RPCStatusCode.NOT_FOUND:
@@ -247,7 +251,7 @@ class OrderService:
         for attempt in range(1, ABORTED_UPDATE_ATTEMPTS + 1):
             try:
                 return await handle.execute_update(
-                    OrderApprovalWorkflow.decide, decision, id=request_id, rpc_timeout=DECISION_TIMEOUT)
+                    OrderApprovalWorkflow.decide, decision, id=request_id, rpc_timeout=UPDATE_TIMEOUT)
             except RPCError as err:
                 if attempt == ABORTED_UPDATE_ATTEMPTS or not update_aborted(err):
                     raise

@@ -12,7 +12,7 @@ from urllib.parse import urlsplit, urlunsplit
 if TYPE_CHECKING:  # imported where a client is made: a desk on the embedded default never loads httpx
     import httpx
 
-TIMEOUT = 15.0  # seconds; 5 to connect
+TIMEOUT = 20.0  # seconds; 5 to connect. Above serve's wait for a decision (15 s) before it answers no_worker
 CONNECT_TIMEOUT = 5.0
 # serve (uvicorn) closes a keep-alive connection after 5 idle seconds; one reused at that moment fails unanswered.
 KEEPALIVE_EXPIRY = 2.0

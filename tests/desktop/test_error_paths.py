@@ -122,7 +122,7 @@ def test_a_decision_with_no_worker_running_says_so_in_the_desks_language(
     window.worker_action.trigger()
     qtbot.waitUntil(lambda: window.status.worker_label.text() == "Bộ xử lý: đã dừng", timeout=CALL_TIMEOUT)
 
-    window.decisions[Action.APPROVE].trigger()  # the service gives up after about 5 s
+    window.decisions[Action.APPROVE].trigger()  # the service gives up after about 15 s
 
     qtbot.waitUntil(lambda: window.messages.source == "decision", timeout=CALL_TIMEOUT)
     assert window.messages.severity == Severity.ERROR
