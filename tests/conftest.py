@@ -94,9 +94,9 @@ def postgres_url() -> Iterator[str]:
 LEDGERS = ("sqlite", "postgresql")
 TESTS = Path(__file__).parent
 # Tests whose subject is not the ledger: HTTP validation, tokens and roles, error codes, the serve process, the
-# error paths of a missing worker (each waits out a 5 s timeout). They run on SQLite only. Every other test that
-# reaches a ledger through ``settings`` (every service and REST test: each order writes the ledger as it moves)
-# runs on both; so does a new test module, until someone argues it here.
+# error paths of a missing worker (each waits out a 5 s or, for a decision, 15 s timeout). They run on SQLite only.
+# Every other test that reaches a ledger through ``settings`` (every service and REST test: each order writes the
+# ledger as it moves) runs on both; so does a new test module, until someone argues it here.
 SQLITE_ONLY = frozenset({
     "api/test_errors.py", "api/test_error_codes.py", "api/test_auth.py", "api/test_serve.py",
     "api/test_serve_recovery.py", "test_error_paths.py", "test_refusals.py",
