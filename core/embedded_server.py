@@ -27,9 +27,13 @@ import sys
 import time
 from datetime import timedelta
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from core import machinery
 from core.settings import Settings
+
+if TYPE_CHECKING:  # the SDK loads in a thread after the desk's window shows (core.machinery)
+    from temporalio.client import Client
 
 log = logging.getLogger(__name__)
 
@@ -76,17 +80,11 @@ def _die_with_parent() -> None:
         ctypes.CDLL("libc.so.6", use_errno=True).prctl(_PR_SET_PDEATHSIG, signal.SIGTERM)
 
 
-async def cluster_id(address: str, timeout: float = 5.0) -> str:
+async def cluster_id(client: Client, timeout: float = 5.0) -> str:
     """The server's cluster ID: made with its database, the same after every restart on it."""
     from temporalio.api.workflowservice.v1 import GetClusterInfoRequest
-    from temporalio.client import Client
 
-    try:
-        client = await asyncio.wait_for(Client.connect(address), timeout)
-        info = await client.workflow_service.get_cluster_info(GetClusterInfoRequest(),
-                                                              timeout=timedelta(seconds=timeout))
-    except Exception as err:  # gone again, or refusing: it cannot be shown to be ours
-        raise EmbeddedServerError(f"the Temporal server on {address} did not say which it is: {err}") from err
+    info = await client.workflow_service.get_cluster_info(GetClusterInfoRequest(), timeout=timedelta(seconds=timeout))
     return info.cluster_id
 
 
@@ -160,10 +158,9 @@ class EmbeddedServer:
         if _port_open(self.HOST, self.port):
             await machinery.imported("temporalio.client")
             if await temporal_answers(self.address, "default"):
-                await self.check_ours()
+                await self._take()
                 log.info("Reusing the Temporal server already answering on %s", self.address)
                 self.reused = True
-                await self._raise_retention()
                 return self.address
             raise EmbeddedServerError(
                 f"port {self.port} is taken by something that is not Temporal: stop it, or set "
@@ -189,8 +186,7 @@ class EmbeddedServer:
                 await machinery.imported("temporalio.client")  # imported meanwhile, while the server booted
                 if await temporal_answers(self.address, self.settings.namespace):
                     try:  # another data directory's server, started meanwhile, may hold the port ours wanted
-                        await self.check_ours()
-                        await self._raise_retention()
+                        await self._take()
                     except BaseException:
                         self.stop()
                         raise
@@ -201,9 +197,28 @@ class EmbeddedServer:
             f"the embedded Temporal server did not answer within {self.settings.embedded_start_timeout:.0f} s; "
             f"see {log_path}")
 
-    async def check_ours(self) -> None:
+    async def _take(self) -> None:
+        """The server answering is ours, and keeps closed orders long enough: one client asks both."""
+        client = await self._client()
+        await self.check_ours(client)
+        await self._raise_retention(client)
+
+    async def _client(self, timeout: float = 5.0) -> Client:
+        from temporalio.client import Client
+
+        try:
+            return await asyncio.wait_for(Client.connect(self.address, namespace=self.settings.namespace), timeout)
+        except Exception as err:  # gone again: it cannot be shown to be ours
+            raise EmbeddedServerError(f"the Temporal server on {self.address} does not answer: {err}") from err
+
+    async def check_ours(self, client: Client | None = None) -> None:
         """Raise ``ForeignServer`` unless the server answering on the port is this data directory's."""
-        cluster = await cluster_id(self.address)
+        from temporalio.service import RPCError
+
+        try:
+            cluster = await cluster_id(client or await self._client())
+        except RPCError as err:  # refusing to say: it cannot be shown to be ours
+            raise EmbeddedServerError(f"the Temporal server on {self.address} did not say which it is: {err}") from err
         if not await asyncio.to_thread(holds_cluster, self.settings.temporal_db, cluster):
             raise ForeignServer(
                 f"port {self.port} answers as a Temporal server that is not this data directory's "
@@ -212,14 +227,12 @@ class EmbeddedServer:
                 f"(ORDER_DESK_EMBEDDED_PORT, ORDER_DESK_EMBEDDED_UI_PORT), or use that server's ORDER_DESK_DATA_DIR "
                 f"(one started by hand: ORDER_DESK_TEMPORAL_ADDRESS={self.address})")
 
-    async def _raise_retention(self) -> None:
+    async def _raise_retention(self, client: Client) -> None:
         """The dev server keeps closed workflows 24 h; a desk needs them longer."""
         from google.protobuf.duration_pb2 import Duration
         from temporalio.api.namespace.v1 import NamespaceConfig
         from temporalio.api.workflowservice.v1 import DescribeNamespaceRequest, UpdateNamespaceRequest
-        from temporalio.client import Client
 
-        client = await Client.connect(self.address, namespace=self.settings.namespace)
         wanted = Duration(seconds=self.settings.embedded_retention_days * 86400)
         described = await client.workflow_service.describe_namespace(
             DescribeNamespaceRequest(namespace=self.settings.namespace))

@@ -4,6 +4,7 @@ really killed; no mock of Temporal."""
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import socket
@@ -83,11 +84,30 @@ async def watched(tmp_path: Path) -> AsyncIterator[Watched]:
 
 def kill_server(watched: Watched) -> int:
     """SIGKILL the embedded server, as a crash or the OOM killer would; reap it; return its pid."""
-    process = watched.runtime.server.process  # type: ignore[union-attr]
+    return sigkill(watched.runtime.server)  # type: ignore[arg-type]
+
+
+def sigkill(server: EmbeddedServer) -> int:
+    process = server.process
     assert process is not None
     process.send_signal(signal.SIGKILL)
     process.wait()
     return process.pid
+
+
+@contextlib.asynccontextmanager
+async def reusing(settings: Settings) -> AsyncIterator[tuple[EmbeddedServer, Watched]]:
+    """A server someone else started on the data directory, and a runtime that reused it; both stopped after."""
+    theirs = EmbeddedServer(settings)
+    await theirs.start()
+    watched = Watched(settings)
+    try:
+        await watched.runtime.start()
+        assert watched.runtime.server.reused  # type: ignore[union-attr]
+        yield theirs, watched
+    finally:
+        await watched.runtime.stop()
+        theirs.stop()
 
 
 def worker_running(watched: Watched) -> bool:
@@ -149,57 +169,42 @@ async def test_stopping_during_an_outage_ends_the_retries_and_leaves_nothing_run
 
 async def test_a_reused_server_is_waited_for_not_restarted(tmp_path: Path) -> None:
     settings = embedded(tmp_path)
-    theirs = EmbeddedServer(settings)
-    await theirs.start()
-    watched = Watched(settings)
-    await watched.runtime.start()
     again = EmbeddedServer(settings)
     try:
-        assert watched.runtime.server.reused  # type: ignore[union-attr]
-        order_id = await watched.pending_order()
-        assert theirs.process is not None
-        theirs.process.send_signal(signal.SIGKILL)
-        theirs.process.wait()
+        async with reusing(settings) as (theirs, watched):
+            order_id = await watched.pending_order()
+            sigkill(theirs)
 
-        await watched.wait_for(RuntimeState.TEMPORAL_STOPPED)
-        assert not worker_running(watched)
-        assert watched.runtime.server.process is None  # type: ignore[union-attr]  # it started none of its own
-        assert RuntimeState.RESTARTING not in watched.states
+            await watched.wait_for(RuntimeState.TEMPORAL_STOPPED)
+            assert not worker_running(watched)
+            assert watched.runtime.server.process is None  # type: ignore[union-attr]  # it started none of its own
+            assert RuntimeState.RESTARTING not in watched.states
 
-        await again.start()  # whoever owns it starts it again
-        await watched.wait_for(RuntimeState.RESTARTED)
-        assert watched.states == [RuntimeState.TEMPORAL_STOPPED, RuntimeState.RESTARTED]
-        assert worker_running(watched)
-        await watched.decided_after(order_id)
+            await again.start()  # whoever owns it starts it again
+            await watched.wait_for(RuntimeState.RESTARTED)
+            assert watched.states == [RuntimeState.TEMPORAL_STOPPED, RuntimeState.RESTARTED]
+            assert worker_running(watched)
+            await watched.decided_after(order_id)
     finally:
-        await watched.runtime.stop()
         again.stop()
-        theirs.stop()
 
 
 async def test_a_reused_server_replaced_by_another_data_directorys_is_not_taken_for_it(tmp_path: Path) -> None:
     """The server we reused dies and another data directory's takes its port: no worker of ours may poll it (it
     would write that server's orders to our ledger); the watch says why, and waits."""
     settings = embedded(tmp_path / "ours")
-    theirs = EmbeddedServer(settings)
-    await theirs.start()
-    watched = Watched(settings)
-    await watched.runtime.start()
     squatter = EmbeddedServer(settings.model_copy(update={"data_dir": tmp_path / "elsewhere"}))
     try:
-        assert theirs.process is not None
-        theirs.process.send_signal(signal.SIGKILL)
-        theirs.process.wait()
-        await watched.wait_for(RuntimeState.TEMPORAL_STOPPED)
-        await squatter.start()
-        await watched.wait_for(RuntimeState.FAILED)
-        failed = next(event for event in watched.events if event.state is RuntimeState.FAILED)
-        assert str(settings.data_dir) in failed.error and RuntimeState.RESTARTED not in watched.states
-        assert not worker_running(watched)
+        async with reusing(settings) as (theirs, watched):
+            sigkill(theirs)
+            await watched.wait_for(RuntimeState.TEMPORAL_STOPPED)
+            await squatter.start()
+            await watched.wait_for(RuntimeState.FAILED)
+            failed = next(event for event in watched.events if event.state is RuntimeState.FAILED)
+            assert str(settings.data_dir) in failed.error and RuntimeState.RESTARTED not in watched.states
+            assert not worker_running(watched)
     finally:
-        await watched.runtime.stop()
         squatter.stop()
-        theirs.stop()
 
 
 async def test_a_worker_stopped_by_a_person_stays_stopped_after_a_restart(watched: Watched) -> None:
