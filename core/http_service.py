@@ -19,6 +19,7 @@ import httpx
 from pydantic import BaseModel
 
 from core.csv_export import CSV_HEAD
+from core.errors import ErrorCode
 from core.models import (
     ALL_ORDERS,
     Action,
@@ -102,18 +103,24 @@ class HttpOrderService:
                           progress: Callable[[BulkOutcome], None] | None = None,
                           request_id: str | None = None) -> list[BulkOutcome]:
         """``POST /orders/bulk/{action}`` in chunks of ``concurrency`` orders, one after the other, so each chunk's
-        outcomes are reported as it lands and no more than that many decisions are in flight."""
+        outcomes are reported as it lands and no more than that many decisions are in flight. After a chunk that
+        no worker took at all, the rest are not sent (``no_worker`` at once, as the service does within a request):
+        each chunk would wait the server's 15 s for the same answer."""
         distinct = list(dict.fromkeys(order_ids))
         headers = {"Idempotency-Key": request_id} if request_id else {}
         outcomes: list[BulkOutcome] = []
         size = max(1, concurrency)
         for start in range(0, len(distinct), size):
-            body: dict[str, Any] = {"order_ids": distinct[start:start + size]}
-            if reason:
-                body["reason"] = reason
-            response = await self._request("POST", f"/orders/bulk/{action.value}", json=body, headers=headers)
-            for result in response.json()["data"]:
-                outcome = BulkOutcome.model_validate(result)
+            chunk = distinct[start:start + size]
+            if outcomes and all(outcome.code == ErrorCode.NO_WORKER for outcome in outcomes[-size:]):
+                answers = [_not_sent(order_id, action) for order_id in chunk]
+            else:
+                body: dict[str, Any] = {"order_ids": chunk}
+                if reason:
+                    body["reason"] = reason
+                response = await self._request("POST", f"/orders/bulk/{action.value}", json=body, headers=headers)
+                answers = [BulkOutcome.model_validate(result) for result in response.json()["data"]]
+            for outcome in answers:
                 outcomes.append(outcome)
                 if progress is not None:
                     progress(outcome)
@@ -216,6 +223,11 @@ class HttpOrderService:
         now = datetime.now(UTC)
         return [StuckOrder(order_id=order_id, attempts=STUCK_THRESHOLD, error="", first_failed_at=now,
                            last_failed_at=now) for order_id in response.json().get("stuck_orders") or []]
+
+
+def _not_sent(order_id: str, action: Action) -> BulkOutcome:
+    return BulkOutcome(order_id=order_id, ok=False, error_type="unavailable", code=ErrorCode.NO_WORKER, error=(
+        f"{order_id} was not sent: the server's worker took none of the {action.value} decisions sent before it"))
 
 
 def _filter(where: OrderFilter) -> list[tuple[str, str]]:

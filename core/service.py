@@ -265,18 +265,33 @@ class OrderService:
         """The same decision for many orders, at most ``concurrency`` in flight; one outcome per order, in
         the given order. Each order gets exactly the rules of a single decision (state, roles, four-eyes).
         With ``request_id``, each order's Update ID derives from it, so a retried bulk request is the same
-        set of decisions."""
+        set of decisions.
+
+        Once an order comes back ``no_worker`` (nobody took its decision within ``UPDATE_TIMEOUT``), the orders not
+        yet sent are refused the same way at once, until another outcome shows a worker again: with no worker,
+        each batch would otherwise wait 15 s for the same answer (100 orders: over three minutes)."""
         limit = asyncio.Semaphore(max(1, concurrency))
+        stalled = False
 
         async def one(order_id: str) -> BulkOutcome:
+            nonlocal stalled
             per_order = None if request_id is None else f"{request_id}:{order_id}"
             async with limit:
-                outcome = await self._bulk_outcome(order_id, action, actor, reason, per_order)
+                if stalled:
+                    outcome = self._not_sent(order_id, action)
+                else:
+                    outcome = await self._bulk_outcome(order_id, action, actor, reason, per_order)
+                    stalled = outcome.code == ErrorCode.NO_WORKER
             if progress is not None:
                 progress(outcome)
             return outcome
 
         return list(await asyncio.gather(*(one(order_id) for order_id in dict.fromkeys(order_ids))))
+
+    def _not_sent(self, order_id: str, action: Action) -> BulkOutcome:
+        return BulkOutcome(order_id=order_id, ok=False, error_type="unavailable", code=ErrorCode.NO_WORKER, error=(
+            f"{order_id} was not sent: no worker took the {action.value} decisions sent before it within "
+            f"{UPDATE_TIMEOUT.total_seconds():.0f} s; is a worker running on task queue {self.settings.task_queue!r}?"))
 
     async def _bulk_outcome(self, order_id: str, action: Action, actor: Actor, reason: str | None,
                             request_id: str | None) -> BulkOutcome:

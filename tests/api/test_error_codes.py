@@ -23,7 +23,9 @@ from core.api import create_app
 from core.api.errors import HTTP_CODES, SERVICE_STATUS
 from core.api.limits import MAX_BODY_BYTES
 from core.errors import ErrorCode
+from core.http_service import HttpOrderService
 from core.ledger import Ledger
+from core.models import Action, BulkOutcome
 from core.service import OrderService
 from tests.api.test_auth import pending_order
 from tests.helpers import free_port
@@ -190,15 +192,33 @@ async def test_a_temporal_error_the_service_does_not_translate_is_temporal_unava
     assert code(response, 503) == "temporal_unavailable"
 
 
-async def test_a_decision_no_worker_takes_is_no_worker(service: OrderService) -> None:
-    """No ``worker`` fixture: nobody polls this test's task queue."""
+async def test_a_decision_no_worker_takes_is_no_worker(service: OrderService,
+                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    """No ``worker`` fixture: nobody polls this test's task queue. Once orders of a bulk decision come back
+    ``no_worker``, the rest are answered so without being sent (each batch would wait another 15 s): by the
+    service within one request (8 in flight, so the 9th is not sent), and by the remote desk between its
+    requests (chunks of 2 here, so after the first nothing is sent)."""
+    sent: list[str] = []
+    bulk_outcome = OrderService._bulk_outcome
+
+    async def noting(self: OrderService, order_id: str, *args: Any) -> BulkOutcome:
+        sent.append(order_id)
+        return await bulk_outcome(self, order_id, *args)
+
+    monkeypatch.setattr(OrderService, "_bulk_outcome", noting)
     async with over(service) as client:
-        order_id = (await client.post("/orders", json=ORDER)).json()["order_id"]
-        single, bulk = await asyncio.gather(client.post(f"/orders/{order_id}/cancel"),
-                                            client.post("/orders/bulk/cancel", json={"order_ids": [order_id]}))
+        ids = [(await client.post("/orders", json=ORDER)).json()["order_id"] for _ in range(13)]
+        remote = HttpOrderService("http://localhost:8000", "any")
+        remote._http = client  # the desk's client of a server, over the app in this process
+        single, bulk, chunked = await asyncio.gather(
+            client.post(f"/orders/{ids[0]}/cancel"),
+            client.post("/orders/bulk/cancel", json={"order_ids": ids[1:10]}),
+            remote.decide_many(ids[10:], Action.CANCEL, concurrency=2))
 
     assert code(single, 503) == "no_worker"
-    assert bulk.json()["data"][0]["code"] == "no_worker"
+    assert [outcome["code"] for outcome in bulk.json()["data"]] == ["no_worker"] * 9
+    assert [outcome.code for outcome in chunked] == ["no_worker"] * 3
+    assert sorted(sent) == sorted(ids[1:9] + ids[10:12])
 
 
 async def test_a_ledger_that_does_not_answer_is_ledger_unavailable(service: OrderService) -> None:
