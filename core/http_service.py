@@ -18,6 +18,7 @@ from typing import Any, Literal
 import httpx
 from pydantic import BaseModel
 
+from core import bulk
 from core.csv_export import CSV_HEAD
 from core.errors import ErrorCode
 from core.models import (
@@ -113,7 +114,8 @@ class HttpOrderService:
         for start in range(0, len(distinct), size):
             chunk = distinct[start:start + size]
             if outcomes and all(outcome.code == ErrorCode.NO_WORKER for outcome in outcomes[-size:]):
-                answers = [_not_sent(order_id, action) for order_id in chunk]
+                because = f"the server's worker took none of the {action.value} decisions sent before it"
+                answers = [bulk.not_sent(order_id, because) for order_id in chunk]
             else:
                 body: dict[str, Any] = {"order_ids": chunk}
                 if reason:
@@ -223,11 +225,6 @@ class HttpOrderService:
         now = datetime.now(UTC)
         return [StuckOrder(order_id=order_id, attempts=STUCK_THRESHOLD, error="", first_failed_at=now,
                            last_failed_at=now) for order_id in response.json().get("stuck_orders") or []]
-
-
-def _not_sent(order_id: str, action: Action) -> BulkOutcome:
-    return BulkOutcome(order_id=order_id, ok=False, error_type="unavailable", code=ErrorCode.NO_WORKER, error=(
-        f"{order_id} was not sent: the server's worker took none of the {action.value} decisions sent before it"))
 
 
 def _filter(where: OrderFilter) -> list[tuple[str, str]]:

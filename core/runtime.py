@@ -256,6 +256,9 @@ class DeskRuntime:
         first asks whether Temporal answers, so a worker that fails to start never costs a live server its life,
         and a server that dies again meanwhile is restarted again."""
         ours = self._our_server()
+        # Nothing is sent meanwhile: another data directory's server may take the port (refused below, but only at
+        # the next attempt) and run what is sent there. A call fails at once, saying why.
+        service.suspended = f"Temporal at {self.address} is not available ({why}); waiting for it to come back"
         self._report(RuntimeState.RESTARTING if ours is not None else RuntimeState.TEMPORAL_STOPPED, why, attempt=1)
         if ours is not None:  # gone first (SIGKILL after 1 s if it hangs), so the worker's goodbyes to it fail fast
             await asyncio.to_thread(ours.stop, 1.0)
@@ -267,12 +270,16 @@ class DeskRuntime:
             try:
                 await self._attempt(service)
             except Exception as err:
-                if self._our_server() is not None or isinstance(err, ForeignServer):
+                foreign = isinstance(err, ForeignServer)
+                if foreign:
+                    service.suspended = str(err)
+                if foreign or self._our_server() is not None:
                     self._report(RuntimeState.FAILED, str(err) or type(err).__name__, attempt, delay)
                 await asyncio.sleep(delay)
                 if self._our_server() is not None:
                     self._report(RuntimeState.RESTARTING, why, attempt + 1)
                 continue
+            service.suspended = None
             self._report(RuntimeState.RESTARTED)
             return
 

@@ -11,6 +11,7 @@ the ledger, which also answers for orders Temporal has forgotten.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import hashlib
 import logging
 import re
@@ -34,16 +35,15 @@ from temporalio.converter import default as default_converter
 from temporalio.exceptions import WorkflowAlreadyStartedError
 from temporalio.service import RPCError, RPCStatusCode
 
+from core import bulk
 from core import search_attributes as sa
 from core.admin import ensure_search_attributes
 from core.change_feed import ChangeFeedWaker
 from core.csv_export import CSV_HEAD, csv_chunk
 from core.errors import (
     ErrorCode,
-    Forbidden,
     IdempotencyConflict,
     InvalidTransition,
-    OrderDeskError,
     OrderNotFound,
     TemporalUnavailable,
 )
@@ -78,7 +78,6 @@ DECISION_TIMEOUT = timedelta(seconds=5)
 # restarts, a worker that was stopping may take the order's next workflow task and drop it; the decision is applied
 # once that task times out, and an answer of "no worker" before then would be wrong.
 UPDATE_TIMEOUT = timedelta(seconds=15)
-BULK_CONCURRENCY = 8
 ABORTED_UPDATE_ATTEMPTS = 5
 FOLLOW_BATCH = 100
 # Search attributes are never encoded by a codec: Temporal indexes them, so the default converter reads them.
@@ -112,6 +111,10 @@ class OrderService:
         self.policy = settings.policy()  # read once: a changed file applies from the next start, to new orders
         self._waker: ChangeFeedWaker | None = None  # made by the first follower, on its event loop
         self._unlisten: Callable[[], None] | None = None  # stops the waker hearing this process's ledger writes
+        self.suspended: str | None = None
+        """Why Temporal is not to be asked now, or None. The runtime's watch sets it while it brings Temporal back:
+        whatever answers on the address meanwhile may be another data directory's server (``ForeignServer``), whose
+        workers would run an order created here and write it to their own ledger."""
 
     @classmethod
     async def connect(cls, settings: Settings, address: str) -> OrderService:
@@ -150,6 +153,14 @@ class OrderService:
         """Orders whose ledger write keeps failing (each waits, retrying, until the cause is fixed)."""
         return await asyncio.to_thread(self.ledger.stuck_orders)
 
+    @contextlib.asynccontextmanager
+    async def _temporal(self, order_id: str | None = None) -> AsyncIterator[None]:
+        """Around every call to Temporal but the health check: refused while suspended, the SDK's errors typed."""
+        if self.suspended is not None:
+            raise TemporalUnavailable(self.suspended)
+        async with translated(order_id):
+            yield
+
     async def healthy(self) -> bool:
         try:
             await self.client.service_client.check_health(timeout=timedelta(seconds=2))
@@ -178,7 +189,7 @@ class OrderService:
                            reminder_interval=self.settings.approval_reminder,
                            approval_deadline=self.settings.approval_deadline,
                            unit_price=request.unit_price, currency=request.currency, approval=self.policy)
-        async with translated():
+        async with self._temporal():
             try:
                 await self.client.start_workflow(
                     OrderApprovalWorkflow.run, order,
@@ -220,7 +231,7 @@ class OrderService:
         decision, not a second one.
         """
         decision = Decision(action=action, actor=actor, reason=reason or None)
-        async with translated(order_id):
+        async with self._temporal(order_id):
             for attempt in (1, 2):
                 try:
                     return await self._send_update(order_id, decision, request_id)
@@ -259,52 +270,21 @@ class OrderService:
         raise AssertionError("unreachable: the last attempt returns or raises")
 
     async def decide_many(self, order_ids: Sequence[str], action: Action, actor: Actor, reason: str | None = None,
-                          concurrency: int = BULK_CONCURRENCY,
+                          concurrency: int = bulk.CONCURRENCY,
                           progress: Callable[[BulkOutcome], None] | None = None,
                           request_id: str | None = None) -> list[BulkOutcome]:
-        """The same decision for many orders, at most ``concurrency`` in flight; one outcome per order, in
-        the given order. Each order gets exactly the rules of a single decision (state, roles, four-eyes).
-        With ``request_id``, each order's Update ID derives from it, so a retried bulk request is the same
-        set of decisions.
+        """The same decision for many orders (``core.bulk``): each gets exactly the rules of a single decision
+        (state, roles, four-eyes)."""
+        async def decide(order_id: str, per_order: str | None) -> OrderStatus:
+            try:
+                return await self.decide(order_id, action, actor, reason, per_order)
+            except RPCError as err:  # one the service does not type: that order's outcome, not the call's failure
+                raise TemporalUnavailable(str(err)) from err
 
-        Once an order comes back ``no_worker`` (nobody took its decision within ``UPDATE_TIMEOUT``), the orders not
-        yet sent are refused the same way at once, until another outcome shows a worker again: with no worker,
-        each batch would otherwise wait 15 s for the same answer (100 orders: over three minutes)."""
-        limit = asyncio.Semaphore(max(1, concurrency))
-        stalled = False
-
-        async def one(order_id: str) -> BulkOutcome:
-            nonlocal stalled
-            per_order = None if request_id is None else f"{request_id}:{order_id}"
-            async with limit:
-                if stalled:
-                    outcome = self._not_sent(order_id, action)
-                else:
-                    outcome = await self._bulk_outcome(order_id, action, actor, reason, per_order)
-                    stalled = outcome.code == ErrorCode.NO_WORKER
-            if progress is not None:
-                progress(outcome)
-            return outcome
-
-        return list(await asyncio.gather(*(one(order_id) for order_id in dict.fromkeys(order_ids))))
-
-    def _not_sent(self, order_id: str, action: Action) -> BulkOutcome:
-        return BulkOutcome(order_id=order_id, ok=False, error_type="unavailable", code=ErrorCode.NO_WORKER, error=(
-            f"{order_id} was not sent: no worker took the {action.value} decisions sent before it within "
-            f"{UPDATE_TIMEOUT.total_seconds():.0f} s; is a worker running on task queue {self.settings.task_queue!r}?"))
-
-    async def _bulk_outcome(self, order_id: str, action: Action, actor: Actor, reason: str | None,
-                            request_id: str | None) -> BulkOutcome:
-        """Never raises for one order's failure: the others' decisions are already applied."""
-        try:
-            status = await self.decide(order_id, action, actor, reason, request_id)
-        except OrderDeskError as err:
-            return BulkOutcome(order_id=order_id, ok=False, error=str(err), error_type=_BULK_KINDS.get(
-                type(err), "unavailable"), status=getattr(err, "current_status", None), code=err.code)
-        except RPCError as err:
-            return BulkOutcome(order_id=order_id, ok=False, error=str(err), error_type="unavailable",
-                               code=ErrorCode.TEMPORAL_UNAVAILABLE)
-        return BulkOutcome(order_id=order_id, ok=True, status=status)
+        unsent = (f"no worker took the {action.value} decisions sent before it within "
+                  f"{UPDATE_TIMEOUT.total_seconds():.0f} s; is a worker running on task queue "
+                  f"{self.settings.task_queue!r}?")
+        return await bulk.decide_many(order_ids, decide, unsent, concurrency, progress, request_id)
 
     # ---- reads --------------------------------------------------------------------------------
 
@@ -319,7 +299,7 @@ class OrderService:
         request = DescribeWorkflowExecutionRequest(namespace=self.settings.namespace,
                                                    execution=WorkflowExecution(workflow_id=workflow_id(order_id)))
         try:
-            async with translated(order_id):
+            async with self._temporal(order_id):
                 described = await self.client.workflow_service.describe_workflow_execution(
                     request, retry=True, timeout=DECISION_TIMEOUT)
         except OrderNotFound:
@@ -353,7 +333,7 @@ class OrderService:
 
     async def _started_input(self, order_id: str) -> OrderInput:
         """The order as it was started: the first history event, decoded (and decrypted) by our converter."""
-        async with translated(order_id):
+        async with self._temporal(order_id):
             async for event in self._handle(order_id).fetch_history_events():
                 payloads = event.workflow_execution_started_event_attributes.input.payloads
                 [started] = await self.client.data_converter.decode(payloads, [OrderInput])
@@ -367,7 +347,7 @@ class OrderService:
         except OrderNotFound:
             return await self._from_ledger(order_id)
         handle = self._handle(order_id)
-        async with translated(order_id):
+        async with self._temporal(order_id):
             if description.status is WorkflowExecutionStatus.COMPLETED:
                 return await handle.result()
             try:
@@ -447,7 +427,7 @@ class OrderService:
     async def _describe(self, order_id: str) -> WorkflowExecutionDescription:
         if not is_order_id(order_id):
             raise OrderNotFound(order_id)
-        async with translated(order_id):
+        async with self._temporal(order_id):
             return await self._handle(order_id).describe(rpc_timeout=DECISION_TIMEOUT)
 
 
@@ -455,8 +435,3 @@ def _same_request(order_id: str, known: OrderInput | OrderDetails, request: Orde
     if (known.item, known.quantity, known.unit_price, known.currency if known.unit_price is not None else None) != (
             request.item, request.quantity, request.unit_price, request.currency):
         raise IdempotencyConflict(f"Idempotency-Key already used for order {order_id} with a different request")
-
-
-_BULK_KINDS: dict[type[OrderDeskError], str] = {
-    OrderNotFound: "not_found", InvalidTransition: "invalid_transition", Forbidden: "forbidden"}
-

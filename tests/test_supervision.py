@@ -12,9 +12,13 @@ import uuid
 from collections.abc import AsyncIterator
 from pathlib import Path
 
+import httpx
 import pytest
+from temporalio.client import Client
 
+from core.api import create_app
 from core.embedded_server import EmbeddedServer
+from core.errors import ErrorCode, TemporalUnavailable
 from core.models import Action, Actor, OrderRequest, OrderStatus
 from core.runtime import DeskRuntime, RuntimeEvent, RuntimeState
 from core.service import OrderService
@@ -191,7 +195,8 @@ async def test_a_reused_server_is_waited_for_not_restarted(tmp_path: Path) -> No
 
 async def test_a_reused_server_replaced_by_another_data_directorys_is_not_taken_for_it(tmp_path: Path) -> None:
     """The server we reused dies and another data directory's takes its port: no worker of ours may poll it (it
-    would write that server's orders to our ledger); the watch says why, and waits."""
+    would write that server's orders to our ledger), and nothing is sent there (its workers would write ours to
+    theirs); the watch says why, and waits."""
     settings = embedded(tmp_path / "ours")
     squatter = EmbeddedServer(settings.model_copy(update={"data_dir": tmp_path / "elsewhere"}))
     try:
@@ -203,6 +208,16 @@ async def test_a_reused_server_replaced_by_another_data_directorys_is_not_taken_
             failed = next(event for event in watched.events if event.state is RuntimeState.FAILED)
             assert str(settings.data_dir) in failed.error and RuntimeState.RESTARTED not in watched.states
             assert not worker_running(watched)
+            with pytest.raises(TemporalUnavailable) as refused:  # not created there, where its workers would run it
+                await watched.service.create_order(OrderRequest(item="Not for them", quantity=1), ALICE)
+            assert refused.value.code is ErrorCode.TEMPORAL_UNAVAILABLE and str(settings.data_dir) in str(refused.value)
+            theirs_client = await Client.connect(squatter.address)
+            assert (await theirs_client.count_workflows(f"TaskQueue = '{settings.task_queue}'")).count == 0
+            app = create_app(settings, watched.service)  # serve's probes say so too: no traffic is sent its way
+            async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://localhost") as api:
+                health, ready = await api.get("/healthz"), await api.get("/readyz")
+            assert (health.status_code, health.json()["code"], ready.status_code) == (503, "temporal_unavailable", 503)
+            assert str(settings.data_dir) in health.json()["detail"] and ready.json()["not_ready"] == ["temporal"]
     finally:
         squatter.stop()
 

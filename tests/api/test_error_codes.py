@@ -25,7 +25,7 @@ from core.api.limits import MAX_BODY_BYTES
 from core.errors import ErrorCode
 from core.http_service import HttpOrderService
 from core.ledger import Ledger
-from core.models import Action, BulkOutcome
+from core.models import Action, OrderStatus
 from core.service import OrderService
 from tests.api.test_auth import pending_order
 from tests.helpers import free_port
@@ -199,13 +199,13 @@ async def test_a_decision_no_worker_takes_is_no_worker(service: OrderService,
     service within one request (8 in flight, so the 9th is not sent), and by the remote desk between its
     requests (chunks of 2 here, so after the first nothing is sent)."""
     sent: list[str] = []
-    bulk_outcome = OrderService._bulk_outcome
+    decide = OrderService.decide
 
-    async def noting(self: OrderService, order_id: str, *args: Any) -> BulkOutcome:
+    async def noting(self: OrderService, order_id: str, *args: Any, **kwargs: Any) -> OrderStatus:
         sent.append(order_id)
-        return await bulk_outcome(self, order_id, *args)
+        return await decide(self, order_id, *args, **kwargs)
 
-    monkeypatch.setattr(OrderService, "_bulk_outcome", noting)
+    monkeypatch.setattr(OrderService, "decide", noting)
     async with over(service) as client:
         ids = [(await client.post("/orders", json=ORDER)).json()["order_id"] for _ in range(13)]
         remote = HttpOrderService("http://localhost:8000", "any")
@@ -218,7 +218,7 @@ async def test_a_decision_no_worker_takes_is_no_worker(service: OrderService,
     assert code(single, 503) == "no_worker"
     assert [outcome["code"] for outcome in bulk.json()["data"]] == ["no_worker"] * 9
     assert [outcome.code for outcome in chunked] == ["no_worker"] * 3
-    assert sorted(sent) == sorted(ids[1:9] + ids[10:12])
+    assert sorted(sent) == sorted(ids[:9] + ids[10:12])
 
 
 async def test_a_ledger_that_does_not_answer_is_ledger_unavailable(service: OrderService) -> None:

@@ -57,8 +57,9 @@ def test_a_killed_temporal_server_is_shown_restarted_and_an_order_from_before_is
 
         window.form.item_edit.setText("Ordered while it is down")  # a command meanwhile: its own message
         qtbot.keyClick(window.form.item_edit, Qt.Key.Key_Return)
-        qtbot.waitUntil(lambda: window.messages.text.startswith("The order was not created: Temporal did not "
-                                                                "answer"), timeout=CALL_TIMEOUT)
+        qtbot.waitUntil(lambda: window.messages.text.startswith(  # at once, saying why: nothing is sent meanwhile
+            f"The order was not created: Temporal at 127.0.0.1:{settings.embedded_port} is not available (the "
+            f"embedded Temporal server exited with code -9)"), timeout=CALL_TIMEOUT)
         assert window.messages.severity == Severity.ERROR
         assert (status.server_label.text(), status.worker_label.text()) == (RESTARTING, "Worker: waiting for Temporal")
         assert not window.controller.worker_running

@@ -34,6 +34,8 @@ async def healthz(service: OrderServiceDep, caller: Annotated[Caller | None, Dep
     """200 when Temporal answers a health check: `ok`, or `degraded` with the count of the orders whose ledger write
     keeps failing (docs/LEDGER.md) and, to a caller with a valid token, their IDs; 503 when Temporal or the ledger
     does not answer. No token needed."""
+    if service.suspended is not None:  # gone, or another data directory's server on its port: not to be used
+        raise TemporalUnavailable(service.suspended)
     if not await service.healthy():
         raise TemporalUnavailable("Temporal does not answer")
     stuck = [order.order_id for order in await service.stuck_orders()]
@@ -62,7 +64,7 @@ async def readyz(request: Request) -> Readiness:
     if service is None:
         checks["temporal"] = "not connected"
     else:
-        checks["temporal"] = "up" if await service.healthy() else "does not answer"
+        checks["temporal"] = service.suspended or ("up" if await service.healthy() else "does not answer")
         checks["ledger"] = await _ledger(service)
     runtime = request.app.state.runtime
     if runtime is not None and runtime.with_worker:
