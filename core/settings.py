@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import re
 from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
@@ -17,6 +18,8 @@ from core.models import ApprovalPolicy, Role
 from core.money import DEFAULT_CURRENCY
 
 APP_NAME = "order-desk"
+_SHORT_DURATION = re.compile(r"(-?\d+(?:\.\d+)?)\s*([smhdSMHD])")  # 24h, 90m, 1.5d: as the README writes them
+_UNIT_SECONDS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
 
 
 class Settings(BaseSettings):
@@ -123,15 +126,26 @@ class Settings(BaseSettings):
     @field_validator("approval_reminder", "approval_deadline", mode="before")
     @classmethod
     def _off(cls, value: object) -> object:
-        """Seconds or an ISO 8601 duration (pydantic parses both); ``0``, ``off`` or ``none`` turn it off."""
+        """Seconds, ``24h``-style (s, m, h, d), or an ISO 8601 duration (pydantic parses it); ``0``, ``off`` or
+        ``none`` turn it off. A negative one is refused: it would remind in a loop or expire every order at once."""
         if isinstance(value, str):
             value = value.strip()
             if value.lower() in ("", "off", "none"):
                 return None
+            short = _SHORT_DURATION.fullmatch(value)
+            if short:
+                value = float(short[1]) * _UNIT_SECONDS[short[2].lower()]
             with contextlib.suppress(ValueError):
                 value = float(value)
-        if isinstance(value, int | float) and value <= 0:
+        if isinstance(value, int | float) and value == 0:
             return None
+        return value
+
+    @field_validator("approval_reminder", "approval_deadline", mode="after")
+    @classmethod
+    def _positive(cls, value: timedelta | None) -> timedelta | None:
+        if value is not None and value <= timedelta(0):
+            raise ValueError("must be a positive duration (seconds, 24h, PT4H), or 0/off to turn it off")
         return value
 
     @model_validator(mode="before")

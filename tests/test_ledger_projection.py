@@ -204,3 +204,19 @@ async def test_reminders_repeat_while_pending(settings: Settings) -> None:
         await wait_closed(service, order_id)
     reminders = (await service.details(order_id)).reminders
     assert notices(await history(service, order_id)) == reminders + 1  # each reminder notified the manager
+
+
+async def test_an_order_carrying_a_negative_reminder_interval_is_reminded_once_and_still_decided(
+        service: OrderService, worker: Worker) -> None:
+    """Settings refuse a negative interval now; an order created before they did carries one. Its wait looped for
+    ever at the first reminder (the workflow task failed as a deadlock at every retry): no decision ever reached it."""
+    negative = OrderService(service.client, service.settings.model_copy(  # model_copy does not validate, as before
+        update={"approval_reminder": timedelta(seconds=-5), "approval_deadline": None}), service.ledger)
+    order_id = await pending_order(negative)
+
+    async def reminded() -> None:
+        assert (await negative.details(order_id)).reminders == 1
+    await assert_eventually(reminded, timeout=20)
+    assert await negative.approve(order_id, BOB) is OrderStatus.APPROVED
+    await wait_closed(negative, order_id)
+    assert (await negative.details(order_id)).reminders == 1

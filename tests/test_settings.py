@@ -47,3 +47,23 @@ def test_settings_read_dotenv(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -
     assert settings.task_queue == "from-dotenv" and settings.embedded
 
 
+
+
+@pytest.mark.parametrize(("typed", "seconds"), [
+    ("24h", 86400), ("90m", 5400), ("1.5d", 129600), ("30s", 30), ("PT4H", 14400), ("3600", 3600),
+    ("0", None), ("off", None), ("", None)])
+def test_a_reminder_is_written_as_the_readme_writes_it(monkeypatch: pytest.MonkeyPatch, typed: str,
+                                                       seconds: int | None) -> None:
+    monkeypatch.setenv("ORDER_DESK_APPROVAL_REMINDER", typed)
+    reminder = Settings(_env_file=None).approval_reminder
+    assert (reminder.total_seconds() if reminder is not None else None) == seconds
+
+
+@pytest.mark.parametrize("typed", ["-5", "-PT5S", "-1h"])
+@pytest.mark.parametrize("variable", ["ORDER_DESK_APPROVAL_REMINDER", "ORDER_DESK_APPROVAL_DEADLINE"])
+def test_a_negative_reminder_or_deadline_is_refused_not_run(monkeypatch: pytest.MonkeyPatch, variable: str,
+                                                            typed: str) -> None:
+    """A negative reminder wedged every order at its first reminder; a negative deadline expired it at once."""
+    monkeypatch.setenv(variable, typed)
+    with pytest.raises(ValueError, match="must be a positive duration"):
+        Settings(_env_file=None)

@@ -217,7 +217,11 @@ class OrderApprovalWorkflow:
                 if next_reminder is not None and reminder is not None and now >= next_reminder and (
                         deadline is None or next_reminder < deadline):
                     await self._remind()
-                    while next_reminder <= now:
+                    # A negative interval (refused by Settings since) looped here for ever, wedging the order: none
+                    # ever completed a task past this line, so no history can differ and no patch is needed.
+                    if reminder <= timedelta(0):
+                        next_reminder = None
+                    while next_reminder is not None and next_reminder <= now:
                         next_reminder += reminder
                     if self._bounded and self._decision is None and (
                             self._reminders_this_run >= REMINDERS_PER_RUN
