@@ -108,6 +108,8 @@ def runtime_lifespan(settings: Settings, with_worker: bool) -> Lifespan:
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         if logs.json_logs():
             logs.adopt_uvicorn()  # uvicorn set up its own loggers as it started
+        else:
+            logs.hide_query_strings()
         runtime = DeskRuntime(settings, with_worker=with_worker)
         app.state.runtime = runtime
         try:

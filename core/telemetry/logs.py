@@ -63,6 +63,11 @@ def adopt_uvicorn() -> None:
         for handler in list(logger.handlers):
             logger.removeHandler(handler)
         logger.propagate = True
+    hide_query_strings()
+
+
+def hide_query_strings() -> None:
+    """uvicorn's access line without its query string, whatever the log format."""
     access = logging.getLogger("uvicorn.access")
     if not any(isinstance(f, NoQueryString) for f in access.filters):
         access.addFilter(NoQueryString())

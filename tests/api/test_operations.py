@@ -70,6 +70,22 @@ async def test_json_logs_carry_request_and_order_ids_and_never_a_token_or_conten
     assert all(line["workflow_id"] == order_id for line in activity)
 
 
+async def test_text_logs_keep_a_searchs_words_and_names_out_of_the_access_line(tmp_path: Path) -> None:
+    """The default format too (it kept the query string while the JSON one dropped it)."""
+    served = launch(tmp_path, embedded_env(tmp_path / "data"), free_port(), tmp_path / "serve.log")
+    try:
+        async with httpx.AsyncClient(base_url=served.url, timeout=30.0) as client:
+            await wait_until_healthy(served, client)
+            searched = await client.get("/orders", params={"q": ITEM, "created_by": SEARCHED})
+        await stop(served, signal.SIGTERM)
+    finally:
+        kill(served)
+
+    output = served.output()
+    assert searched.status_code == 200 and '"GET /orders HTTP/1.1" 200' in output
+    assert "q=" not in output and "created_by" not in output and SEARCHED not in output
+
+
 async def test_readyz_names_temporal_and_the_worker_while_temporal_restarts(tmp_path: Path) -> None:
     served = launch(tmp_path, embedded_env(tmp_path / "data"), free_port(), tmp_path / "serve.log")
     try:
