@@ -240,7 +240,8 @@ class OrderService:
                 except WorkflowUpdateRPCTimeoutOrCancelledError as err:
                     raise TemporalUnavailable(
                         f"no worker took the {decision.action.value} decision for {order_id} within "
-                        f"{UPDATE_TIMEOUT.total_seconds():.0f} s; is a worker running on task queue "
+                        f"{UPDATE_TIMEOUT.total_seconds():.0f} s: it waits in Temporal and is applied if a worker "
+                        f"takes it later (look at the order before deciding again); is a worker running on task queue "
                         f"{self.settings.task_queue!r}?", ErrorCode.NO_WORKER) from err
                 except RPCError as err:
                     if err.status is not RPCStatusCode.NOT_FOUND:

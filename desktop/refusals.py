@@ -44,7 +44,8 @@ WRONG_STEP_ROLE = {
 ROLE_REQUIRED = QT_TRANSLATE_NOOP("Refusal", "an order of a team server is decided by a signed-in user with a role")
 CLERK_OWN = QT_TRANSLATE_NOOP("Refusal", "a clerk may cancel only their own orders")
 NOT_FOUND = QT_TRANSLATE_NOOP("Refusal", "the order was not found")
-NO_WORKER = QT_TRANSLATE_NOOP("Refusal", "no worker took the decision in time; is a worker running?")
+NO_WORKER = QT_TRANSLATE_NOOP("Refusal", "no worker took the decision in time; it may still be applied once a worker "
+                                         "runs (look at the order before deciding again); is a worker running?")
 UNAVAILABLE = QT_TRANSLATE_NOOP("Refusal", "the service did not answer: {error}")
 
 

@@ -1024,8 +1024,8 @@
         <translation>không tìm thấy đơn</translation>
     </message>
     <message>
-        <source>no worker took the decision in time; is a worker running?</source>
-        <translation>không có worker nào nhận quyết định kịp thời; worker có đang chạy không?</translation>
+        <source>no worker took the decision in time; it may still be applied once a worker runs (look at the order before deciding again); is a worker running?</source>
+        <translation>không có worker nào nhận quyết định kịp thời; quyết định vẫn có thể được áp dụng khi có worker chạy (hãy xem lại đơn trước khi quyết định lại); worker có đang chạy không?</translation>
     </message>
     <message>
         <source>the service did not answer: {error}</source>
