@@ -27,8 +27,9 @@ from core.http_service import HttpOrderService
 from core.ledger import Ledger
 from core.models import Action, OrderStatus
 from core.service import OrderService
+from core.worker import build_worker
 from tests.api.test_auth import pending_order
-from tests.helpers import free_port
+from tests.helpers import assert_eventually, free_port
 
 REST_MD = Path(__file__).parents[2] / "docs" / "REST.md"
 ORDER = {"item": "Laptop Gaming XYZ", "quantity": 1}
@@ -197,7 +198,8 @@ async def test_a_decision_no_worker_takes_is_no_worker(service: OrderService,
     """No ``worker`` fixture: nobody polls this test's task queue. Once orders of a bulk decision come back
     ``no_worker``, the rest are answered so without being sent (each batch would wait another 15 s): by the
     service within one request (8 in flight, so the 9th is not sent), and by the remote desk between its
-    requests (chunks of 2 here, so after the first nothing is sent)."""
+    requests (chunks of 2 here, so after the first nothing is sent). Once a worker runs, a decision that was sent
+    is applied (Temporal kept it); the ones not sent were not decided."""
     sent: list[str] = []
     decide = OrderService.decide
 
@@ -219,6 +221,12 @@ async def test_a_decision_no_worker_takes_is_no_worker(service: OrderService,
     assert [outcome["code"] for outcome in bulk.json()["data"]] == ["no_worker"] * 9
     assert [outcome.code for outcome in chunked] == ["no_worker"] * 3
     assert sorted(sent) == sorted(ids[:9] + ids[10:12])
+    async with build_worker(service.client, service.settings):  # what REST.md says then: sent ones wait, and apply
+        async def settled() -> None:
+            statuses = {order_id: await service.status(order_id) for order_id in (ids[0], ids[9], ids[12])}
+            assert statuses == {ids[0]: OrderStatus.CANCELLED, ids[9]: OrderStatus.PENDING_APPROVAL,
+                                ids[12]: OrderStatus.PENDING_APPROVAL}
+        await assert_eventually(settled, timeout=30)
 
 
 async def test_a_ledger_that_does_not_answer_is_ledger_unavailable(service: OrderService) -> None:
