@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import gc
 import logging
+import os
 import sys
 
 import qasync
@@ -124,7 +125,21 @@ async def _main(window: MainWindow) -> None:
             await window.wait_closed()
 
 
+def no_display() -> str | None:
+    """Why the window cannot open here, or None. Qt itself aborts the process (SIGABRT, with "reinstalling the
+    application may fix this problem") when Linux has no display: say why, and what runs without one."""
+    if not sys.platform.startswith("linux") or any(os.environ.get(name) for name in (
+            "DISPLAY", "WAYLAND_DISPLAY", "QT_QPA_PLATFORM")):
+        return None
+    return ("there is no display to open the window on (neither DISPLAY nor WAYLAND_DISPLAY is set); on a server, "
+            "run `order-desk serve`, the same desk as a REST service")
+
+
 def run_gui(settings: Settings) -> int:
+    why = no_display()
+    if why is not None:
+        print(f"order-desk: {why}", file=sys.stderr)
+        return 2
     app = application()
     instance = SingleInstance(settings.data_dir)
     if not instance.claim():

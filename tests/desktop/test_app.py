@@ -75,6 +75,19 @@ def test_the_window_needs_neither_the_sdk_nor_the_ledger_nor_httpx_to_show(tmp_p
     assert loaded == "", f"loaded before the window: {loaded}"
 
 
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="Linux's display variables")
+def test_with_no_display_the_desk_says_so_in_one_line_instead_of_aborting(tmp_path: Path) -> None:
+    """Qt aborted the process (exit 134) advising a reinstall; a person on a server learns of ``serve`` instead."""
+    env = {name: value for name, value in os.environ.items()
+           if not name.startswith("ORDER_DESK_") and name not in ("DISPLAY", "WAYLAND_DISPLAY", "QT_QPA_PLATFORM")}
+    env.update(ORDER_DESK_DATA_DIR=str(tmp_path), XDG_CONFIG_HOME=str(tmp_path))
+    ran = subprocess.run([sys.executable, "-m", "core.cli"], capture_output=True, text=True, env=env, timeout=60,
+                         cwd=Path(__file__).parents[2])
+    assert ran.returncode == 2, ran.stderr
+    [line] = ran.stderr.strip().splitlines()
+    assert line.startswith("order-desk: there is no display") and "order-desk serve" in line
+
+
 def test_only_a_desk_on_its_own_embedded_server_and_ledger_polls_slowly_when_quiet(desk_settings: Settings) -> None:
     """Its own worker's writes wake the feed at once (``core.change_feed``); on a shared Temporal or database other
     processes write too, so there the looks stay at ``ORDER_DESK_EVENTS_POLL``; what the person set stands."""
