@@ -24,10 +24,12 @@ from typing import Annotated
 
 from fastapi import Depends, Header, Request, Security
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from pydantic import BeforeValidator
+from pydantic_core import PydanticCustomError
 from starlette.exceptions import HTTPException
 
 from core.errors import ErrorCode, TemporalUnavailable
-from core.models import Actor, Role
+from core.models import Actor, ActorName, Role
 from core.settings import Settings
 from core.users import AuthConfigError, Identity, Users, load_tokens, token_hash
 
@@ -158,10 +160,29 @@ async def known_caller(request: Request) -> Caller | None:
         return None
 
 
-ActorHeader = Annotated[str | None, Header(
-    alias="X-Actor", min_length=1, max_length=100, pattern=r"[^\s\x00-\x1f\x7f]",
-    description=f"who acts (recorded on the order), 1-100 characters, at least one visible; default `{DEFAULT_ACTOR}`. "
-                "Honoured only in the open loopback demo: with a token, the token decides.")]
+def utf8_header(value: object) -> object:
+    """A header value as the text the client sent. Starlette decodes header bytes as Latin-1 (HTTP's old charset),
+    but curl, browsers and httpx (given bytes) send a non-ASCII value as UTF-8: ``José`` would arrive as ``JosÃ©``,
+    and ``Nguyễn`` with a C1 control character (``ễ`` is E1 BB 85; 0x85 read as Latin-1 is U+0085). So the str goes
+    back to the bytes on the wire and is decoded as UTF-8; bytes that are not UTF-8 are a 422 naming the header,
+    never a guess. The name's own rules (``ActorName``) then apply to the decoded text."""
+    if not isinstance(value, str) or value.isascii():
+        return value
+    try:
+        raw = value.encode("latin-1")
+    except UnicodeEncodeError:
+        return value  # not from the wire's bytes (Starlette's str never holds more than U+00FF): text already
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError as err:
+        raise PydanticCustomError("string_unicode", "must be UTF-8 (found byte 0x{byte})",
+                                  {"byte": f"{raw[err.start]:02X}"}) from None
+
+
+ActorHeader = Annotated[Annotated[ActorName, BeforeValidator(utf8_header)] | None, Header(
+    alias="X-Actor", description=f"who acts (recorded on the order): UTF-8, 1-100 characters once trimmed, no "
+                                 f"control characters; default `{DEFAULT_ACTOR}`. Honoured only in the open loopback "
+                                 "demo: with a token, the token decides.")]
 
 
 async def current_actor(caller: Annotated[Caller, Depends(authenticate)], x_actor: ActorHeader = None) -> Actor:
