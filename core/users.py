@@ -77,8 +77,9 @@ def load_tokens(path: Path) -> dict[str, Identity]:
         # The location starts with the token itself: never repeat it.
         where = "".join(f".{part}" for part in first["loc"][1:])
         where = f"<token>{where}" if first["loc"] else "the top level"
-        raise AuthConfigError(f"the tokens file {path} is invalid at {where}: {first['msg']} "
-                              f'(expected {{"<token>": {{"user": "alice", "role": "clerk|manager"}}}})') from err
+        raise AuthConfigError(
+            f"the tokens file {path} is invalid at {where}: {first['msg']} "
+            f'(expected {{"<token>": {{"user": "alice", "role": "clerk|manager|director"}}}})') from err
 
 
 def new_token() -> str:

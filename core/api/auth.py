@@ -104,13 +104,16 @@ class Authenticator:
             if token is None:
                 raise Unauthenticated("this server needs Authorization: Bearer <your personal token>")
             identity = self._from_tokens_file(token)
+            if identity is None and self._is_shared(token):  # a caller who holds it may learn why it stopped working
+                raise Unauthenticated("ORDER_DESK_API_TOKEN no longer opens this server: it has users now (`order-desk "
+                                      "users add`), and each person signs in with their own token", challenge=_INVALID)
             if identity is None:
                 raise Unauthenticated("the bearer token is not valid", challenge=_INVALID)
             return Caller(AuthMode.USERS, identity.user, identity.role)
         if self.shared_token is not None:
             if token is None:
                 raise Unauthenticated("this API needs Authorization: Bearer <token>")
-            if not secrets.compare_digest(token.encode(), self.shared_token.encode()):
+            if not self._is_shared(token):
                 raise Unauthenticated("the bearer token is not valid", challenge=_INVALID)
             return Caller(AuthMode.SHARED_TOKEN)
         return Caller(AuthMode.OPEN)
@@ -121,6 +124,9 @@ class Authenticator:
             return True
         user = await asyncio.to_thread(users.by_token_hash, caller.token_hash)
         return user is not None and user.active
+
+    def _is_shared(self, token: str) -> bool:
+        return self.shared_token is not None and secrets.compare_digest(token.encode(), self.shared_token.encode())
 
     def _from_tokens_file(self, token: str) -> Identity | None:
         """Every entry is compared, so the time taken does not say how close a guess came or which it matched."""

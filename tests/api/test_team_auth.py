@@ -177,7 +177,10 @@ async def test_a_shared_token_stops_working_once_users_exist(make_client: Client
 
     service.users.add("mona", Role.MANAGER)
 
-    assert refused(await client.get("/orders", headers=bearer("s" * 40)), 401) == "unauthorized"
+    stopped = await client.get("/orders", headers=bearer("s" * 40))
+    assert refused(stopped, 401) == "unauthorized" and "ORDER_DESK_API_TOKEN" in stopped.json()["detail"]
+    wrong = await client.get("/orders", headers=bearer("t" * 40))  # anyone else learns nothing of it
+    assert refused(wrong, 401) == "unauthorized" and "ORDER_DESK_API_TOKEN" not in wrong.json()["detail"]
 
 
 async def test_a_team_server_refuses_everyone_before_its_first_user(make_client: ClientFactory) -> None:
