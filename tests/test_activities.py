@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 from temporalio import activity
-from temporalio.exceptions import ApplicationError, CancelledError
+from temporalio.exceptions import ApplicationError, ApplicationErrorCategory, CancelledError
 from temporalio.testing import ActivityEnvironment
 
 from activities.inputs import NotifyManagerInput, ValidateOrderInput
@@ -50,8 +50,9 @@ def test_simulated_failures_then_success(tmp_path: Path) -> None:
     env = ActivityEnvironment()
     for attempt in (1, 2):
         env.info = env.info.__class__(**{**env.info.__dict__, "attempt": attempt})
-        with pytest.raises(RuntimeError, match="simulated"):
+        with pytest.raises(ApplicationError, match="simulated") as failed:
             env.run(acts.validate_order, VALIDATE)
+        assert not failed.value.non_retryable and failed.value.category is ApplicationErrorCategory.BENIGN
     env.info = env.info.__class__(**{**env.info.__dict__, "attempt": 3})
     env.run(acts.validate_order, VALIDATE)
 
@@ -85,7 +86,7 @@ def test_each_activity_writes_the_transition_before_it(tmp_path: Path) -> None:
     never moves the order back."""
     acts = activities(tmp_path, simulate_validation_failures=1)
     env = ActivityEnvironment()
-    with pytest.raises(RuntimeError, match="simulated"):  # a failed attempt has still recorded the order
+    with pytest.raises(ApplicationError, match="simulated"):  # a failed attempt has still recorded the order
         env.run(acts.validate_order, VALIDATE.model_copy(update={"ledger": _entry(OrderStatus.VALIDATING)}))
     assert acts.ledger.get(ORDER.order_id).status is OrderStatus.VALIDATING
     pending = NOTICE.model_copy(update={"ledger": _entry(OrderStatus.VALIDATING, OrderStatus.PENDING_APPROVAL)})

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 import uuid
 from typing import ClassVar
 
@@ -114,15 +115,21 @@ async def test_cancel_while_validating(settings: Settings) -> None:
     assert fulfilment(service).count(order_id) == 0
 
 
-async def test_transient_validation_failures_are_retried(settings: Settings) -> None:
+async def test_transient_validation_failures_are_retried(settings: Settings, caplog: pytest.LogCaptureFixture) -> None:
+    """The README's retry demo: each simulated failure says so in one line, never a traceback in the output."""
     flaky = settings.model_copy(update={"simulate_validation_failures": 2})
     service = await OrderService.connect(flaky, settings.temporal_address)
-    async with build_worker(service.client, flaky):
-        order_id = await pending_order(service)
-        history = await service.client.get_workflow_handle(order_id).fetch_history()
+    with caplog.at_level(logging.INFO):
+        async with build_worker(service.client, flaky):
+            order_id = await pending_order(service)
+            history = await service.client.get_workflow_handle(order_id).fetch_history()
     started = [e for e in history.events if e.event_type == EventType.EVENT_TYPE_ACTIVITY_TASK_STARTED]
     # The first activity (validate_order) succeeded on its third attempt: two transient failures retried.
     assert started[0].activity_task_started_event_attributes.attempt == 3
+    mine = [record for record in caplog.records if order_id in record.getMessage()
+            or getattr(record, "activity_info", None) and record.activity_info.workflow_id == order_id]
+    assert sum("Simulated transient validation failure" in record.getMessage() for record in mine) == 2
+    assert not [record for record in mine if record.exc_info], "a traceback in the demo's output"
 
 
 async def test_business_rule_violation_rejects_without_retry(settings: Settings) -> None:
