@@ -173,8 +173,9 @@ MUTANTS = [
            "the Update's validator refuses nothing (the handler still does, after writing to history)", REFUSALS),
     # ---- the reminder/deadline loop ----------------------------------------------------------------------------
     Mutant("loop-one-step", "reminders", WORKFLOW,
-           "while next_reminder <= now:\n                        next_reminder += reminder",
-           "next_reminder += reminder",
+           "while next_reminder is not None and next_reminder <= now:\n"
+           "                        next_reminder += reminder",
+           "if next_reminder is not None:\n                        next_reminder += reminder",
            "missed reminders no longer collapse into one (issue 20)", TIMERS),
     Mutant("loop-reminder-at-deadline", "reminders", WORKFLOW,
            "deadline is None or next_reminder < deadline)", "deadline is None or next_reminder <= deadline)",
@@ -210,7 +211,7 @@ MUTANTS = [
            "        await self._record_alone()\n        if self._bounded:",
            "a reminder recorded but the manager not notified", TIMERS),
     Mutant("loop-equal-boundary", "reminders", WORKFLOW,
-           "while next_reminder <= now:", "while next_reminder < now:",
+           "next_reminder is not None and next_reminder <= now:", "next_reminder is not None and next_reminder < now:",
            "a reminder due exactly now counts as not yet due", TIMERS),
     Mutant("history-never-continues", "reminders", WORKFLOW,
            "if self._bounded and self._decision is None and (", "if False and (",
