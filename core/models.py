@@ -91,26 +91,25 @@ class OrderRequest(BaseModel):
     item: ItemText
     quantity: Quantity
     currency: Currency | None = None  # before unit_price, whose decimals it limits
-    unit_price: Price | None = None
+    unit_price: Price | None = Field(None, validate_default=True)  # checked when left out too: see below
 
     @field_validator("unit_price", mode="after")
     @classmethod
-    def _currency_decimals(cls, value: Decimal | None, info: ValidationInfo) -> Decimal | None:
+    def _price_rules(cls, value: Decimal | None, info: ValidationInfo) -> Decimal | None:
+        """The rules that also look at the quantity and the currency, here rather than on the model so that a 422
+        names ``unit_price`` (a model's own rule is reported with no field)."""
         currency = info.data.get("currency")
-        if value is not None and currency is not None:
-            check_decimals(value, currency)
-        return value
-
-    @model_validator(mode="after")
-    def _price_rules(self) -> OrderRequest:
-        if self.unit_price is None:
-            if self.currency is not None:
+        if value is None:
+            if currency is not None:
                 raise ValueError("currency is the currency of unit_price: send it with a unit_price, or leave it out")
-            return self
-        amount = amount_of(self.quantity, self.unit_price)
+            return value
+        if currency is not None:
+            check_decimals(value, currency)
+        quantity = info.data.get("quantity")
+        amount = amount_of(quantity, value) if quantity is not None else None
         if amount is not None and amount >= MAX_AMOUNT:
             raise ValueError(f"the amount quantity × unit_price ({plain(amount)}) must be below {MAX_AMOUNT:,}")
-        return self
+        return value
 
     def priced_in(self, default_currency: str) -> OrderRequest:
         """This request with its currency: ``default_currency`` when it has a price and names none (checked

@@ -98,7 +98,8 @@ async def test_a_price_is_read_exactly_from_a_string_or_a_json_number(
     ('{"item": "Bút", "quantity": 1, "unit_price": NaN}', "unit_price", "never a binary float"),
     ('{"item": "Bút", "quantity": 1, "unit_price": true}', "unit_price", "never a binary float"),
     ('{"item": "Bút", "quantity": 1, "unit_price": "5", "currency": "XYZ"}', "currency", "not an ISO 4217"),
-    ('{"item": "Bút", "quantity": 1, "currency": "VND"}', "", "send it with a unit_price"),
+    ('{"item": "Bút", "quantity": 1, "currency": "VND"}', "unit_price", "send it with a unit_price"),
+    ('{"item": "Bút", "quantity": 1000000, "unit_price": "99999999999999"}', "unit_price", "must be below"),
     ('{"item": "Bút", "quantity": 1.0}', "quantity", "integer"),
 ])
 async def test_a_price_that_is_not_exact_or_not_allowed_is_422(
