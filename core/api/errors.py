@@ -93,12 +93,23 @@ async def _service_error(request: Request, exc: Exception) -> JSONResponse:
 
 async def _invalid_request(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, RequestValidationError)
-    errors = field_errors(exc.errors())
+    errors = field_errors(exc.errors(), "json" in request.headers.get("content-type", "").lower())
     detail = "; ".join(f"{error.field or error.location}: {error.message}" for error in errors)
     return error_response(422, ErrorCode.INVALID_REQUEST, detail or "invalid request", errors=errors)
 
 
-def field_errors(errors: Sequence[Any]) -> list[FieldError]:
+_ISO_TIME = "must be an ISO 8601 date or time, e.g. 2025-06-01 or 2025-06-01T08:30:00+07:00 (in a URL, + is %2B)"
+_PATTERN_MEANS = {  # what a parameter's pattern asks for, said for people (the OpenAPI document keeps the pattern)
+    "since": _ISO_TIME, "until": _ISO_TIME,
+    "min_amount": "must be a plain decimal number, e.g. 5000000 or 12.50", "max_amount": "must be a plain decimal "
+    "number, e.g. 50000000 or 12.50", "currency": "must be three letters (ISO 4217), e.g. VND",
+    "q": "must not contain a NUL character", "created_by": "must not contain a NUL character",
+    "Idempotency-Key": "must be printable ASCII without spaces",
+}
+_NOT_JSON = "must be a JSON object, sent with Content-Type: application/json"
+
+
+def field_errors(errors: Sequence[Any], json_sent: bool = True) -> list[FieldError]:
     """Pydantic's errors, each named by the field it is about (``quantity``, ``X-Actor``, ``body``)."""
     named = []
     for error in errors:
@@ -109,6 +120,10 @@ def field_errors(errors: Sequence[Any]) -> list[FieldError]:
         if error.get("type") == "json_invalid":
             path = []
             message = f"invalid JSON: {error.get('ctx', {}).get('error', 'cannot be parsed')}"
+        elif error.get("type") == "string_pattern_mismatch" and path and path[-1] in _PATTERN_MEANS:
+            message = _PATTERN_MEANS[path[-1]]
+        elif location == "body" and not path and not json_sent:  # curl -d without -H: a form, not JSON
+            message = _NOT_JSON
         named.append(FieldError(location=location, field=".".join(path), message=message,
                                 type=str(error.get("type", "invalid"))))
     return named

@@ -78,6 +78,16 @@ async def test_malformed_missing_or_non_json_create_body_is_422(client: httpx.As
     response = await client.post("/orders", content=content, headers=headers)
 
     assert_names(response, "body")
+    if content and "json" not in headers.get("Content-Type", ""):  # curl -d without -H: said what to send
+        assert "Content-Type: application/json" in response.json()["detail"]
+
+
+async def test_a_form_body_as_curl_d_sends_it_is_told_to_send_json(client: httpx.AsyncClient) -> None:
+    response = await client.post("/orders", content="item=Laptop&quantity=1",
+                                 headers={"Content-Type": "application/x-www-form-urlencoded"})
+
+    assert_names(response, "body")
+    assert response.json()["detail"] == "body: must be a JSON object, sent with Content-Type: application/json"
 
 
 @pytest.mark.parametrize(("content", "field"), [
