@@ -13,7 +13,6 @@ from temporalio.client import Client
 from temporalio.service import RPCError, RPCStatusCode
 
 from core import search_attributes as sa
-from core.errors import OrderNotFound, TemporalUnavailable
 from core.sdk_errors import translated
 from workflows.order_approval import WORKFLOW_NAME
 
@@ -51,11 +50,13 @@ async def ensure_search_attributes(client: Client, namespace: str) -> bool:
     return True
 
 
-async def rebuild_ledger(service: OrderService) -> tuple[int, list[str]]:
+async def rebuild_ledger(service: OrderService, skipped: dict[str, Exception] | None = None
+                         ) -> tuple[int, list[str]]:
     """Re-derive the ledger rows of every order of the service's task queue that Temporal still holds.
 
-    Returns how many were rebuilt and the IDs that could not be read (a running order needs a worker to
-    answer its query): those are skipped, not guessed, and the command says so."""
+    Returns how many were rebuilt and the IDs that could not be read: a running order needs a worker to answer its
+    query, and one whose workflow task fails cannot answer at all. Those are skipped, not guessed, each logged in one
+    line with why (and put in ``skipped`` with its error, if given); the others are rebuilt all the same."""
     rebuilt, unreadable = 0, []
     query = (f"WorkflowType = '{WORKFLOW_NAME}' AND TaskQueue = '{service.settings.task_queue}' "
              f"AND ExecutionStatus != 'ContinuedAsNew'")  # a pending order's earlier runs: its latest answers
@@ -63,10 +64,17 @@ async def rebuild_ledger(service: OrderService) -> tuple[int, list[str]]:
         async for execution in service.client.list_workflows(query):
             try:
                 details = await service.details(execution.id)
-            except (TemporalUnavailable, OrderNotFound) as err:
-                log.warning("Ledger rebuild skipped %s: %s", execution.id, err)
+            except Exception as err:  # whatever one order's reading raises, the others are still rebuilt
+                log.warning("Ledger rebuild skipped %s: %s", execution.id, _one_line(err))
                 unreadable.append(execution.id)
+                if skipped is not None:
+                    skipped[execution.id] = err
                 continue
             await asyncio.to_thread(service.ledger.record, details)
             rebuilt += 1
     return rebuilt, unreadable
+
+
+def _one_line(err: Exception) -> str:
+    text = (err.message if isinstance(err, RPCError) else str(err)).strip()
+    return text.splitlines()[0] if text else type(err).__name__

@@ -19,6 +19,10 @@ from core.telemetry import Telemetry
 
 log = logging.getLogger("order_desk")
 
+# The commands that open the ledger and say on stderr what goes wrong. The desk says it in its window, and imports
+# SQLAlchemy off its Qt thread (core.machinery); dev-server has no ledger.
+LEDGER_COMMANDS = ("serve", "worker", "db", "ledger", "users")
+
 
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="order-desk", description="Order approval desk on Temporal.")
@@ -116,15 +120,21 @@ def _db_upgrade(settings: Settings) -> None:
 
 async def _ledger_rebuild(settings: Settings) -> None:
     from core.admin import rebuild_ledger
+    from core.errors import ErrorCode
     from core.runtime import DeskRuntime
 
     runtime = DeskRuntime(settings, with_worker=False)
     service = await runtime.start()
     try:
-        rebuilt, unreadable = await rebuild_ledger(service)
+        skipped: dict[str, Exception] = {}
+        rebuilt, unreadable = await rebuild_ledger(service, skipped)
         print(f"rebuilt the ledger rows of {rebuilt} orders")
-        if unreadable:
-            print(f"could not read {len(unreadable)} running orders (no worker answered): {', '.join(unreadable)}")
+        idle = [order_id for order_id in unreadable if getattr(skipped[order_id], "code", None) is ErrorCode.NO_WORKER]
+        if idle:
+            print(f"could not read {len(idle)} running orders (no worker answered): {', '.join(idle)}")
+        failing = [order_id for order_id in unreadable if order_id not in idle]
+        if failing:  # a workflow task that fails, say: the log has one line for each, with why
+            print(f"could not read {len(failing)} orders (the log says why): {', '.join(failing)}")
     finally:
         await runtime.stop()
 
@@ -156,12 +166,38 @@ def main(argv: Sequence[str] | None = None) -> int:
         return check_command(args.file)
     settings = _settings()
     if not isinstance(settings, Settings):
-        print(f"order-desk: {'; '.join(str(problem) for problem in settings)}", file=sys.stderr)
-        if command == "gui":  # double-clicked, nobody reads stderr: say it in a message box too
-            from desktop.settings_error import show_setting_problems
+        return _refuse(settings, command)
+    problems = _directory_problems(settings, command)
+    if command in LEDGER_COMMANDS:
+        problems += _database_url_problems(settings)
+    if problems:
+        return _refuse(problems, command)
+    if command not in LEDGER_COMMANDS:
+        return _run(command, args, settings)
+    from sqlalchemy.exc import SQLAlchemyError
 
-            show_setting_problems(settings)
-        return 2
+    try:
+        return _run(command, args, settings)
+    except SQLAlchemyError as err:  # the database refused or did not answer: in one line, as serve says it
+        from sqlalchemy.engine import make_url
+
+        from core.serve import EXIT_FAILURE, fail, first_line
+
+        password = make_url(settings.ledger_url).password  # no driver's message should hold it; never print it
+        reason = first_line(err).replace(password, "***") if password else first_line(err)
+        return fail(f"the ledger database does not answer: {reason}", EXIT_FAILURE)
+
+
+def _refuse(problems: list[SettingProblem], command: str) -> int:
+    print(f"order-desk: {'; '.join(str(problem) for problem in problems)}", file=sys.stderr)
+    if command == "gui":  # double-clicked, nobody reads stderr: say it in a message box too
+        from desktop.settings_error import show_setting_problems
+
+        show_setting_problems(problems)
+    return 2
+
+
+def _run(command: str, args: argparse.Namespace, settings: Settings) -> int:
     if command == "users":  # quiet: stdout is the token, stderr one line of what was done
         from core.users_cli import run_users_command
 
@@ -196,6 +232,46 @@ def main(argv: Sequence[str] | None = None) -> int:
     finally:
         measured.close()
     return 0
+
+
+def _database_url_problems(settings: Settings) -> list[SettingProblem]:
+    """A database URL that cannot be parsed, or names a database or driver not installed here: said before anything
+    starts, not as a traceback. The URL itself is never quoted: it may hold a password."""
+    if settings.database_url is None:
+        return []
+    from sqlalchemy.engine import make_url
+    from sqlalchemy.exc import ArgumentError, NoSuchModuleError
+
+    variable = "ORDER_DESK_DATABASE_URL"
+    try:
+        url = make_url(settings.database_url)
+    except (ArgumentError, ValueError):  # ValueError: a port that is not a number
+        return [SettingProblem(variable, "cannot be parsed as a database URL "
+                                         "(dialect+driver://user:password@host:port/database)")]
+    try:
+        url.get_dialect().import_dbapi()
+    except NoSuchModuleError:
+        return [SettingProblem(variable, f"names a database SQLAlchemy does not know: {url.drivername}")]
+    except ImportError as err:
+        return [SettingProblem(variable, f"needs the driver {err.name or url.drivername}, which is not installed")]
+    return []
+
+
+def _directory_problems(settings: Settings, command: str) -> list[SettingProblem]:
+    """The data directory, made now if the command needs it (as the ledger and the embedded server would), so a path
+    that cannot be a directory is said in one line naming it, before anything starts."""
+    ledger_there = settings.database_url is None and command in LEDGER_COMMANDS  # ledger.db
+    temporal_there = settings.embedded and command in ("serve", "worker", "ledger")  # temporal.db
+    if not (ledger_there or temporal_there or command in ("gui", "dev-server")):  # the desk: its lock file too
+        return []
+    try:
+        settings.data_dir.mkdir(parents=True, exist_ok=True)
+    except OSError as err:
+        directory = settings.data_dir
+        blocker = next((path for path in (directory, *directory.parents) if path.exists() and not path.is_dir()), None)
+        why = f"{blocker} is a file, not a directory" if blocker else err.strerror or str(err)
+        return [SettingProblem("ORDER_DESK_DATA_DIR", f"cannot make the directory {directory}: {why}")]
+    return []
 
 
 def _telemetry(settings: Settings, command: str) -> Telemetry:

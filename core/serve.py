@@ -38,23 +38,25 @@ GRACEFUL_SHUTDOWN_SECONDS = 3
 
 def serve(settings: Settings, host: str, port: int, with_worker: bool, ssl_certfile: Path | None = None,
           ssl_keyfile: Path | None = None) -> int:
+    if not 1 <= port <= 65535:  # before anything starts: getaddrinfo takes 99999 for 34463, only uvicorn's bind fails
+        return fail("--port must be between 1 and 65535", EXIT_USAGE)
     refusal = tls_refusal(ssl_certfile, ssl_keyfile)
     if refusal:
-        return _fail(refusal, EXIT_USAGE)
+        return fail(refusal, EXIT_USAGE)
     try:
         users = users_in_store(settings)
     except SQLAlchemyError as err:
-        return _fail(f"the ledger database does not answer: {_first_line(err)}", EXIT_FAILURE)
+        return fail(f"the ledger database does not answer: {first_line(err)}", EXIT_FAILURE)
     refusal = bind_refusal(settings, host, users > 0) or shared_token_refusal(settings, users > 0)
     if refusal:
-        return _fail(refusal, EXIT_USAGE)
+        return fail(refusal, EXIT_USAGE)
     try:
         app = create_app(settings, with_worker=with_worker, bind_host=host)
     except AuthConfigError as err:
-        return _fail(str(err), EXIT_USAGE)
+        return fail(str(err), EXIT_USAGE)
     taken = port_problem(host, port)
     if taken:
-        return _fail(taken, EXIT_FAILURE)
+        return fail(taken, EXIT_FAILURE)
     log.info("Auth: %s", _auth_mode(settings, users))
     config = uvicorn.Config(OneLineStartupFailure(app), host=host, port=port, lifespan="on",
                             timeout_graceful_shutdown=GRACEFUL_SHUTDOWN_SECONDS, server_header=False,
@@ -151,13 +153,13 @@ def _auth_mode(settings: Settings, users: int) -> str:
     return "none (loopback only; callers name themselves with X-Actor)"
 
 
-def _first_line(err: Exception) -> str:
+def first_line(err: Exception) -> str:
     cause = getattr(err, "orig", None) or err
     text = str(cause).strip()
     return text.splitlines()[0] if text else type(cause).__name__
 
 
-def _fail(message: str, code: int) -> int:
+def fail(message: str, code: int) -> int:
     print(f"order-desk: {message}", file=sys.stderr)
     return code
 
