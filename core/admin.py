@@ -13,6 +13,7 @@ from temporalio.client import Client
 from temporalio.service import RPCError, RPCStatusCode
 
 from core import search_attributes as sa
+from core.errors import first_line
 from core.sdk_errors import translated
 from workflows.order_approval import WORKFLOW_NAME
 
@@ -65,7 +66,7 @@ async def rebuild_ledger(service: OrderService, skipped: dict[str, Exception] | 
             try:
                 details = await service.details(execution.id)
             except Exception as err:  # whatever one order's reading raises, the others are still rebuilt
-                log.warning("Ledger rebuild skipped %s: %s", execution.id, _one_line(err))
+                log.warning("Ledger rebuild skipped %s: %s", execution.id, first_line(err))
                 unreadable.append(execution.id)
                 if skipped is not None:
                     skipped[execution.id] = err
@@ -74,7 +75,3 @@ async def rebuild_ledger(service: OrderService, skipped: dict[str, Exception] | 
             rebuilt += 1
     return rebuilt, unreadable
 
-
-def _one_line(err: Exception) -> str:
-    text = (err.message if isinstance(err, RPCError) else str(err)).strip()
-    return text.splitlines()[0] if text else type(err).__name__

@@ -181,7 +181,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     except SQLAlchemyError as err:  # the database refused or did not answer: in one line, as serve says it
         from sqlalchemy.engine import make_url
 
-        from core.serve import EXIT_FAILURE, fail, first_line
+        from core.errors import first_line
+        from core.serve import EXIT_FAILURE, fail
 
         password = make_url(settings.ledger_url).password  # no driver's message should hold it; never print it
         reason = first_line(err).replace(password, "***") if password else first_line(err)
@@ -190,7 +191,9 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 def _refuse(problems: list[SettingProblem], command: str) -> int:
     print(f"order-desk: {'; '.join(str(problem) for problem in problems)}", file=sys.stderr)
-    if command == "gui":  # double-clicked, nobody reads stderr: say it in a message box too
+    from desktop.display import no_display
+
+    if command == "gui" and no_display() is None:  # double-clicked, nobody reads stderr: in a message box too
         from desktop.settings_error import show_setting_problems
 
         show_setting_problems(problems)

@@ -100,3 +100,11 @@ class ExportsBusy(OrderDeskError):
     """As many exports as the server allows are streaming; another waits for none of them, it is refused."""
 
     code = ErrorCode.EXPORTS_BUSY
+
+
+def first_line(err: BaseException) -> str:
+    """An error in one line for a person: its driver's own error where it wraps one (SQLAlchemy's ``orig``), the
+    first line of its text (a driver's or Temporal's message may run on), or its type's name when it says nothing."""
+    cause = getattr(err, "orig", None) or err
+    text = str(cause).strip()
+    return text.splitlines()[0] if text else type(cause).__name__

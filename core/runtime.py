@@ -256,14 +256,18 @@ class DeskRuntime:
         first asks whether Temporal answers, so a worker that fails to start never costs a live server its life,
         and a server that dies again meanwhile is restarted again."""
         ours = self._our_server()
-        # Nothing is sent meanwhile: another data directory's server may take the port (refused below, but only at
-        # the next attempt) and run what is sent there. A call fails at once, saying why.
-        service.suspended = f"Temporal at {self.address} is not available ({why}); waiting for it to come back"
+        # Nothing is sent until the server is back and known to be ours: another data directory's server may take
+        # the port (refused by the attempts below) and run what is sent there. A call fails at once, saying why.
+        unavailable = f"Temporal at {self.address} is not available ({why}); waiting for it to come back"
+        service.suspended = unavailable
         self._report(RuntimeState.RESTARTING if ours is not None else RuntimeState.TEMPORAL_STOPPED, why, attempt=1)
-        if ours is not None:  # gone first (SIGKILL after 1 s if it hangs), so the worker's goodbyes to it fail fast
-            await asyncio.to_thread(ours.stop, 1.0)
-        async with self._worker_lock:
-            await self._drop_worker()
+        try:
+            if ours is not None:  # gone first (SIGKILL after 1 s if it hangs): the worker's goodbyes to it fail fast
+                await asyncio.to_thread(ours.stop, 1.0)
+            async with self._worker_lock:
+                await self._drop_worker()
+        except Exception:  # the attempts below bring Temporal back all the same (and so lift the suspension)
+            log.exception("Stopping what ran on the lost Temporal failed")
         for attempt, delay in enumerate(backoff(), start=1):
             if not self._watching:
                 return
@@ -273,13 +277,14 @@ class DeskRuntime:
                 foreign = isinstance(err, ForeignServer)
                 if foreign:
                     service.suspended = str(err)
+                elif service.suspended is not None:  # not a worker that failed to start on a server found ours
+                    service.suspended = unavailable
                 if foreign or self._our_server() is not None:
                     self._report(RuntimeState.FAILED, str(err) or type(err).__name__, attempt, delay)
                 await asyncio.sleep(delay)
                 if self._our_server() is not None:
                     self._report(RuntimeState.RESTARTING, why, attempt + 1)
                 continue
-            service.suspended = None
             self._report(RuntimeState.RESTARTED)
             return
 
@@ -300,6 +305,7 @@ class DeskRuntime:
                 raise ConnectionError(f"Temporal at {self.address} does not answer")
             await asyncio.to_thread(ours.stop, 1.0)  # hung rather than gone: SIGKILL after 1 s
             await ours.start()  # from this (the face's) thread: the parent-death signal follows it
+        service.suspended = None  # back and ours: the service may use it, whether or not a worker starts now
         async with self._worker_lock:
             if self._worker_wanted:
                 await self._start_worker()

@@ -25,6 +25,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from starlette.types import Message, Receive, Scope, Send
 
 from core.api import create_app
+from core.errors import first_line
 from core.ledger import Ledger
 from core.settings import Settings
 from core.users import AuthConfigError, Users
@@ -151,12 +152,6 @@ def _auth_mode(settings: Settings, users: int) -> str:
     if settings.api_token is not None:
         return "one shared bearer token (ORDER_DESK_API_TOKEN); the actor is 'api'"
     return "none (loopback only; callers name themselves with X-Actor)"
-
-
-def first_line(err: Exception) -> str:
-    cause = getattr(err, "orig", None) or err
-    text = str(cause).strip()
-    return text.splitlines()[0] if text else type(cause).__name__
 
 
 def fail(message: str, code: int) -> int:

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import gc
 import logging
-import os
 import sys
 
 import qasync
@@ -23,6 +22,7 @@ from core import __version__
 from core.runtime import DeskRuntime
 from core.settings import Settings
 from desktop.controller import DeskController
+from desktop.display import no_display
 from desktop.i18n import Translations
 from desktop.main_window import MainWindow
 from desktop.refresher import RESYNC_INTERVAL
@@ -123,16 +123,6 @@ async def _main(window: MainWindow) -> None:
         if not window.isHidden():  # interrupted: still stop what we started
             window.close()
             await window.wait_closed()
-
-
-def no_display() -> str | None:
-    """Why the window cannot open here, or None. Qt itself aborts the process (SIGABRT, with "reinstalling the
-    application may fix this problem") when Linux has no display: say why, and what runs without one."""
-    if not sys.platform.startswith("linux") or any(os.environ.get(name) for name in (
-            "DISPLAY", "WAYLAND_DISPLAY", "QT_QPA_PLATFORM")):
-        return None
-    return ("there is no display to open the window on (neither DISPLAY nor WAYLAND_DISPLAY is set); on a server, "
-            "run `order-desk serve`, the same desk as a REST service")
 
 
 def run_gui(settings: Settings) -> int:

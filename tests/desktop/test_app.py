@@ -86,6 +86,10 @@ def test_with_no_display_the_desk_says_so_in_one_line_instead_of_aborting(tmp_pa
     assert ran.returncode == 2, ran.stderr
     [line] = ran.stderr.strip().splitlines()
     assert line.startswith("order-desk: there is no display") and "order-desk serve" in line
+    env["ORDER_DESK_APPROVAL_REMINDER"] = "-5"  # a setting refused: said on stderr, no message box Qt cannot show
+    ran = subprocess.run([sys.executable, "-m", "core.cli"], capture_output=True, text=True, env=env, timeout=60,
+                         cwd=Path(__file__).parents[2])
+    assert ran.returncode == 2 and ran.stderr.startswith("order-desk: ORDER_DESK_APPROVAL_REMINDER"), ran.stderr
 
 
 def test_only_a_desk_on_its_own_embedded_server_and_ledger_polls_slowly_when_quiet(desk_settings: Settings) -> None:

@@ -26,7 +26,8 @@ from tests.desktop.tcp_proxy import TcpRelay
 
 OpenWindow = Callable[..., MainWindow]
 Aio = Callable[..., Any]
-NO_WORKER_VI = "không có worker nào nhận quyết định kịp thời; quyết định vẫn có thể được áp dụng khi có worker chạy (hãy xem lại đơn trước khi quyết định lại); worker có đang chạy không?"
+NO_WORKER_VI = ("không có worker nào nhận quyết định kịp thời; quyết định vẫn có thể được áp dụng khi có worker chạy "
+                "(hãy xem lại đơn trước khi quyết định lại); worker có đang chạy không?")
 
 
 @pytest.fixture
