@@ -8,6 +8,7 @@ import json
 import re
 import shlex
 import shutil
+import sqlite3
 import subprocess
 import sys
 import zipfile
@@ -328,7 +329,8 @@ def test_the_dashboard_shows_what_an_operator_asked_for() -> None:
 
 async def test_every_panel_and_alert_names_a_metric_the_app_exports(temporal_address: str, tmp_path: Path) -> None:
     """The names come from a real scrape: an app and a worker measured as serve measures them, taking one order
-    through, with one transient failure of an activity, so the SDK's metrics of every kind have appeared."""
+    through, with a real transient failure of an activity (the ledger refuses its write until a trigger is
+    dropped), so the SDK's metrics of every kind have appeared."""
     from core import telemetry
     from core.api import create_app
     from core.service import OrderService
@@ -338,14 +340,23 @@ async def test_every_panel_and_alert_names_a_metric_the_app_exports(temporal_add
 
     settings = Settings(_env_file=None, temporal_address=temporal_address, task_queue=f"compose-{free_port()}",
                         data_dir=tmp_path, database_url=None, api_token=None, tokens_file=None, roles={},
-                        payload_encryption_key=None, simulate_validation_failures=1, approval_reminder=None)
+                        payload_encryption_key=None, approval_reminder=None)
     installed = telemetry.install(telemetry.Telemetry.create(settings, "order-desk-test", metrics=True))
     try:
         service = await OrderService.connect(settings, temporal_address)
         async with build_worker(service.client, settings):
             transport = httpx.ASGITransport(app=create_app(settings, service))
             async with httpx.AsyncClient(transport=transport, base_url="http://localhost:8000") as client:
+                with sqlite3.connect(tmp_path / "ledger.db") as ledger:
+                    ledger.execute("CREATE TRIGGER refuse BEFORE INSERT ON orders BEGIN SELECT RAISE(ABORT, 'no'); END")
                 order_id = (await client.post("/orders", json={"item": "Dashboard", "quantity": 1})).json()["order_id"]
+
+                async def failed_once() -> None:
+                    assert "temporal_activity_execution_failed_total{" in (await client.get("/metrics")).text
+
+                await assert_eventually(failed_once, timeout=30)
+                with sqlite3.connect(tmp_path / "ledger.db") as ledger:
+                    ledger.execute("DROP TRIGGER refuse")
 
                 async def decided() -> str:
                     answer = await client.post(f"/orders/{order_id}/approve")
