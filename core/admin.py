@@ -51,14 +51,14 @@ async def ensure_search_attributes(client: Client, namespace: str) -> bool:
     return True
 
 
-async def rebuild_ledger(service: OrderService, skipped: dict[str, Exception] | None = None
-                         ) -> tuple[int, list[str]]:
+async def rebuild_ledger(service: OrderService) -> tuple[int, dict[str, Exception]]:
     """Re-derive the ledger rows of every order of the service's task queue that Temporal still holds.
 
-    Returns how many were rebuilt and the IDs that could not be read: a running order needs a worker to answer its
-    query, and one whose workflow task fails cannot answer at all. Those are skipped, not guessed, each logged in one
-    line with why (and put in ``skipped`` with its error, if given); the others are rebuilt all the same."""
-    rebuilt, unreadable = 0, []
+    Returns how many were rebuilt and, by ID, the error of each order that could not be read: a running order needs
+    a worker to answer its query, and one whose workflow task fails cannot answer at all. Those are skipped, not
+    guessed, each logged in one line with why; the others are rebuilt all the same."""
+    rebuilt = 0
+    unreadable: dict[str, Exception] = {}
     query = (f"WorkflowType = '{WORKFLOW_NAME}' AND TaskQueue = '{service.settings.task_queue}' "
              f"AND ExecutionStatus != 'ContinuedAsNew'")  # a pending order's earlier runs: its latest answers
     async with translated():
@@ -67,9 +67,7 @@ async def rebuild_ledger(service: OrderService, skipped: dict[str, Exception] | 
                 details = await service.details(execution.id)
             except Exception as err:  # whatever one order's reading raises, the others are still rebuilt
                 log.warning("Ledger rebuild skipped %s: %s", execution.id, first_line(err))
-                unreadable.append(execution.id)
-                if skipped is not None:
-                    skipped[execution.id] = err
+                unreadable[execution.id] = err
                 continue
             await asyncio.to_thread(service.ledger.record, details)
             rebuilt += 1

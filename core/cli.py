@@ -126,10 +126,9 @@ async def _ledger_rebuild(settings: Settings) -> None:
     runtime = DeskRuntime(settings, with_worker=False)
     service = await runtime.start()
     try:
-        skipped: dict[str, Exception] = {}
-        rebuilt, unreadable = await rebuild_ledger(service, skipped)
+        rebuilt, unreadable = await rebuild_ledger(service)
         print(f"rebuilt the ledger rows of {rebuilt} orders")
-        idle = [order_id for order_id in unreadable if getattr(skipped[order_id], "code", None) is ErrorCode.NO_WORKER]
+        idle = [order_id for order_id, err in unreadable.items() if getattr(err, "code", None) is ErrorCode.NO_WORKER]
         if idle:
             print(f"could not read {len(idle)} running orders (no worker answered): {', '.join(idle)}")
         failing = [order_id for order_id in unreadable if order_id not in idle]

@@ -21,11 +21,9 @@ from types import FrameType
 
 import uvicorn
 from fastapi import FastAPI
-from sqlalchemy.exc import SQLAlchemyError
 from starlette.types import Message, Receive, Scope, Send
 
 from core.api import create_app
-from core.errors import first_line
 from core.ledger import Ledger
 from core.settings import Settings
 from core.users import AuthConfigError, Users
@@ -44,10 +42,7 @@ def serve(settings: Settings, host: str, port: int, with_worker: bool, ssl_certf
     refusal = tls_refusal(ssl_certfile, ssl_keyfile)
     if refusal:
         return fail(refusal, EXIT_USAGE)
-    try:
-        users = users_in_store(settings)
-    except SQLAlchemyError as err:
-        return fail(f"the ledger database does not answer: {first_line(err)}", EXIT_FAILURE)
+    users = users_in_store(settings)  # a database that does not answer: one line, from the CLI (core.cli.main)
     refusal = bind_refusal(settings, host, users > 0) or shared_token_refusal(settings, users > 0)
     if refusal:
         return fail(refusal, EXIT_USAGE)

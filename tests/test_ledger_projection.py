@@ -64,7 +64,7 @@ async def test_rebuild_restores_a_lost_ledger(service: OrderService, worker: Wor
         db.execute(orders.delete())
     assert service.ledger.get(order_id) is None
     rebuilt, unreadable = await rebuild_ledger(service)
-    assert (rebuilt, unreadable) == (1, [])
+    assert (rebuilt, unreadable) == (1, {})
     await assert_ledger_matches(service, order_id)
 
 
