@@ -47,7 +47,9 @@ async def test_the_rest_export_of_a_formula_item_cannot_run(service: OrderServic
         order_id = created.json()["order_id"]
 
         async def listed() -> None:
-            assert [order["order_id"] for order in (await client.get("/orders")).json()["data"]] == [order_id]
+            # The ledger lists the order from VALIDATING on: wait for the status the export is checked for.
+            assert [(order["order_id"], order["status"]) for order in (await client.get("/orders")).json()["data"]
+                    ] == [(order_id, "PENDING_APPROVAL")]
 
         await assert_eventually(listed)
         exported = await client.get("/orders.csv")
