@@ -32,6 +32,7 @@ ItemText = stored_text(max_length=200, min_length=1)
 Quantity = Annotated[int, Field(ge=1, le=1_000_000, strict=False)]
 Reason = stored_text(max_length=500, multiline=True)
 ActorName = stored_text(max_length=100, min_length=1)
+SYSTEM_ACTOR = "system"  # who the history names for what Order Desk does itself: no person may act under it
 
 
 class OrderStatus(StrEnum):
@@ -41,13 +42,17 @@ class OrderStatus(StrEnum):
     REJECTED = "REJECTED"
     CANCELLED = "CANCELLED"
     EXPIRED = "EXPIRED"
+    # Closed in Temporal without Order Desk (terminated or cancelled from its Web UI or CLI, timed out, failed):
+    # nobody's decision, and nothing was fulfilled (core.closed_outside).
+    TERMINATED = "TERMINATED"
 
     @property
     def is_final(self) -> bool:
         return self in FINAL_STATUSES
 
 
-FINAL_STATUSES = frozenset({OrderStatus.APPROVED, OrderStatus.REJECTED, OrderStatus.CANCELLED, OrderStatus.EXPIRED})
+FINAL_STATUSES = frozenset({OrderStatus.APPROVED, OrderStatus.REJECTED, OrderStatus.CANCELLED, OrderStatus.EXPIRED,
+                            OrderStatus.TERMINATED})
 
 
 class Action(StrEnum):
@@ -215,6 +220,17 @@ class OrderDetails(BaseModel):
     approval_reason: str | None = Field(None, description="why these steps: the policy's tier the amount fell in")
     policy: str | None = Field(None, description="the approval policy file the steps came from; null: the default "
                                                  "(one manager)")
+
+    @classmethod
+    def started(cls, order: OrderInput, at: datetime) -> OrderDetails:
+        """The order as its workflow starts it at ``at``: VALIDATING, created by its creator."""
+        return cls(
+            order_id=order.order_id, item=order.item, quantity=order.quantity,
+            status=OrderStatus.VALIDATING, created_by=order.created_by, created_at=at, updated_at=at,
+            history=[Transition(status=OrderStatus.VALIDATING, at=at, actor=order.created_by, seq=0)],
+            unit_price=order.unit_price, currency=order.currency if order.unit_price is not None else None,
+            amount=order.amount, policy=order.approval.source if order.approval is not None else None,
+        )
 
 
 class OrderResume(BaseModel):

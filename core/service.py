@@ -17,7 +17,7 @@ import logging
 import re
 import uuid
 from collections.abc import AsyncIterator, Callable, Sequence
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 from temporalio.api.common.v1 import WorkflowExecution
 from temporalio.api.workflowservice.v1 import DescribeWorkflowExecutionRequest
@@ -35,7 +35,7 @@ from temporalio.converter import default as default_converter
 from temporalio.exceptions import WorkflowAlreadyStartedError
 from temporalio.service import RPCError, RPCStatusCode
 
-from core import bulk
+from core import bulk, closed_outside
 from core import search_attributes as sa
 from core.admin import ensure_search_attributes
 from core.change_feed import ChangeFeedWaker
@@ -74,6 +74,7 @@ ORDER_PREFIX = "order_"
 # Order IDs are ``order_<hex>``: anything outside this shape cannot name an order.
 _ORDER_ID = re.compile(rf"{re.escape(ORDER_PREFIX)}[0-9A-Za-z_-]{{1,58}}")
 DECISION_TIMEOUT = timedelta(seconds=5)
+QUERY_OF_CLOSED = timedelta(seconds=2)  # a closed order's last state, read once: short, the ledger's copy otherwise
 # How long a decision (an Update) is waited for: longer than a workflow task's timeout (10 s). After Temporal
 # restarts, a worker that was stopping may take the order's next workflow task and drop it; the decision is applied
 # once that task times out, and an answer of "no worker" before then would be wrong.
@@ -305,7 +306,10 @@ class OrderService:
                     request, retry=True, timeout=DECISION_TIMEOUT)
         except OrderNotFound:
             return (await self._from_ledger(order_id)).status
-        attribute = described.workflow_execution_info.search_attributes.indexed_fields[sa.ORDER_STATUS.name]
+        info = described.workflow_execution_info
+        if closed_outside.closed_outside(info.status):
+            return (await self._closed_outside(order_id, info.start_time.ToDatetime(tzinfo=UTC))).status
+        attribute = info.search_attributes.indexed_fields[sa.ORDER_STATUS.name]
         return OrderStatus(_SEARCH_ATTRIBUTES.from_payload(attribute, str))
 
     async def summary(self, order_id: str) -> OrderSummary:
@@ -321,7 +325,8 @@ class OrderService:
             details = await self.details(order_id)
             return OrderSummary(**details.model_dump(include=set(OrderSummary.model_fields)))
         status = OrderStatus(attrs[sa.ORDER_STATUS])
-        if status is not OrderStatus.VALIDATING:  # moved since it started: the workflow says when, and who awaits
+        if status is not OrderStatus.VALIDATING or closed_outside.closed_outside(description.status):
+            # Moved since it started: the workflow (or how Temporal closed it) says when, and who awaits.
             details = await self.details(order_id)
             return OrderSummary(**details.model_dump(include=set(OrderSummary.model_fields)))
         # Still as it started: everything is in its input (the search attributes hold only the status).
@@ -347,6 +352,8 @@ class OrderService:
             description = await self._describe(order_id)
         except OrderNotFound:
             return await self._from_ledger(order_id)
+        if closed_outside.closed_outside(description.status):
+            return await self._closed_outside(order_id, description.start_time)
         handle = self._handle(order_id)
         async with self._temporal(order_id):
             if description.status is WorkflowExecutionStatus.COMPLETED:
@@ -362,6 +369,22 @@ class OrderService:
                     raise TemporalUnavailable(
                         f"no worker answered for order {order_id}; is a worker running?", ErrorCode.NO_WORKER) from err
                 raise
+
+    async def _closed_outside(self, order_id: str, started_at: datetime) -> OrderDetails:
+        """An order Temporal closed without Order Desk (``core.closed_outside``): TERMINATED, in the ledger too,
+        from its last state: the workflow's, if a worker can replay it at once, else the ledger's, else as started."""
+        known = await asyncio.to_thread(self.ledger.get, order_id)
+        if known is not None and known.status is OrderStatus.TERMINATED:
+            return known
+        handle = self._handle(order_id)
+        async with self._temporal(order_id):
+            at, how = await closed_outside.closing(handle)
+            with contextlib.suppress(WorkflowQueryFailedError, RPCError):  # no worker, or one that cannot replay it
+                known = await handle.query(OrderApprovalWorkflow.details, rpc_timeout=QUERY_OF_CLOSED)
+            details = closed_outside.terminated(
+                known or OrderDetails.started(await self._started_input(order_id), started_at), at, how)
+        await asyncio.to_thread(self.ledger.record, details)
+        return details
 
     async def _from_ledger(self, order_id: str) -> OrderDetails:
         details = await asyncio.to_thread(self.ledger.get, order_id)

@@ -20,12 +20,12 @@ from typing import Annotated
 from pydantic import BaseModel, ConfigDict, StringConstraints, TypeAdapter, ValidationError
 
 from core.ledger.users import UserRow, UserTable
-from core.models import ActorName, Role
+from core.models import SYSTEM_ACTOR, ActorName, Role
 
 TOKEN_PREFIX = "odt_"
 TOKEN_BYTES = 32
 WEAK_TOKEN_CHARACTERS = 32  # an imported token shorter than this is accepted, with advice to rotate it
-RESERVED_NAMES = frozenset({"system", "api"})  # the workflow's own actor, and the open demo's default one
+RESERVED_NAMES = frozenset({SYSTEM_ACTOR, "api"})  # the workflow's own actor, and the open demo's default one
 _NAME = TypeAdapter(ActorName)
 
 

@@ -18,9 +18,10 @@ from temporalio.worker.workflow_sandbox import SandboxedWorkflowRunner, SandboxR
 
 from activities.legacy import LegacyArguments
 from activities.orders import OrderActivities
-from core import telemetry
+from core import closed_outside, telemetry
 from core.ledger import Ledger
 from core.notify.mail import SmtpConfig
+from core.service import OrderService
 from core.settings import Settings
 from core.temporal_client import connect
 from workflows.order_approval import OrderApprovalWorkflow
@@ -42,9 +43,9 @@ ACTIVITY_SLOTS = 64
 
 
 def build_worker(client: Client, settings: Settings,
-                 executor: concurrent.futures.Executor | None = None) -> Worker:
+                 executor: concurrent.futures.Executor | None = None, ledger: Ledger | None = None) -> Worker:
     activities = OrderActivities(
-        Ledger(settings.ledger_url),
+        ledger or Ledger(settings.ledger_url),
         simulate_validation_failures=settings.simulate_validation_failures,
         blocked_items=settings.blocked_items,
         mail=SmtpConfig.of(settings),
@@ -75,11 +76,23 @@ def build_worker(client: Client, settings: Settings,
 async def run_worker(settings: Settings, address: str, stop: asyncio.Event | None = None) -> None:
     """Run a worker until ``stop`` is set (or forever), then shut it down gracefully."""
     client = await connect(settings, address)
-    worker = build_worker(client, settings)
     log.info("Worker listening on task queue %r at %s", settings.task_queue, address)
-    async with worker:
-        await (stop or asyncio.Event()).wait()
+    await work(client, settings, stop or asyncio.Event())
     log.info("Worker stopped")
+
+
+async def work(client: Client, settings: Settings, stop: asyncio.Event, started: threading.Event | None = None) -> None:
+    """Work until ``stop`` is set: the worker, and the sweep that marks the orders Temporal closed outside Order Desk
+    (``core.closed_outside``: no activity of theirs runs again to tell the ledger). ``started`` is set once polling."""
+    ledger = Ledger(settings.ledger_url)
+    service = OrderService(client, settings, ledger)
+    try:
+        async with build_worker(client, settings, ledger=ledger):
+            if started is not None:
+                started.set()
+            await closed_outside.sweep(service, stop)
+    finally:
+        service.close()
 
 
 class EmbeddedWorker:
@@ -136,11 +149,9 @@ class EmbeddedWorker:
 
     async def _serve(self) -> None:
         client = await connect(self.settings, self.address)
-        worker = build_worker(client, self.settings)
-        async with worker:
-            self._started.set()
-            if not self._stop_requested.is_set():
-                await self._stop.wait()
+        if self._stop_requested.is_set():
+            self._stop.set()
+        await work(client, self.settings, self._stop, self._started)
 
     def stop(self, timeout: float = 30.0) -> None:
         """Ask the worker to finish its in-flight tasks and wait for the thread to end."""

@@ -19,11 +19,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from core.models import ApprovalStep, OrderDetails, OrderStatus
+from core.models import SYSTEM_ACTOR, ApprovalStep, OrderDetails, OrderStatus
 from desktop import formatting
 from desktop.identity import role_text
 
-SYSTEM = "system"  # who the workflow records as the approver of an order within the lowest tier
 HEADERS = (
     QT_TRANSLATE_NOOP("ApprovalChain", "Step"),
     QT_TRANSLATE_NOOP("ApprovalChain", "Role"),
@@ -78,8 +77,8 @@ class ApprovalChain(QWidget):
 
     def show_details(self, details: OrderDetails) -> None:
         self._details = details
-        system = next((entry for entry in details.history
-                       if entry.status is OrderStatus.APPROVED and entry.actor == SYSTEM and not details.steps), None)
+        system = next((entry for entry in details.history if entry.status is OrderStatus.APPROVED
+                       and entry.actor == SYSTEM_ACTOR and not details.steps), None)
         if system is not None:
             self.note.setText(self.tr("Approved at once by the system: {reason}").format(
                 reason=system.reason or details.approval_reason or ""))

@@ -18,6 +18,7 @@ STATUS_NAMES = {
     OrderStatus.REJECTED: QT_TRANSLATE_NOOP("OrderStatus", "Rejected"),
     OrderStatus.CANCELLED: QT_TRANSLATE_NOOP("OrderStatus", "Cancelled"),
     OrderStatus.EXPIRED: QT_TRANSLATE_NOOP("OrderStatus", "Expired"),
+    OrderStatus.TERMINATED: QT_TRANSLATE_NOOP("OrderStatus", "Terminated"),
 }
 VIEW_TITLES = {
     "pending": QT_TRANSLATE_NOOP("OrderView", "Pending"),

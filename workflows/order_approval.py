@@ -28,6 +28,7 @@ with workflow.unsafe.imports_passed_through():
     from core import search_attributes as sa
     from core.models import (
         DEFAULT_POLICY,
+        SYSTEM_ACTOR,
         Action,
         Actor,
         ApprovalStep,
@@ -44,7 +45,6 @@ with workflow.unsafe.imports_passed_through():
 from workflows.decision_rules import awaited, refusal
 
 WORKFLOW_NAME = "OrderApprovalWorkflow"
-SYSTEM_ACTOR = "system"
 # Since this patch the activity that follows each transition writes the ledger too; before it, a local
 # activity of its own did (three per order, the largest cost the app added to Temporal: docs/BENCHMARKS.md).
 LEDGER_IN_ACTIVITIES = "ledger-in-activities"
@@ -107,14 +107,7 @@ class OrderApprovalWorkflow:
             self._ledger_holds = order.resume.ledger_holds
             self._next_seq = order.resume.next_seq
             return
-        now = workflow.now()
-        self._details = OrderDetails(
-            order_id=order.order_id, item=order.item, quantity=order.quantity,
-            status=OrderStatus.VALIDATING, created_by=order.created_by, created_at=now, updated_at=now,
-            history=[Transition(status=OrderStatus.VALIDATING, at=now, actor=order.created_by, seq=0)],
-            unit_price=order.unit_price, currency=order.currency if order.unit_price is not None else None,
-            amount=order.amount, policy=order.approval.source if order.approval is not None else None,
-        )
+        self._details = OrderDetails.started(order, workflow.now())
         self._steps = None
         self._ledger_in_activities = False
         self._ledger_holds = 0  # history entries (by seq) a completed activity has written to the ledger

@@ -38,7 +38,8 @@ from core.telemetry.ledger_gauges import LedgerGauges
 DESCRIPTION = """\
 Order approval on Temporal: create an order, watch it go `VALIDATING` -> `PENDING_APPROVAL`, then
 approve, reject or cancel it (one at a time or in bulk). An order nobody decides in time (when the server
-sets `ORDER_DESK_APPROVAL_DEADLINE`) ends `EXPIRED`. Search orders with `GET /orders`, export them with
+sets `ORDER_DESK_APPROVAL_DEADLINE`) ends `EXPIRED`; one Temporal closed without Order Desk (terminated
+in its Web UI, say) ends `TERMINATED`. Search orders with `GET /orders`, export them with
 `GET /orders.csv`. Every error is JSON `{"detail": ..., "code": ...}`: `detail` for people, `code` for
 programs (see `ErrorCode` and `docs/REST.md`).
 

@@ -817,6 +817,10 @@
         <source>Expired</source>
         <translation>Đã hết hạn</translation>
     </message>
+    <message>
+        <source>Terminated</source>
+        <translation>Đã chấm dứt</translation>
+    </message>
 </context>
 <context>
     <name>OrderView</name>

@@ -1,0 +1,118 @@
+"""Orders that Temporal closed without Order Desk: terminated or cancelled from the Web UI or the ``temporal`` CLI,
+timed out, or failed.
+
+No activity of such an order runs again, so nothing would tell the ledger: every face would list it as pending for
+good, and a decision would be refused as if the order could still be decided. They end ``TERMINATED``, with a last
+history entry saying how Temporal closed them and why. The service writes that entry when it meets such an order
+(a status read, the details, a decision), and every worker sweeps for the ones nobody looks at (``sweep``), so that
+the lists and the desks' tables follow within ``SWEEP_EVERY``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import re
+import unicodedata
+from datetime import UTC, datetime, timedelta
+from typing import TYPE_CHECKING
+
+from temporalio.api.history.v1 import HistoryEvent
+from temporalio.client import WorkflowExecutionStatus, WorkflowHandle, WorkflowHistoryEventFilterType
+
+from core.models import SYSTEM_ACTOR, OrderDetails, OrderStatus, Transition
+from workflows.order_approval import WORKFLOW_NAME
+
+if TYPE_CHECKING:
+    from core.service import OrderService
+
+log = logging.getLogger(__name__)
+
+CLOSED_OUTSIDE = frozenset({WorkflowExecutionStatus.TERMINATED, WorkflowExecutionStatus.CANCELED,
+                            WorkflowExecutionStatus.TIMED_OUT, WorkflowExecutionStatus.FAILED})
+# The same statuses as a visibility query names them.
+_VISIBLE_AS = "('Terminated', 'Canceled', 'TimedOut', 'Failed')"
+SWEEP_EVERY = timedelta(seconds=30)
+# Visibility is written a moment after the close: each sweep looks this far behind the previous one's start.
+_OVERLAP = timedelta(minutes=1)
+_REASON_LENGTH = 500  # a decision's reason is limited alike (core.models.Reason)
+_CONTROLS = re.compile(r"[\x00-\x1f\x7f-\x9f]")  # what no ledger may store (core.text), and line breaks
+
+
+def closed_outside(status: WorkflowExecutionStatus | int | None) -> bool:
+    return status is not None and status in CLOSED_OUTSIDE
+
+
+async def closing(handle: WorkflowHandle) -> tuple[datetime, str]:
+    """When and how Temporal closed the order's workflow: its close event alone (one small read)."""
+    async for event in handle.fetch_history_events(event_filter_type=WorkflowHistoryEventFilterType.CLOSE_EVENT):
+        return event.event_time.ToDatetime(tzinfo=UTC), _storable(_how(event))
+    return datetime.now(UTC), "closed in Temporal outside Order Desk"
+
+
+def _how(event: HistoryEvent) -> str:
+    if event.HasField("workflow_execution_terminated_event_attributes"):
+        terminated = event.workflow_execution_terminated_event_attributes
+        return "terminated in Temporal, outside Order Desk" + _said(terminated.reason, terminated.identity)
+    if event.HasField("workflow_execution_canceled_event_attributes"):
+        return "cancelled in Temporal, outside Order Desk (not an Order Desk cancel: nobody's decision)"
+    if event.HasField("workflow_execution_timed_out_event_attributes"):
+        return "timed out in Temporal: its workflow ran past the execution timeout it was started with"
+    if event.HasField("workflow_execution_failed_event_attributes"):
+        return "failed in Temporal: " + event.workflow_execution_failed_event_attributes.failure.message
+    return "closed in Temporal outside Order Desk"
+
+
+def _said(reason: str, identity: str) -> str:
+    parts = [f"reason: {reason}" if reason else "", f"by {identity}" if identity else ""]
+    said = "; ".join(part for part in parts if part)
+    return f" ({said})" if said else ""
+
+
+def _storable(text: str) -> str:
+    """Temporal's text as every ledger stores it (it comes from whoever terminated, unchecked)."""
+    return _CONTROLS.sub(" ", unicodedata.normalize("NFC", text)).strip()[:_REASON_LENGTH]
+
+
+def terminated(known: OrderDetails, at: datetime, how: str) -> OrderDetails:
+    """``known`` (the order as last seen) closed at ``at``: its status, and a last history entry with how."""
+    numbered = [t.seq if t.seq is not None else index for index, t in enumerate(known.history)]
+    entry = Transition(status=OrderStatus.TERMINATED, at=at, actor=SYSTEM_ACTOR, reason=how,
+                       seq=max(numbered, default=-1) + 1)
+    return known.model_copy(update={"status": OrderStatus.TERMINATED, "updated_at": at, "awaiting_role": None,
+                                    "history": [*known.history, entry]})
+
+
+async def sweep(service: OrderService, stop: asyncio.Event) -> None:
+    """Until ``stop``: every ``SWEEP_EVERY``, mark each order of the service's task queue that Temporal closed
+    outside Order Desk since the previous look (every one still held, at the first) and the ledger still shows
+    open. A look that fails is logged and tried again at the next."""
+    since: datetime | None = None
+    while not stop.is_set():
+        started = datetime.now(UTC)
+        try:
+            await mark(service, since)
+            since = started - _OVERLAP
+        except Exception as err:  # noqa: BLE001 (a sweep must outlive Temporal or the ledger being away)
+            log.warning("Looking for orders closed outside Order Desk failed: %s", err)
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(stop.wait(), SWEEP_EVERY.total_seconds())
+
+
+async def mark(service: OrderService, since: datetime | None = None) -> list[str]:
+    """The IDs of the orders newly marked ``TERMINATED`` (closed outside Order Desk, at or after ``since``)."""
+    query = (f"WorkflowType = '{WORKFLOW_NAME}' AND TaskQueue = '{service.settings.task_queue}' "
+             f"AND ExecutionStatus IN {_VISIBLE_AS}")
+    if since is not None:
+        query += f" AND CloseTime >= '{since.isoformat()}'"
+    marked = []
+    async for execution in service.client.list_workflows(query):
+        known = await asyncio.to_thread(service.ledger.get, execution.id)
+        if known is not None and known.status is OrderStatus.TERMINATED:
+            continue
+        await service.details(execution.id)  # writes the TERMINATED entry
+        marked.append(execution.id)
+    if marked:
+        log.info("Marked %d order(s) closed outside Order Desk as TERMINATED: %s", len(marked), ", ".join(marked))
+    return marked
