@@ -99,7 +99,7 @@ TESTS = Path(__file__).parent
 # ledger as it moves) runs on both; so does a new test module, until someone argues it here.
 SQLITE_ONLY = frozenset({
     "api/test_errors.py", "api/test_error_codes.py", "api/test_auth.py", "api/test_serve.py",
-    "api/test_serve_recovery.py", "test_error_paths.py", "test_refusals.py",
+    "api/test_serve_recovery.py", "api/test_unknown_query.py", "test_error_paths.py", "test_refusals.py",
     "test_encryption.py",  # payloads Temporal stores; it reads them with a plain client of the default server
     "test_hardening_text.py", "test_hardening_ledger_failures.py",  # they choose their ledgers themselves
     # Bounded history is the workflow's (hundreds of reminders, two minutes a run; a run held at its hand-over): its

@@ -23,6 +23,7 @@ from fastapi_offline import FastAPIOffline
 from core import __version__, telemetry
 from core.api import routes
 from core.api.auth import Authenticator, authenticate
+from core.api.deps import known_query
 from core.api.errors import error_responses, install_error_handlers
 from core.api.limits import BodySizeLimit, ExportSlots
 from core.api.origin import SameOriginOnly, allowed_hosts
@@ -63,6 +64,7 @@ def create_app(settings: Settings, service: OrderService | None = None, *, with_
         title="Order Desk",
         version=__version__,
         description=DESCRIPTION,
+        dependencies=[Depends(known_query)],
         lifespan=None if service is not None else runtime_lifespan(settings, with_worker),
         openapi_tags=[
             {"name": "orders", "description": "The seed's order endpoints, the search, its CSV export, the details"},

@@ -8,12 +8,37 @@ import json
 from typing import Annotated
 
 from fastapi import Depends, Header, Path, Request
+from fastapi.dependencies.models import Dependant
+from fastapi.exceptions import RequestValidationError
+from fastapi.routing import APIRoute
 
 from core.api.auth import Caller, authenticate, current_actor
 from core.api.filters import order_filter
 from core.errors import OrderNotFound, TemporalUnavailable
 from core.models import Action, Actor, OrderFilter
 from core.service import OrderService, is_order_id
+
+
+def _query_names(dependant: Dependant) -> frozenset[str]:
+    """The query parameters an endpoint takes, its dependencies' included."""
+    names = {param.alias for param in dependant.query_params}
+    for sub in dependant.dependencies:
+        names |= _query_names(sub)
+    return frozenset(names)
+
+
+async def known_query(request: Request) -> None:
+    """Every endpoint's check (an app-wide dependency): a query parameter it does not take is a 422 naming it, never
+    ignored. Ignored, a typo chooses nothing: ``GET /orders.csv?stauts=APPROVED`` would export every order."""
+    route = request.scope.get("route")
+    if not isinstance(route, APIRoute):
+        return
+    known = _query_names(route.dependant)  # a few parameters: walked per request rather than cached on the route
+    unknown = [name for name in dict.fromkeys(request.query_params) if name not in known]
+    if unknown:
+        takes = f"it takes {', '.join(sorted(known))}" if known else "it takes none"
+        raise RequestValidationError([{"loc": ("query", name), "msg": f"not a parameter of this endpoint ({takes})",
+                                       "type": "unknown_parameter"} for name in unknown])
 
 
 async def _service(request: Request) -> OrderService:

@@ -1,0 +1,50 @@
+"""A query parameter an endpoint does not take is a 422 naming it: ignored, a typo would choose nothing, and
+``GET /orders.csv?stauts=APPROVED`` would export every order."""
+
+from __future__ import annotations
+
+import httpx
+import pytest
+
+from tests.api.test_orders import pending_order
+
+ORDER = {"item": "Laptop", "quantity": 1}
+
+
+@pytest.mark.parametrize(("path", "sent"), [
+    ("/orders", {"stauts": "APPROVED"}),
+    ("/orders.csv", {"stauts": "APPROVED"}),
+    ("/orders", {"status": "APPROVED", "limt": "5"}),
+    ("/healthz", {"verbose": "1"}),
+    ("/me", {"name": "mallory"}),
+])
+async def test_an_unknown_query_parameter_is_422_naming_it(client: httpx.AsyncClient, path: str,
+                                                           sent: dict[str, str]) -> None:
+    response = await client.get(path, params=sent)
+
+    assert response.status_code == 422, response.text
+    [error] = response.json()["errors"]
+    unknown = next(name for name in sent if name not in ("status",))
+    assert (error["location"], error["field"], error["type"]) == ("query", unknown, "unknown_parameter")
+    assert response.json()["code"] == "invalid_request"
+
+
+async def test_the_refusal_says_what_the_endpoint_takes(client: httpx.AsyncClient) -> None:
+    listed = await client.get("/orders", params={"stauts": "APPROVED"})
+    health = await client.get("/healthz", params={"verbose": "1"})
+
+    assert "status" in listed.json()["errors"][0]["message"] and "limit" in listed.json()["errors"][0]["message"]
+    assert health.json()["errors"][0]["message"] == "not a parameter of this endpoint (it takes none)"
+
+
+async def test_every_parameter_an_endpoint_takes_is_still_taken(client: httpx.AsyncClient) -> None:
+    order_id = await pending_order(client)
+    listed = await client.get("/orders", params={
+        "status": "PENDING_APPROVAL", "q": "lap", "created_by": "api", "since": "2020-01-01", "until": "2100-01-01",
+        "awaiting_role": "manager", "needs_review_by": "me", "min_amount": "0", "max_amount": "9", "currency": "VND",
+        "limit": "5", "offset": "0"})
+    exported = await client.get("/orders.csv", params={"status": "PENDING_APPROVAL", "q": "lap"})
+    decided = await client.post(f"/orders/{order_id}/approve")
+
+    assert listed.status_code == 200 and exported.status_code == 200, (listed.text, exported.text)
+    assert decided.status_code == 200, decided.text
