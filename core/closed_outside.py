@@ -21,7 +21,8 @@ from typing import TYPE_CHECKING
 from temporalio.api.history.v1 import HistoryEvent
 from temporalio.client import WorkflowExecutionStatus, WorkflowHandle, WorkflowHistoryEventFilterType
 
-from core.models import SYSTEM_ACTOR, OrderDetails, OrderStatus, Transition
+from core.errors import first_line
+from core.models import SYSTEM_ACTOR, OrderStatus, Transition
 from workflows.order_approval import WORKFLOW_NAME
 
 if TYPE_CHECKING:
@@ -60,7 +61,10 @@ def _how(event: HistoryEvent) -> str:
     if event.HasField("workflow_execution_timed_out_event_attributes"):
         return "timed out in Temporal: its workflow ran past the execution timeout it was started with"
     if event.HasField("workflow_execution_failed_event_attributes"):
-        return "failed in Temporal: " + event.workflow_execution_failed_event_attributes.failure.message
+        failure = event.workflow_execution_failed_event_attributes.failure
+        return "failed in Temporal: " + ": ".join(
+            message for message in (failure.message, failure.cause.message if failure.HasField("cause") else "")
+            if message)
     return "closed in Temporal outside Order Desk"
 
 
@@ -75,33 +79,38 @@ def _storable(text: str) -> str:
     return _CONTROLS.sub(" ", unicodedata.normalize("NFC", text)).strip()[:_REASON_LENGTH]
 
 
-def terminated(known: OrderDetails, at: datetime, how: str) -> OrderDetails:
-    """``known`` (the order as last seen) closed at ``at``: its status, and a last history entry with how."""
-    numbered = [t.seq if t.seq is not None else index for index, t in enumerate(known.history)]
-    entry = Transition(status=OrderStatus.TERMINATED, at=at, actor=SYSTEM_ACTOR, reason=how,
-                       seq=max(numbered, default=-1) + 1)
-    return known.model_copy(update={"status": OrderStatus.TERMINATED, "updated_at": at, "awaiting_role": None,
-                                    "history": [*known.history, entry]})
+def entry(at: datetime, how: str) -> Transition:
+    """The history entry that closes such an order (the ledger gives it its seq: ``Ledger.terminate``)."""
+    return Transition(status=OrderStatus.TERMINATED, at=at, actor=SYSTEM_ACTOR, reason=how)
 
 
 async def sweep(service: OrderService, stop: asyncio.Event) -> None:
     """Until ``stop``: every ``SWEEP_EVERY``, mark each order of the service's task queue that Temporal closed
-    outside Order Desk since the previous look (every one still held, at the first) and the ledger still shows
-    open. A look that fails is logged and tried again at the next."""
+    outside Order Desk since the previous look (every one it still holds, at the first) and the ledger does not hold
+    final. A look that fails is logged and made again at the next; a stop does not wait for a look to end."""
     since: datetime | None = None
-    while not stop.is_set():
-        started = datetime.now(UTC)
-        try:
-            await mark(service, since)
-            since = started - _OVERLAP
-        except Exception as err:  # noqa: BLE001 (a sweep must outlive Temporal or the ledger being away)
-            log.warning("Looking for orders closed outside Order Desk failed: %s", err)
-        with contextlib.suppress(TimeoutError):
-            await asyncio.wait_for(stop.wait(), SWEEP_EVERY.total_seconds())
+    stopping = asyncio.ensure_future(stop.wait())
+    try:
+        while not stop.is_set():
+            started = datetime.now(UTC)
+            looking = asyncio.ensure_future(mark(service, since))
+            await asyncio.wait({looking, stopping}, return_when=asyncio.FIRST_COMPLETED)
+            if not looking.done():
+                looking.cancel()
+                return
+            if looking.exception() is None:
+                since = started - _OVERLAP
+            else:
+                log.warning("Looking for orders closed outside Order Desk failed: %s", looking.exception())
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(asyncio.shield(stopping), SWEEP_EVERY.total_seconds())
+    finally:
+        stopping.cancel()
 
 
 async def mark(service: OrderService, since: datetime | None = None) -> list[str]:
-    """The IDs of the orders newly marked ``TERMINATED`` (closed outside Order Desk, at or after ``since``)."""
+    """The IDs of the orders newly marked ``TERMINATED``: closed outside Order Desk (at or after ``since``), and not
+    final in the ledger. One that cannot be read is logged and left for the next look; the others are marked."""
     query = (f"WorkflowType = '{WORKFLOW_NAME}' AND TaskQueue = '{service.settings.task_queue}' "
              f"AND ExecutionStatus IN {_VISIBLE_AS}")
     if since is not None:
@@ -109,10 +118,14 @@ async def mark(service: OrderService, since: datetime | None = None) -> list[str
     marked = []
     async for execution in service.client.list_workflows(query):
         known = await asyncio.to_thread(service.ledger.get, execution.id)
-        if known is not None and known.status is OrderStatus.TERMINATED:
+        if known is not None and known.status.is_final:
             continue
-        await service.details(execution.id)  # writes the TERMINATED entry
-        marked.append(execution.id)
+        try:
+            # Its latest run's: a run closed by a Web UI *Reset* is listed while the run that replaced it runs on.
+            if await service.status(execution.id) is OrderStatus.TERMINATED:
+                marked.append(execution.id)
+        except Exception as err:  # noqa: BLE001 (one order's reading must not keep the others open)
+            log.warning("Could not mark %s, closed outside Order Desk: %s", execution.id, first_line(err))
     if marked:
         log.info("Marked %d order(s) closed outside Order Desk as TERMINATED: %s", len(marked), ", ".join(marked))
     return marked

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import hashlib
 import logging
 import re
@@ -52,6 +53,7 @@ from core.models import (
     ALL_ORDERS,
     Action,
     Actor,
+    ApprovalPolicy,
     BulkOutcome,
     Decision,
     OrderChange,
@@ -109,13 +111,18 @@ class OrderService:
         self.settings = settings
         self.ledger = ledger or Ledger(settings.ledger_url)
         self.users = Users(self.ledger.users)
-        self.policy = settings.policy()  # read once: a changed file applies from the next start, to new orders
         self._waker: ChangeFeedWaker | None = None  # made by the first follower, on its event loop
         self._unlisten: Callable[[], None] | None = None  # stops the waker hearing this process's ledger writes
         self.suspended: str | None = None
         """Why Temporal is not to be asked now, or None. The runtime's watch sets it while it brings Temporal back:
         whatever answers on the address meanwhile may be another data directory's server (``ForeignServer``), whose
         workers would run an order created here and write it to their own ledger."""
+
+    @functools.cached_property
+    def policy(self) -> ApprovalPolicy:
+        """The approval policy new orders carry, read once (a changed file applies from the next start): by
+        ``connect`` for the faces, never for a worker's own service, which creates no order."""
+        return self.settings.policy()
 
     @classmethod
     async def connect(cls, settings: Settings, address: str) -> OrderService:
@@ -127,7 +134,9 @@ class OrderService:
             raise TemporalUnavailable(f"Temporal at {address} does not answer: {err}") from err
         ledger = await asyncio.to_thread(Ledger, settings.ledger_url)
         await ensure_search_attributes(client, settings.namespace)
-        return cls(client, settings, ledger)
+        service = cls(client, settings, ledger)
+        service.policy  # noqa: B018 (read now, at start)
+        return service
 
     def close(self) -> None:
         """Let go of what the service holds beyond its own references: its waker's place among the listeners of this
@@ -371,20 +380,21 @@ class OrderService:
                 raise
 
     async def _closed_outside(self, order_id: str, started_at: datetime) -> OrderDetails:
-        """An order Temporal closed without Order Desk (``core.closed_outside``): TERMINATED, in the ledger too,
-        from its last state: the workflow's, if a worker can replay it at once, else the ledger's, else as started."""
+        """An order Temporal closed without Order Desk (``core.closed_outside``): TERMINATED in the ledger, after its
+        last state: the workflow's, if a worker can replay it at once, else the ledger's, else its run's input. An
+        order the ledger holds final (approved and fulfilled just before Temporal closed it) stays so."""
         known = await asyncio.to_thread(self.ledger.get, order_id)
-        if known is not None and known.status is OrderStatus.TERMINATED:
+        if known is not None and known.status.is_final:
             return known
         handle = self._handle(order_id)
         async with self._temporal(order_id):
             at, how = await closed_outside.closing(handle)
             with contextlib.suppress(WorkflowQueryFailedError, RPCError):  # no worker, or one that cannot replay it
                 known = await handle.query(OrderApprovalWorkflow.details, rpc_timeout=QUERY_OF_CLOSED)
-            details = closed_outside.terminated(
-                known or OrderDetails.started(await self._started_input(order_id), started_at), at, how)
-        await asyncio.to_thread(self.ledger.record, details)
-        return details
+            if known is None:
+                started = await self._started_input(order_id)
+                known = started.resume.details if started.resume else OrderDetails.started(started, started_at)
+        return await asyncio.to_thread(self.ledger.terminate, known, closed_outside.entry(at, how))
 
     async def _from_ledger(self, order_id: str) -> OrderDetails:
         details = await asyncio.to_thread(self.ledger.get, order_id)

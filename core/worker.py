@@ -85,14 +85,13 @@ async def work(client: Client, settings: Settings, stop: asyncio.Event, started:
     """Work until ``stop`` is set: the worker, and the sweep that marks the orders Temporal closed outside Order Desk
     (``core.closed_outside``: no activity of theirs runs again to tell the ledger). ``started`` is set once polling."""
     ledger = Ledger(settings.ledger_url)
-    service = OrderService(client, settings, ledger)
     try:
         async with build_worker(client, settings, ledger=ledger):
             if started is not None:
                 started.set()
-            await closed_outside.sweep(service, stop)
+            await closed_outside.sweep(OrderService(client, settings, ledger), stop)
     finally:
-        service.close()
+        ledger.close()
 
 
 class EmbeddedWorker:

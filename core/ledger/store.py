@@ -19,6 +19,7 @@ from core.ledger.users import UserTable
 from core.ledger.writes import WriteStatements
 from core.models import (
     ALL_ORDERS,
+    SYSTEM_ACTOR,
     ApprovalStep,
     FulfilmentInput,
     LedgerEntry,
@@ -126,6 +127,28 @@ class Ledger:
                 self._forget_failure(db, entry.summary.order_id)
         if announced:
             self.local.changed()
+
+    def terminate(self, known: OrderDetails, entry: Transition) -> OrderDetails:
+        """``known`` (the order as last seen) closed by ``entry`` (``core.closed_outside``), unless the ledger holds
+        the order final already (approved and fulfilled, say, before Temporal closed it): the order as the ledger then
+        holds it. The entry goes after the newest the workflow or the ledger knows, read in the same transaction, so
+        it is never dropped as an older one; the order's row locked meanwhile (PostgreSQL; SQLite's writers queue)."""
+        with self.local.writing(), self.engine.begin() as db:
+            row = db.execute(select(orders.c.status, orders.c.last_seq).where(orders.c.order_id == known.order_id)
+                             .with_for_update()).first()
+            announced = False
+            if row is None or not OrderStatus(row.status).is_final:
+                seqs = [t.seq if t.seq is not None else index for index, t in enumerate(known.history)]
+                last = max([*seqs, -1 if row is None else row.last_seq])
+                closed = known.model_copy(update={
+                    "status": entry.status, "updated_at": entry.at, "awaiting_role": None,
+                    "history": [*known.history, entry.model_copy(update={"seq": last + 1})]})
+                announced = self._write(db, LedgerEntry.of(closed))
+        if announced:
+            self.local.changed()
+        details = self.get(known.order_id)
+        assert details is not None  # written above, or there already
+        return details
 
     def note_failure(self, order_id: str, error: str) -> None:
         """Count a failed write of ``order_id`` (its own transaction: the failed one was rolled back)."""
@@ -244,7 +267,8 @@ class Ledger:
             unit_price=row["unit_price"], currency=row["currency"], amount=row["amount"],
             awaiting_role=row["awaiting_role"], steps=steps,
             approval_reason=next((t["reason"] for t in history if t["kind"] == "transition" and t["seq"] > 0
-                                  and t["actor"] == "system" and t["reason"]), None) if steps else None,
+                                  and t["status"] == OrderStatus.PENDING_APPROVAL and t["actor"] == SYSTEM_ACTOR
+                                  and t["reason"]), None) if steps else None,
         )
 
     def steps_of(self, order_ids: list[str]) -> dict[str, list[ApprovalStep]]:

@@ -107,6 +107,17 @@ def test_columns_show_the_order_as_plain_text() -> None:
     assert cell(Column.AMOUNT) == "" and cell(Column.AWAITING) == ""  # no price, and no step awaited
 
 
+def test_every_status_has_its_name_and_icon() -> None:
+    model = OrdersModel()
+    model.apply([summary(index, status=status) for index, status in enumerate(OrderStatus)], NOW)
+
+    shown = {model.index(row, Column.STATUS).data(STATUS_ROLE): model.index(row, Column.STATUS)
+             for row in range(model.rowCount())}
+    assert set(shown) == set(OrderStatus)
+    assert not [status for status, cell in shown.items() if cell.data(Qt.ItemDataRole.DecorationRole).isNull()]
+    assert shown[OrderStatus.TERMINATED].data() == "Terminated"
+
+
 def test_upsert_shows_one_order_at_once() -> None:
     model = OrdersModel()
     model.apply([summary(1)], NOW)
