@@ -43,7 +43,7 @@ class OrderStatus(StrEnum):
     CANCELLED = "CANCELLED"
     EXPIRED = "EXPIRED"
     # Closed in Temporal without Order Desk (terminated or cancelled from its Web UI or CLI, timed out, failed):
-    # nobody's decision, and nothing was fulfilled (core.closed_outside).
+    # nobody's decision, and nothing more is fulfilled (core.closed_outside).
     TERMINATED = "TERMINATED"
 
     @property

@@ -194,11 +194,11 @@ def not_the_system(name: str) -> str:
     return name
 
 
-ActorHeader = Annotated[Annotated[ActorName, BeforeValidator(utf8_header), AfterValidator(not_the_system)] | None,
-                        Header(
-    alias="X-Actor", description=f"who acts (recorded on the order): UTF-8, 1-100 characters once trimmed, no "
-                                 f"control characters; default `{DEFAULT_ACTOR}`. Honoured only in the open loopback "
-                                 "demo: with a token, the token decides.")]
+ActorHeader = Annotated[
+    Annotated[ActorName, BeforeValidator(utf8_header), AfterValidator(not_the_system)] | None,
+    Header(alias="X-Actor", description=f"who acts (recorded on the order): UTF-8, 1-100 characters once trimmed, no "
+                                        f"control characters, not `system`; default `{DEFAULT_ACTOR}`. Honoured only "
+                                        "in the open loopback demo: with a token, the token decides.")]
 
 
 async def current_actor(caller: Annotated[Caller, Depends(authenticate)], x_actor: ActorHeader = None) -> Actor:
