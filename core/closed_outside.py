@@ -97,6 +97,8 @@ async def sweep(service: OrderService, stop: asyncio.Event) -> None:
             await asyncio.wait({looking, stopping}, return_when=asyncio.FIRST_COMPLETED)
             if not looking.done():
                 looking.cancel()
+                with contextlib.suppress(asyncio.CancelledError, Exception):  # cancelled, or failed as it was: stopping
+                    await looking
                 return
             if looking.exception() is None:
                 since = started - _OVERLAP
@@ -106,6 +108,8 @@ async def sweep(service: OrderService, stop: asyncio.Event) -> None:
                 await asyncio.wait_for(asyncio.shield(stopping), SWEEP_EVERY.total_seconds())
     finally:
         stopping.cancel()
+        with contextlib.suppress(asyncio.CancelledError):  # ended here, not left pending when the loop closes
+            await stopping
 
 
 async def mark(service: OrderService, since: datetime | None = None) -> list[str]:
