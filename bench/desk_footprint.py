@@ -151,7 +151,7 @@ def _traffic(desk: Desk, orders: int) -> str:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--launches", type=int, default=3)
-    parser.add_argument("--orders", type=int, default=1000)
+    parser.add_argument("--orders", type=int, default=1000, help="0: no traffic, the idle CPU right after start")
     parser.add_argument("--idle", type=float, default=60.0, help="seconds of idle CPU measured")
     parser.add_argument("--idle-after", type=float, default=60.0,
                         help="seconds after the last order before the idle ones: the server's chores of a burst end")
@@ -180,15 +180,16 @@ def main() -> None:
             print(f"memory at idle after start: {_memory_text(desk)[0]}", flush=True)
             pids = desk.pids()
             before = {name: cpu_seconds(pid) for name, pid in pids.items()}
-            print(_traffic(desk, args.orders), flush=True)
-            used = {name: (cpu_seconds(pid) - before[name]) / args.orders * 1000 for name, pid in pids.items()}
-            print(f"CPU per order meanwhile: {', '.join(f'{name} {ms:.1f} ms' for name, ms in used.items())}",
-                  flush=True)
-            time.sleep(SETTLE)
-            text, rss = _memory_text(desk)
-            print(f"memory after {args.orders} orders: {text} (target < {TARGETS['memory_mb']:.0f} MB: "
-                  f"{_verdict(rss, TARGETS['memory_mb'])} by RSS)", flush=True)
-            time.sleep(max(args.idle_after - SETTLE, 0))
+            if args.orders:  # --orders 0: the idle CPU right after start
+                print(_traffic(desk, args.orders), flush=True)
+                used = {name: (cpu_seconds(pid) - before[name]) / args.orders * 1000 for name, pid in pids.items()}
+                print(f"CPU per order meanwhile: {', '.join(f'{name} {ms:.1f} ms' for name, ms in used.items())}",
+                      flush=True)
+                time.sleep(SETTLE)
+                text, rss = _memory_text(desk)
+                print(f"memory after {args.orders} orders: {text} (target < {TARGETS['memory_mb']:.0f} MB: "
+                      f"{_verdict(rss, TARGETS['memory_mb'])} by RSS)", flush=True)
+                time.sleep(max(args.idle_after - SETTLE, 0))
             before = {name: cpu_seconds(pid) for name, pid in pids.items()}
             time.sleep(args.idle)
             used = {name: (cpu_seconds(pid) - before[name]) / args.idle for name, pid in pids.items()}
