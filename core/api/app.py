@@ -64,7 +64,6 @@ def create_app(settings: Settings, service: OrderService | None = None, *, with_
         title="Order Desk",
         version=__version__,
         description=DESCRIPTION,
-        dependencies=[Depends(known_query)],
         lifespan=None if service is not None else runtime_lifespan(settings, with_worker),
         openapi_tags=[
             {"name": "orders", "description": "The seed's order endpoints, the search, its CSV export, the details"},
@@ -82,14 +81,17 @@ def create_app(settings: Settings, service: OrderService | None = None, *, with_
     app.add_middleware(BodySizeLimit)
     app.add_middleware(SameOriginOnly, hosts=allowed_hosts(bind_host, settings.allowed_hosts))
     install_error_handlers(app)
+    # Every route refuses a query parameter it does not take (known_query), after the token: a caller without one
+    # learns nothing of an endpoint's parameters.
     for router in routes.PUBLIC:
-        app.include_router(router)
+        app.include_router(router, dependencies=[Depends(known_query)])
     for router in routes.GUARDED:
-        app.include_router(router, dependencies=[Depends(authenticate)], responses=error_responses(401))
+        app.include_router(router, dependencies=[Depends(authenticate), Depends(known_query)],
+                           responses=error_responses(401))
     if installed.metrics is not None:
         http.instrument(app, installed.metrics)  # outside the checks above: their refusals are timed too
         for router in routes.MEASURED:
-            app.include_router(router, dependencies=[Depends(authenticate)])
+            app.include_router(router, dependencies=[Depends(authenticate), Depends(known_query)])
         installed.metrics.registry.register(LedgerGauges(lambda: _ledger_of(app)))
     app.add_middleware(logs.OrderInContext)
     app.add_middleware(CorrelationIdMiddleware, header_name="X-Request-ID", generator=lambda: uuid.uuid4().hex,

@@ -5,7 +5,11 @@ from __future__ import annotations
 
 import httpx
 import pytest
+from temporalio.worker import Worker
 
+from core.api import create_app
+from core.models import Role
+from core.service import OrderService
 from tests.api.test_orders import pending_order
 
 ORDER = {"item": "Laptop", "quantity": 1}
@@ -48,3 +52,15 @@ async def test_every_parameter_an_endpoint_takes_is_still_taken(client: httpx.As
 
     assert listed.status_code == 200 and exported.status_code == 200, (listed.text, exported.text)
     assert decided.status_code == 200, decided.text
+
+
+async def test_a_caller_without_a_token_is_refused_before_the_parameters_are_looked_at(
+        service: OrderService, worker: Worker) -> None:
+    service.users.add("mona", Role.MANAGER)  # a team server: every /orders endpoint needs a token
+    app = create_app(service.settings, service)
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://localhost:8000") as client:
+        anonymous = await client.get("/orders", params={"stauts": "APPROVED"})
+        health = await client.get("/healthz", params={"verbose": "1"})  # public: checked for everyone
+
+    assert anonymous.status_code == 401 and anonymous.json()["code"] == "unauthorized", anonymous.text
+    assert health.status_code == 422 and health.json()["errors"][0]["field"] == "verbose"
