@@ -14,16 +14,24 @@ import asyncio
 import contextlib
 import logging
 import re
-import unicodedata
+from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING
 
 from temporalio.api.history.v1 import HistoryEvent
-from temporalio.client import WorkflowExecutionStatus, WorkflowHandle, WorkflowHistoryEventFilterType
+from temporalio.client import (
+    WorkflowExecutionStatus,
+    WorkflowHandle,
+    WorkflowHistoryEventFilterType,
+    WorkflowQueryFailedError,
+)
+from temporalio.service import RPCError
 
 from core.errors import first_line
-from core.models import SYSTEM_ACTOR, OrderStatus, Transition
-from workflows.order_approval import WORKFLOW_NAME
+from core.ledger import Ledger
+from core.models import SYSTEM_ACTOR, OrderDetails, OrderInput, OrderStatus, Transition
+from core.text import stored_form
+from workflows.order_approval import WORKFLOW_NAME, OrderApprovalWorkflow
 
 if TYPE_CHECKING:
     from core.service import OrderService
@@ -37,12 +45,9 @@ _VISIBLE_AS = "('Terminated', 'Canceled', 'TimedOut', 'Failed')"
 SWEEP_EVERY = timedelta(seconds=30)
 # Visibility is written a moment after the close: each sweep looks this far behind the previous one's start.
 _OVERLAP = timedelta(minutes=1)
+QUERY_OF_CLOSED = timedelta(seconds=2)  # a closed order's last state, read once: short, the ledger's copy otherwise
 _REASON_LENGTH = 500  # a decision's reason is limited alike (core.models.Reason)
 _CONTROLS = re.compile(r"[\x00-\x1f\x7f-\x9f]")  # what no ledger may store (core.text), and line breaks
-
-
-def closed_outside(status: WorkflowExecutionStatus | int | None) -> bool:
-    return status is not None and status in CLOSED_OUTSIDE
 
 
 async def closing(handle: WorkflowHandle) -> tuple[datetime, str]:
@@ -76,12 +81,25 @@ def _said(reason: str, identity: str) -> str:
 
 def _storable(text: str) -> str:
     """Temporal's text as every ledger stores it (it comes from whoever terminated, unchecked)."""
-    return _CONTROLS.sub(" ", unicodedata.normalize("NFC", text)).strip()[:_REASON_LENGTH]
+    return str(stored_form(_CONTROLS.sub(" ", text)))[:_REASON_LENGTH]
 
 
-def entry(at: datetime, how: str) -> Transition:
-    """The history entry that closes such an order (the ledger gives it its seq: ``Ledger.terminate``)."""
-    return Transition(status=OrderStatus.TERMINATED, at=at, actor=SYSTEM_ACTOR, reason=how)
+async def settle(ledger: Ledger, handle: WorkflowHandle, started_at: datetime,
+                 started_input: Callable[[], Awaitable[OrderInput]]) -> OrderDetails:
+    """The order of ``handle``, closed outside Order Desk: TERMINATED in the ledger, after its last state: the
+    workflow's, if a worker can replay it at once, else the ledger's, else its run's input. An order the ledger holds
+    final (approved and fulfilled just before Temporal closed it) stays so."""
+    known = await asyncio.to_thread(ledger.get, handle.id)
+    if known is not None and known.status.is_final:
+        return known
+    at, how = await closing(handle)
+    with contextlib.suppress(WorkflowQueryFailedError, RPCError):  # no worker, or one that cannot replay it
+        known = await handle.query(OrderApprovalWorkflow.details, rpc_timeout=QUERY_OF_CLOSED)
+    if known is None:
+        started = await started_input()
+        known = started.resume.details if started.resume else OrderDetails.started(started, started_at)
+    closing_entry = Transition(status=OrderStatus.TERMINATED, at=at, actor=SYSTEM_ACTOR, reason=how)
+    return await asyncio.to_thread(ledger.terminate, known, closing_entry)  # which gives the entry its seq
 
 
 async def sweep(service: OrderService, stop: asyncio.Event) -> None:

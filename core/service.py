@@ -40,7 +40,7 @@ from core import bulk, closed_outside
 from core import search_attributes as sa
 from core.admin import ensure_search_attributes
 from core.change_feed import ChangeFeedWaker
-from core.csv_export import CSV_HEAD, csv_chunk
+from core.csv_export import ledger_csv
 from core.errors import (
     ErrorCode,
     IdempotencyConflict,
@@ -76,7 +76,6 @@ ORDER_PREFIX = "order_"
 # Order IDs are ``order_<hex>``: anything outside this shape cannot name an order.
 _ORDER_ID = re.compile(rf"{re.escape(ORDER_PREFIX)}[0-9A-Za-z_-]{{1,58}}")
 DECISION_TIMEOUT = timedelta(seconds=5)
-QUERY_OF_CLOSED = timedelta(seconds=2)  # a closed order's last state, read once: short, the ledger's copy otherwise
 # How long a decision (an Update) is waited for: longer than a workflow task's timeout (10 s). After Temporal
 # restarts, a worker that was stopping may take the order's next workflow task and drop it; the decision is applied
 # once that task times out, and an answer of "no worker" before then would be wrong.
@@ -316,7 +315,7 @@ class OrderService:
         except OrderNotFound:
             return (await self._from_ledger(order_id)).status
         info = described.workflow_execution_info
-        if closed_outside.closed_outside(info.status):
+        if info.status in closed_outside.CLOSED_OUTSIDE:
             return (await self._closed_outside(order_id, info.start_time.ToDatetime(tzinfo=UTC))).status
         attribute = info.search_attributes.indexed_fields[sa.ORDER_STATUS.name]
         return OrderStatus(_SEARCH_ATTRIBUTES.from_payload(attribute, str))
@@ -334,7 +333,7 @@ class OrderService:
             details = await self.details(order_id)
             return OrderSummary(**details.model_dump(include=set(OrderSummary.model_fields)))
         status = OrderStatus(attrs[sa.ORDER_STATUS])
-        if status is not OrderStatus.VALIDATING or closed_outside.closed_outside(description.status):
+        if status is not OrderStatus.VALIDATING or description.status in closed_outside.CLOSED_OUTSIDE:
             # Moved since it started: the workflow (or how Temporal closed it) says when, and who awaits.
             details = await self.details(order_id)
             return OrderSummary(**details.model_dump(include=set(OrderSummary.model_fields)))
@@ -361,7 +360,7 @@ class OrderService:
             description = await self._describe(order_id)
         except OrderNotFound:
             return await self._from_ledger(order_id)
-        if closed_outside.closed_outside(description.status):
+        if description.status in closed_outside.CLOSED_OUTSIDE:
             return await self._closed_outside(order_id, description.start_time)
         handle = self._handle(order_id)
         async with self._temporal(order_id):
@@ -380,21 +379,9 @@ class OrderService:
                 raise
 
     async def _closed_outside(self, order_id: str, started_at: datetime) -> OrderDetails:
-        """An order Temporal closed without Order Desk (``core.closed_outside``): TERMINATED in the ledger, after its
-        last state: the workflow's, if a worker can replay it at once, else the ledger's, else its run's input. An
-        order the ledger holds final (approved and fulfilled just before Temporal closed it) stays so."""
-        known = await asyncio.to_thread(self.ledger.get, order_id)
-        if known is not None and known.status.is_final:
-            return known
-        handle = self._handle(order_id)
         async with self._temporal(order_id):
-            at, how = await closed_outside.closing(handle)
-            with contextlib.suppress(WorkflowQueryFailedError, RPCError):  # no worker, or one that cannot replay it
-                known = await handle.query(OrderApprovalWorkflow.details, rpc_timeout=QUERY_OF_CLOSED)
-            if known is None:
-                started = await self._started_input(order_id)
-                known = started.resume.details if started.resume else OrderDetails.started(started, started_at)
-        return await asyncio.to_thread(self.ledger.terminate, known, closed_outside.entry(at, how))
+            return await closed_outside.settle(self.ledger, self._handle(order_id), started_at,
+                                               lambda: self._started_input(order_id))
 
     async def _from_ledger(self, order_id: str) -> OrderDetails:
         details = await asyncio.to_thread(self.ledger.get, order_id)
@@ -440,18 +427,9 @@ class OrderService:
                     yield []
 
     async def export_csv(self, where: OrderFilter = ALL_ORDERS, chunk: int = 1000) -> AsyncIterator[str]:
-        """The filtered list as CSV text chunks (UTF-8 BOM first, so spreadsheets read Vietnamese right), read in
-        keyset batches: constant memory, and a download that stalls or is abandoned holds no connection."""
-        yield CSV_HEAD
-        after: OrderSummary | None = None
-        while True:
-            batch = await asyncio.to_thread(self.ledger.page, where, chunk, after)
-            if batch:
-                steps = await asyncio.to_thread(self.ledger.steps_of, [order.order_id for order in batch])
-                yield csv_chunk(batch, steps)
-            if len(batch) < chunk:
-                return
-            after = batch[-1]
+        """The filtered list as CSV text chunks, from the ledger (``core.csv_export.ledger_csv``)."""
+        async for text in ledger_csv(self.ledger, where, chunk):
+            yield text
 
     # ---- plumbing -----------------------------------------------------------------------------
 
