@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import csv
 import io
+import sqlite3
 import subprocess
 import sys
+import threading
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -202,5 +204,26 @@ def test_processes_opening_one_new_ledger_together_migrate_it_once(tmp_path: Pat
     ledger = Ledger(url)
     try:
         assert current(ledger.engine) == head()
+    finally:
+        ledger.close()
+
+
+def test_a_new_ledger_waits_for_the_lock_it_needs_to_enter_wal_mode(tmp_path: Path) -> None:
+    """Switching a new file to WAL needs it to itself, and SQLite refuses at once (no busy handler) while another
+    process holds a lock: one of six processes opening one new ledger together died "database is locked" in CI."""
+    path = tmp_path / "ledger.db"
+    # a rollback-journal file, as every new one starts, with a lock held by another connection
+    holder = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
+    holder.execute("BEGIN IMMEDIATE")
+    release = threading.Timer(0.5, lambda: (holder.execute("COMMIT"), holder.close()))
+    release.start()
+    try:
+        ledger = Ledger(f"sqlite:///{path}")
+    finally:
+        release.join()
+    try:
+        assert current(ledger.engine) == head()
+        with ledger.engine.connect() as db:
+            assert db.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
     finally:
         ledger.close()

@@ -4,6 +4,8 @@
 from __future__ import annotations
 
 import os
+import sqlite3
+import time
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
@@ -66,12 +68,31 @@ def _where(query: Select, where: OrderFilter) -> Select:
     return query
 
 
+_BUSY_TIMEOUT_S = 30
+_SQLITE_BUSY = 5
+
+
 def _sqlite_pragmas(dbapi_connection: object, _record: object) -> None:
     cursor = dbapi_connection.cursor()  # type: ignore[attr-defined]
-    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute(f"PRAGMA busy_timeout={_BUSY_TIMEOUT_S * 1000}")
+    _into_wal(cursor)
     cursor.execute("PRAGMA synchronous=NORMAL")
-    cursor.execute("PRAGMA busy_timeout=30000")
     cursor.close()
+
+
+def _into_wal(cursor: sqlite3.Cursor) -> None:
+    """WAL mode, waiting for it like any other lock. The mode is the file's, set once by whoever opens a new ledger
+    first; but switching needs the file to itself and SQLite answers "database is locked" at once, without its
+    busy handler, while another process holds any lock: of processes opening one new ledger together, one died."""
+    deadline = time.monotonic() + _BUSY_TIMEOUT_S
+    while True:
+        try:
+            cursor.execute("PRAGMA journal_mode=WAL")  # a no-op once the file is in WAL mode
+            return
+        except sqlite3.OperationalError as error:
+            if error.sqlite_errorcode & 0xFF != _SQLITE_BUSY or time.monotonic() > deadline:
+                raise
+            time.sleep(0.01)
 
 
 def make_engine(url: str) -> Engine:
