@@ -11,7 +11,8 @@ from decimal import Decimal
 from enum import StrEnum
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator, model_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationInfo, field_validator, model_validator
+from pydantic_core import PydanticCustomError
 
 from core.money import MAX_AMOUNT, Currency, Price, amount_of, check_decimals, plain
 from core.roles import (  # noqa: F401 (re-exported: core.models stays the domain's one import)
@@ -33,6 +34,18 @@ Quantity = Annotated[int, Field(ge=1, le=1_000_000, strict=False)]
 Reason = stored_text(max_length=500, multiline=True)
 ActorName = stored_text(max_length=100, min_length=1)
 SYSTEM_ACTOR = "system"  # who the history names for what Order Desk does itself: no person may act under it
+
+
+def not_the_system(name: str) -> str:
+    """``system`` is who the history names for what Order Desk does itself (an order approved within the lowest tier,
+    expired, closed in Temporal): a person acting under it would make their decision read as the system's."""
+    if name.casefold() == SYSTEM_ACTOR:
+        raise PydanticCustomError("reserved_name", "'{name}' is reserved: it names what Order Desk does itself",
+                                  {"name": name})
+    return name
+
+
+PersonName = Annotated[ActorName, AfterValidator(not_the_system)]  # who a person says they are (X-Actor, a desk)
 
 
 class OrderStatus(StrEnum):

@@ -14,7 +14,7 @@ import platformdirs
 from pydantic import Field, SecretStr, ValidationError, ValidationInfo, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
-from core.models import ApprovalPolicy, Role
+from core.models import ApprovalPolicy, PersonName, Role
 from core.money import DEFAULT_CURRENCY
 
 APP_NAME = "order-desk"
@@ -88,7 +88,7 @@ class Settings(BaseSettings):
     language: Literal["en", "vi"] | None = None
 
     # Who acts
-    actor: str | None = Field(None, description="the desktop's actor; default: the OS user name")
+    actor: PersonName | None = Field(None, description="the desktop's actor; default: the OS user name")
     api_token: SecretStr | None = Field(None, description="one shared bearer token for the REST API")
     tokens_file: Path | None = Field(None, description="JSON {token: {user, role}}: per-user API tokens")
     roles: dict[str, Role] = Field(default_factory=dict, description="desktop users' roles, {user: role}")
@@ -164,6 +164,12 @@ class Settings(BaseSettings):
 
         load_policy(value)
         return value
+
+    @field_validator("actor", mode="before")
+    @classmethod
+    def _blank_actor_is_none(cls, value: object) -> object:
+        """An empty ``ORDER_DESK_ACTOR`` (or only spaces) means "not set": the OS user name."""
+        return None if isinstance(value, str) and not value.strip() else value
 
     @field_validator("currency", mode="before")
     @classmethod

@@ -6,6 +6,7 @@ import os
 from pathlib import Path
 
 import pytest
+from pydantic import ValidationError
 
 from core.settings import Settings
 
@@ -67,3 +68,21 @@ def test_a_negative_reminder_or_deadline_is_refused_not_run(monkeypatch: pytest.
     monkeypatch.setenv(variable, typed)
     with pytest.raises(ValueError, match="must be a positive duration"):
         Settings(_env_file=None)
+
+
+@pytest.mark.parametrize(("typed", "kind"), [
+    ("system", "reserved_name"), ("System", "reserved_name"), ("a\x01b", "control_character"),
+    ("x" * 101, "string_too_long")])
+def test_a_desk_actor_no_person_could_be_is_refused(monkeypatch: pytest.MonkeyPatch, typed: str, kind: str) -> None:
+    """``system`` names what Order Desk does itself (X-Actor refuses it too); a control character made the desk's
+    first decision fail deep in the service instead of at start, naming the variable."""
+    monkeypatch.setenv("ORDER_DESK_ACTOR", typed)
+    with pytest.raises(ValidationError) as refused:
+        Settings(_env_file=None)
+    assert [(error["loc"], error["type"]) for error in refused.value.errors()] == [(("actor",), kind)]
+
+
+@pytest.mark.parametrize(("typed", "actor"), [("", None), ("   ", None), ("  Nguyễn Văn An ", "Nguyễn Văn An")])
+def test_a_blank_desk_actor_means_the_os_user(monkeypatch: pytest.MonkeyPatch, typed: str, actor: str | None) -> None:
+    monkeypatch.setenv("ORDER_DESK_ACTOR", typed)
+    assert Settings(_env_file=None).actor == actor

@@ -24,12 +24,12 @@ from typing import Annotated
 
 from fastapi import Depends, Header, Request, Security
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
-from pydantic import AfterValidator, BeforeValidator
+from pydantic import BeforeValidator
 from pydantic_core import PydanticCustomError
 from starlette.exceptions import HTTPException
 
 from core.errors import ErrorCode, TemporalUnavailable
-from core.models import SYSTEM_ACTOR, Actor, ActorName, Role
+from core.models import Actor, PersonName, Role
 from core.settings import Settings
 from core.users import AuthConfigError, Identity, Users, load_tokens, token_hash
 
@@ -185,17 +185,8 @@ def utf8_header(value: object) -> object:
                                   {"byte": f"{raw[err.start]:02X}"}) from None
 
 
-def not_the_system(name: str) -> str:
-    """``system`` is who the history names for what Order Desk does itself (an order approved within the lowest tier,
-    expired, closed in Temporal): a caller acting under it would make a person's decision read as the system's."""
-    if name.casefold() == SYSTEM_ACTOR:
-        raise PydanticCustomError("reserved_name", "'{name}' is reserved: it names what Order Desk does itself",
-                                  {"name": name})
-    return name
-
-
 ActorHeader = Annotated[
-    Annotated[ActorName, BeforeValidator(utf8_header), AfterValidator(not_the_system)] | None,
+    Annotated[PersonName, BeforeValidator(utf8_header)] | None,
     Header(alias="X-Actor", description=f"who acts (recorded on the order): UTF-8, 1-100 characters once trimmed, no "
                                         f"control characters, not `system`; default `{DEFAULT_ACTOR}`. Honoured only "
                                         "in the open loopback demo: with a token, the token decides.")]
