@@ -39,7 +39,7 @@ from core.models import (
 from core.money import plain
 from core.remote import events
 from core.remote.connection import new_client, server_url
-from core.remote.errors import error_of, unreachable
+from core.remote.errors import error_of, reading, unreachable
 
 log = logging.getLogger(__name__)
 
@@ -81,7 +81,9 @@ class HttpOrderService:
 
     async def me(self) -> Me:
         """Who this token signs in as; ``SignInRequired`` when the server refuses it."""
-        return Me.model_validate((await self._request("GET", "/me")).json())
+        response = await self._request("GET", "/me")
+        with reading(self.url):
+            return Me.model_validate(response.json())
 
     # ---- commands ------------------------------------------------------------------------------
 
@@ -89,7 +91,8 @@ class HttpOrderService:
                            idempotency_key: str | None = None) -> str:
         headers = {"Idempotency-Key": idempotency_key} if idempotency_key else {}
         response = await self._request("POST", "/orders", json=request.model_dump(mode="json"), headers=headers)
-        return str(response.json()["order_id"])
+        with reading(self.url):
+            return str(response.json()["order_id"])
 
     async def decide(self, order_id: str, action: Action, actor: Actor | None = None, reason: str | None = None,
                      request_id: str | None = None) -> OrderStatus:
@@ -97,7 +100,8 @@ class HttpOrderService:
         body = {"json": {"reason": reason}} if reason else {}
         response = await self._request("POST", f"/orders/{order_id}/{action.value}", order_id, headers=headers,
                                         **body)
-        return OrderStatus(response.json()["status"])
+        with reading(self.url):
+            return OrderStatus(response.json()["status"])
 
     async def decide_many(self, order_ids: Sequence[str], action: Action, actor: Actor | None = None,
                           reason: str | None = None, concurrency: int = BULK_CHUNK,
@@ -121,7 +125,8 @@ class HttpOrderService:
                 if reason:
                     body["reason"] = reason
                 response = await self._request("POST", f"/orders/bulk/{action.value}", json=body, headers=headers)
-                answers = [BulkOutcome.model_validate(result) for result in response.json()["data"]]
+                with reading(self.url):
+                    answers = [BulkOutcome.model_validate(result) for result in response.json()["data"]]
             for outcome in answers:
                 outcomes.append(outcome)
                 if progress is not None:
@@ -132,12 +137,15 @@ class HttpOrderService:
 
     async def status(self, order_id: str) -> OrderStatus:
         response = await self._request("GET", f"/orders/{order_id}/status", order_id)
-        return OrderStatus(response.json()["status"])
+        with reading(self.url):
+            return OrderStatus(response.json()["status"])
 
     async def details(self, order_id: str) -> OrderDetails:
-        body = (await self._request("GET", f"/orders/{order_id}", order_id)).json()
-        self._workflow_urls[order_id] = body.pop("workflow_url", None)
-        return OrderDetails.model_validate(body)
+        response = await self._request("GET", f"/orders/{order_id}", order_id)
+        with reading(self.url):
+            body = response.json()
+            self._workflow_urls[order_id] = body.pop("workflow_url", None)
+            return OrderDetails.model_validate(body)
 
     async def summary(self, order_id: str) -> OrderSummary:
         details = await self.details(order_id)
@@ -155,8 +163,10 @@ class HttpOrderService:
         while len(found) < limit:
             page = min(PAGE, limit - len(found))
             params = [*_filter(where), ("limit", str(page)), ("offset", str(offset + len(found)))]
-            data = (await self._request("GET", "/orders", params=params)).json()["data"]
-            found += [OrderSummary.model_validate(order) for order in data]
+            response = await self._request("GET", "/orders", params=params)
+            with reading(self.url):
+                data = response.json()["data"]
+                found += [OrderSummary.model_validate(order) for order in data]
             if len(data) < page:
                 break
         return found
@@ -165,7 +175,9 @@ class HttpOrderService:
         if _matches_nothing(where):
             return 0
         params = [*_filter(where), ("limit", "1")]
-        return int((await self._request("GET", "/orders", params=params)).json()["count"])
+        response = await self._request("GET", "/orders", params=params)
+        with reading(self.url):
+            return int(response.json()["count"])
 
     async def export_csv(self, where: OrderFilter = ALL_ORDERS, chunk: int = 1000) -> AsyncIterator[str]:
         """``GET /orders.csv`` as it streams, in pieces that end where a CSV record ends (as the local export's
@@ -223,8 +235,9 @@ class HttpOrderService:
         except httpx.TransportError as err:
             raise unreachable(self.url, err) from err
         now = datetime.now(UTC)
-        return [StuckOrder(order_id=order_id, attempts=STUCK_THRESHOLD, error="", first_failed_at=now,
-                           last_failed_at=now) for order_id in response.json().get("stuck_orders") or []]
+        with reading(self.url):
+            return [StuckOrder(order_id=order_id, attempts=STUCK_THRESHOLD, error="", first_failed_at=now,
+                               last_failed_at=now) for order_id in response.json().get("stuck_orders") or []]
 
 
 def _filter(where: OrderFilter) -> list[tuple[str, str]]:

@@ -7,9 +7,12 @@ service. Only the ``code`` is read, never the English ``detail`` (which is kept 
 
 from __future__ import annotations
 
+import contextlib
 import ssl
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING
+
+from pydantic import ValidationError
 
 from core.errors import (
     FORBIDDEN_CODES,
@@ -44,6 +47,35 @@ class ServerUnreachable(OrderDeskError):
     def __init__(self, message: str, untrusted: bool = False) -> None:
         super().__init__(message)
         self.untrusted = untrusted
+
+
+class ServerAnswerUnreadable(OrderDeskError):
+    """An answer this desk cannot read: a status, role or field it does not know. Desk and server ship together and
+    a team upgrades its server first, so the likely cause is a newer server: the message says to update the desk,
+    rather than showing a parser's report (error codes and statuses in refusals are read leniently already)."""
+
+    code = ErrorCode.HTTP_ERROR
+
+
+@contextlib.contextmanager
+def reading(url: str) -> Iterator[None]:
+    """Around reading a 2xx answer of the server at ``url``: what this desk cannot read raises
+    ``ServerAnswerUnreadable`` (not a pydantic report in the message line, nor a live feed failing unexplained)."""
+    try:
+        yield
+    except (ValueError, KeyError, TypeError) as err:  # ValidationError and a bad JSON body are ValueErrors
+        raise ServerAnswerUnreadable(f"the server at {url} sent {_unknown(err)}, which this desk cannot read: the "
+                                     f"server is probably newer than this desk; update Order Desk") from err
+
+
+def _unknown(err: Exception) -> str:
+    if isinstance(err, ValidationError) and err.errors():
+        first = err.errors()[0]
+        where = ".".join(str(part) for part in first["loc"]) or "its answer"
+        return f"{where} {first['input']!r}" if first["type"] != "missing" else f"no {where}"
+    if isinstance(err, KeyError):
+        return f"no {err.args[0]}" if err.args else "an answer without a field this desk needs"
+    return f"an answer ({err})"
 
 
 Build = Callable[[str, OrderStatus | None, str | None], OrderDeskError]  # detail, status, order ID

@@ -15,7 +15,7 @@ import httpx
 from httpx_sse import aconnect_sse
 
 from core.models import OrderChange
-from core.remote.errors import error_of, unreachable
+from core.remote.errors import error_of, reading, unreachable
 
 # A quiet stream still gets a heartbeat every 15 s (the server's default): this long without a byte, it is dead.
 STREAM_TIMEOUT = httpx.Timeout(15.0, connect=5.0, read=90.0)
@@ -65,7 +65,8 @@ async def changes(client: httpx.AsyncClient, after: int, limit: int) -> list[Ord
     async with _stream(client, after) as events:
         async for event, _event_id, data in events:
             if event == "order":
-                found.append(OrderChange.model_validate_json(data))
+                with reading(str(client.base_url)):
+                    found.append(OrderChange.model_validate_json(data))
                 if found[-1].seq >= newest or len(found) >= limit:
                     break
     return found
@@ -82,7 +83,8 @@ async def follow(client: httpx.AsyncClient, after: int | None, quiet: float) -> 
             async with _stream(client, after) as events:
                 async for event, _event_id, data in events:
                     if event == "order":
-                        queue.put_nowait(OrderChange.model_validate_json(data))
+                        with reading(str(client.base_url)):
+                            queue.put_nowait(OrderChange.model_validate_json(data))
         except Exception as err:
             queue.put_nowait(err)
         else:
