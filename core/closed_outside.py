@@ -29,7 +29,7 @@ from temporalio.service import RPCError
 
 from core.errors import first_line
 from core.ledger import Ledger
-from core.models import SYSTEM_ACTOR, OrderDetails, OrderInput, OrderStatus, Transition
+from core.models import REASON_LENGTH, SYSTEM_ACTOR, OrderDetails, OrderInput, OrderStatus, Transition
 from core.text import stored_form
 from workflows.order_approval import WORKFLOW_NAME, OrderApprovalWorkflow
 
@@ -46,7 +46,6 @@ SWEEP_EVERY = timedelta(seconds=30)
 # Visibility is written a moment after the close: each sweep looks this far behind the previous one's start.
 _OVERLAP = timedelta(minutes=1)
 QUERY_OF_CLOSED = timedelta(seconds=2)  # a closed order's last state, read once: short, the ledger's copy otherwise
-_REASON_LENGTH = 500  # a decision's reason is limited alike (core.models.Reason)
 _CONTROLS = re.compile(r"[\x00-\x1f\x7f-\x9f]")  # what no ledger may store (core.text), and line breaks
 
 
@@ -81,7 +80,7 @@ def _said(reason: str, identity: str) -> str:
 
 def _storable(text: str) -> str:
     """Temporal's text as every ledger stores it (it comes from whoever terminated, unchecked)."""
-    return str(stored_form(_CONTROLS.sub(" ", text)))[:_REASON_LENGTH]
+    return str(stored_form(_CONTROLS.sub(" ", text)))[:REASON_LENGTH]
 
 
 async def settle(ledger: Ledger, handle: WorkflowHandle, started_at: datetime,

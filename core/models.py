@@ -31,7 +31,8 @@ from core.text import stored_text
 
 ItemText = stored_text(max_length=200, min_length=1)
 Quantity = Annotated[int, Field(ge=1, le=1_000_000, strict=False)]
-Reason = stored_text(max_length=500, multiline=True)
+REASON_LENGTH = 500
+Reason = stored_text(max_length=REASON_LENGTH, multiline=True)
 ActorName = stored_text(max_length=100, min_length=1)
 SYSTEM_ACTOR = "system"  # who the history names for what Order Desk does itself: no person may act under it
 

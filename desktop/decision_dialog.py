@@ -7,10 +7,9 @@ from __future__ import annotations
 from PySide6.QtCore import QT_TRANSLATE_NOOP, Qt, Signal
 from PySide6.QtWidgets import QDialog, QDialogButtonBox, QLabel, QLineEdit, QVBoxLayout, QWidget
 
-from core.models import Action, OrderSummary
+from core.models import REASON_LENGTH, Action, OrderSummary
 from desktop import formatting
 
-MAX_REASON = 500  # core.models.Reason
 LISTED = 8  # items named in the prompt; the rest are counted
 
 TITLES = {
@@ -52,7 +51,7 @@ class DecisionDialog(QDialog):
         prompt.setText(self._prompt(orders))
         self.reason_edit = QLineEdit(self)
         self.reason_edit.setObjectName("reasonEdit")
-        self.reason_edit.setMaxLength(MAX_REASON)
+        self.reason_edit.setMaxLength(REASON_LENGTH)
         self.reason_edit.setPlaceholderText(self.tr("Reason (optional), e.g. over budget"))
         self.reason_edit.setVisible(action is Action.REJECT)
         buttons = QDialogButtonBox(self)
