@@ -23,8 +23,9 @@ CONTEXT = "SettingsError"
 TITLE = QT_TRANSLATE_NOOP("SettingsError", "Order Desk cannot start")
 POLICY = QT_TRANSLATE_NOOP("SettingsError", "The approval policy {path} cannot be used.")
 SETTING = QT_TRANSLATE_NOOP("SettingsError", "The setting {variable} cannot be used.")
-FIX = QT_TRANSLATE_NOOP("SettingsError", "Correct it and start Order Desk again. (order-desk policy check FILE says "
-                                         "what is wrong with a policy file.)")
+FIX = QT_TRANSLATE_NOOP("SettingsError", "Correct it and start Order Desk again.")
+POLICY_FIX = QT_TRANSLATE_NOOP("SettingsError", "Correct it and start Order Desk again. (order-desk policy check FILE "
+                                                "says what is wrong with a policy file.)")
 
 
 def _tr(text: str) -> str:
@@ -61,7 +62,7 @@ def show_setting_problems(problems: list[SettingProblem]) -> None:
         box = QMessageBox(QMessageBox.Icon.Critical, _tr(TITLE), "\n\n".join(map(problem_text, problems)))
         box.setObjectName("settingsError")
         box.setTextFormat(Qt.TextFormat.PlainText)
-        box.setInformativeText(_tr(FIX))
+        box.setInformativeText(_tr(POLICY_FIX if any(problem.path for problem in problems) else FIX))
         box.exec()
     finally:
         translations.release()

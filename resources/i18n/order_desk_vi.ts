@@ -1082,6 +1082,10 @@
         <translation>Không dùng được thiết lập {variable}.</translation>
     </message>
     <message>
+        <source>Correct it and start Order Desk again.</source>
+        <translation>Hãy sửa lại rồi khởi động Order Desk lần nữa.</translation>
+    </message>
+    <message>
         <source>Correct it and start Order Desk again. (order-desk policy check FILE says what is wrong with a policy file.)</source>
         <translation>Hãy sửa lại rồi khởi động Order Desk lần nữa. (Lệnh order-desk policy check TỆP cho biết tệp chính sách sai ở đâu.)</translation>
     </message>

@@ -74,6 +74,32 @@ def test_an_invalid_policy_is_shown_in_a_message_box_and_the_desk_exits_2(
     [(shown_title, text, informative)] = seen
     assert shown_title == title
     assert text == f"{head.format(path=policy)}\n{why}"
-    assert informative.startswith(fix)
+    assert informative.startswith(fix) and "order-desk policy check" in informative
     assert capsys.readouterr().err == f"order-desk: ORDER_DESK_APPROVAL_POLICY: {why}\n"
     assert QApplication.activeModalWidget() is None
+
+
+@pytest.mark.parametrize(("language", "head", "fix"), [
+    ("en", "The setting ORDER_DESK_ACTOR cannot be used.", "Correct it and start Order Desk again."),
+    ("vi", "Không dùng được thiết lập ORDER_DESK_ACTOR.", "Hãy sửa lại rồi khởi động Order Desk lần nữa."),
+])
+def test_a_setting_that_is_no_policy_is_named_without_the_policy_hint(
+        qtbot: QtBot, app_as_it_was: QApplication, monkeypatch: pytest.MonkeyPatch, tmp_path: Path,
+        capsys: pytest.CaptureFixture[str], language: str, head: str, fix: str) -> None:
+    """``ORDER_DESK_ACTOR=system`` (what the history names Order Desk's own acts): the box names the variable and
+    why, and says only to correct it (the hint about policy files was shown for every setting)."""
+    for name in [name for name in os.environ if name.startswith("ORDER_DESK_")]:
+        monkeypatch.delenv(name)
+    monkeypatch.setenv("ORDER_DESK_ACTOR", "system")
+    monkeypatch.setenv("ORDER_DESK_LANGUAGE", language)
+    monkeypatch.chdir(tmp_path)
+    seen: list[tuple[str, str, str]] = []
+    QTimer.singleShot(0, lambda: answer_the_box(seen))
+
+    assert main(["gui"]) == 2
+
+    [(_title, text, informative)] = seen
+    assert text == f"{head}\n'system' is reserved: it names what Order Desk does itself"
+    assert informative == fix
+    assert capsys.readouterr().err == "order-desk: ORDER_DESK_ACTOR: 'system' is reserved: it names what Order Desk " \
+                                      "does itself\n"
