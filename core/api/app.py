@@ -23,6 +23,7 @@ from fastapi_offline import FastAPIOffline
 from core import __version__, telemetry
 from core.api import routes
 from core.api.auth import Authenticator, authenticate
+from core.api.client_gone import ClientGone
 from core.api.deps import known_query
 from core.api.errors import error_responses, install_error_handlers
 from core.api.limits import BodySizeLimit, ExportSlots
@@ -78,6 +79,7 @@ def create_app(settings: Settings, service: OrderService | None = None, *, with_
     app.state.telemetry = installed
     app.state.startup_error = None
     app.state.export_slots = ExportSlots(settings.export_slots)
+    app.add_middleware(ClientGone)  # innermost: sees a streamed answer's end before any other layer
     app.add_middleware(BodySizeLimit)
     app.add_middleware(SameOriginOnly, hosts=allowed_hosts(bind_host, settings.allowed_hosts))
     install_error_handlers(app)
