@@ -114,6 +114,11 @@ async def test_metrics_count_exactly_the_orders_created_and_decided(app_client: 
                  method="POST", status="422") == 1
     assert moved("order_desk_ledger_write_failures_total") == 0
     assert value(after, "order_desk_ledger_up") == 1
+    for made_up in ("X1234", "M" * 5000):  # a method is whatever a caller sends
+        assert (await client.request(made_up, "/orders")).status_code == 405
+    methods = {dict(series)["method"] for name, series in await scrape(client)
+               if name == "order_desk_http_request_duration_seconds_count"}
+    assert methods <= {"GET", "POST", "other"} and "other" in methods
     assert any(name == "temporal_worker_task_slots_available" for name, _ in after)
     assert any(name == "temporal_workflow_task_schedule_to_start_latency_seconds_count" for name, _ in after)
 
