@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import hashlib
 import json
-from typing import Annotated
+from types import UnionType
+from typing import Annotated, Union, get_args, get_origin
 
 from fastapi import Depends, Header, Path, Request
 from fastapi.dependencies.models import Dependant
@@ -19,26 +20,42 @@ from core.models import Action, Actor, OrderFilter
 from core.service import OrderService, is_order_id
 
 
-def _query_names(dependant: Dependant) -> frozenset[str]:
-    """The query parameters an endpoint takes, its dependencies' included."""
-    names = {param.alias for param in dependant.query_params}
+def _query_names(dependant: Dependant) -> dict[str, bool]:
+    """The query parameters an endpoint takes, its dependencies' included: each with whether it may be repeated
+    (a list, as ``status``)."""
+    names = {param.alias: _repeatable(param.field_info.annotation) for param in dependant.query_params}
     for sub in dependant.dependencies:
         names |= _query_names(sub)
-    return frozenset(names)
+    return names
+
+
+def _repeatable(annotation: object) -> bool:
+    while get_origin(annotation) is Annotated:
+        annotation = get_args(annotation)[0]
+    if get_origin(annotation) in (Union, UnionType):
+        return any(_repeatable(arg) for arg in get_args(annotation))
+    return get_origin(annotation) in (list, set, frozenset, tuple)
 
 
 async def known_query(request: Request) -> None:
     """Every endpoint's check (an app-wide dependency): a query parameter it does not take is a 422 naming it, never
-    ignored. Ignored, a typo chooses nothing: ``GET /orders.csv?stauts=APPROVED`` would export every order."""
+    ignored, and so is one that takes one value given twice. Ignored, a typo chooses nothing: ``GET
+    /orders.csv?stauts=APPROVED`` would export every order; and of ``currency=USD&currency=VND`` only the last
+    counted."""
     route = request.scope.get("route")
     if not isinstance(route, APIRoute):
         return
     known = _query_names(route.dependant)  # a few parameters: walked per request rather than cached on the route
-    unknown = [name for name in dict.fromkeys(request.query_params) if name not in known]
+    given = dict.fromkeys(request.query_params)
+    unknown = [name for name in given if name not in known]
     if unknown:
         takes = f"it takes {', '.join(sorted(known))}" if known else "it takes none"
         raise RequestValidationError([{"loc": ("query", name), "msg": f"not a parameter of this endpoint ({takes})",
                                        "type": "unknown_parameter"} for name in unknown])
+    repeated = [name for name in given if not known[name] and len(request.query_params.getlist(name)) > 1]
+    if repeated:
+        raise RequestValidationError([{"loc": ("query", name), "msg": "given more than once; it takes one value",
+                                       "type": "repeated_parameter"} for name in repeated])
 
 
 async def _service(request: Request) -> OrderService:

@@ -1,5 +1,5 @@
 """A query parameter an endpoint does not take is a 422 naming it: ignored, a typo would choose nothing, and
-``GET /orders.csv?stauts=APPROVED`` would export every order."""
+``GET /orders.csv?stauts=APPROVED`` would export every order. So is one that takes one value, given twice."""
 
 from __future__ import annotations
 
@@ -31,6 +31,27 @@ async def test_an_unknown_query_parameter_is_422_naming_it(client: httpx.AsyncCl
     unknown = next(name for name in sent if name not in ("status",))
     assert (error["location"], error["field"], error["type"]) == ("query", unknown, "unknown_parameter")
     assert response.json()["code"] == "invalid_request"
+
+
+@pytest.mark.parametrize(("path", "query", "repeated"), [
+    ("/orders", "currency=USD&currency=VND", ["currency"]),
+    ("/orders.csv", "since=2026-12-01&since=2027-01-01", ["since"]),
+    ("/orders", "limit=1&q=a&limit=2&q=b", ["limit", "q"]),
+])
+async def test_a_parameter_of_one_value_given_twice_is_422_naming_it(client: httpx.AsyncClient, path: str,
+                                                                     query: str, repeated: list[str]) -> None:
+    """Of ``currency=USD&currency=VND`` only the last counted, silently (found by a QA pass)."""
+    response = await client.get(f"{path}?{query}")
+
+    assert response.status_code == 422, response.text
+    assert [(error["location"], error["field"], error["type"]) for error in response.json()["errors"]] == [
+        ("query", name, "repeated_parameter") for name in repeated]
+
+
+async def test_a_parameter_of_several_values_may_be_repeated(client: httpx.AsyncClient) -> None:
+    response = await client.get("/orders?status=APPROVED&status=REJECTED&awaiting_role=manager&awaiting_role=director")
+
+    assert response.status_code == 200, response.text
 
 
 async def test_the_refusal_says_what_the_endpoint_takes(client: httpx.AsyncClient) -> None:
