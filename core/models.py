@@ -27,9 +27,9 @@ from core.roles import (  # noqa: F401 (re-exported: core.models stays the domai
     Tier,
     permissions,
 )
-from core.text import stored_text
+from core.text import stored_text, visible
 
-ItemText = stored_text(max_length=200, min_length=1)
+ItemText = Annotated[stored_text(max_length=200, min_length=1), AfterValidator(visible)]
 Quantity = Annotated[int, Field(ge=1, le=1_000_000, strict=False)]
 REASON_LENGTH = 500
 Reason = stored_text(max_length=REASON_LENGTH, multiline=True)
@@ -46,7 +46,9 @@ def not_the_system(name: str) -> str:
     return name
 
 
-PersonName = Annotated[ActorName, AfterValidator(not_the_system)]  # who a person says they are (X-Actor, a desk)
+# Who a person says they are (X-Actor, a desk's ORDER_DESK_ACTOR). ActorName itself stays as it was: decisions
+# already in workflow histories carry it and must still replay.
+PersonName = Annotated[ActorName, AfterValidator(not_the_system), AfterValidator(visible)]
 
 
 class OrderStatus(StrEnum):

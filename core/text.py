@@ -47,6 +47,19 @@ def _no_controls(pattern: str) -> Callable[[str], str]:
     return check
 
 
+_INVISIBLE = frozenset({"Cc", "Cf", "Zs", "Zl", "Zp"})  # controls, format characters (U+200B, U+FEFF), spaces
+
+
+def visible(value: str) -> str:
+    """Text that must say something says something visible: only U+200B or U+FEFF would be an order of nothing, an
+    actor nobody can read. The same error as an empty text (the desk asks for what is ordered). Checked where text
+    comes in (an order's item, who a person says they are, a new user), never on what the workflows carry: a
+    decision recorded before this check must still replay."""
+    if value and all(unicodedata.category(char) in _INVISIBLE for char in value):
+        raise PydanticCustomError("string_too_short", "must contain a visible character", {"min_length": 1})
+    return value
+
+
 def stored_text(max_length: int, min_length: int = 0, multiline: bool = False) -> object:
     """A text field as the ledger stores it: NFC, trimmed, ``min_length``-``max_length`` characters, no control
     characters (but line breaks and tabs when ``multiline``). The pattern is in the JSON schema, so OpenAPI says

@@ -17,16 +17,18 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, StringConstraints, TypeAdapter, ValidationError
+from pydantic import AfterValidator, BaseModel, ConfigDict, StringConstraints, TypeAdapter, ValidationError
 
 from core.ledger.users import UserRow, UserTable
 from core.models import SYSTEM_ACTOR, ActorName, Role
+from core.text import fold, visible
 
 TOKEN_PREFIX = "odt_"
 TOKEN_BYTES = 32
 WEAK_TOKEN_CHARACTERS = 32  # an imported token shorter than this is accepted, with advice to rotate it
 RESERVED_NAMES = frozenset({SYSTEM_ACTOR, "api"})  # the workflow's own actor, and the open demo's default one
 _NAME = TypeAdapter(ActorName)
+_NEW_NAME = TypeAdapter(Annotated[ActorName, AfterValidator(visible)])
 
 
 class UserError(ValueError):
@@ -140,11 +142,22 @@ class Users:
     def add(self, name: str, role: Role, email: str | None = None) -> tuple[User, str]:
         """A new user and their token (shown only now); ``email``: where their approval notices go."""
         name, token, now = user_name(name), new_token(), datetime.now(UTC)
+        try:
+            _NEW_NAME.validate_python(name)  # only here: a user named so before can still be found and revoked
+        except ValidationError as err:
+            raise UserError(f"invalid user name: {err.errors()[0]['msg']}") from None
         row = UserRow(name=name, role=role, token_hash=token_hash(token), created_at=now, token_created_at=now,
                       email=email_address(email))
-        if not self.table.insert(row):
-            raise UserError(f"a user named {name!r} already exists (`order-desk users rotate` gives a new token)")
+        alike = self._alike(name)
+        if alike is not None or not self.table.insert(row):
+            raise UserError(f"a user named {alike or name!r} already exists (names are told apart regardless of "
+                            f"case; `order-desk users rotate` gives a new token)")
         return _user(row), token
+
+    def _alike(self, name: str) -> str | None:
+        """The user whose name differs from ``name`` in case only (``Mona`` for ``mona``), if any: two such users
+        would read as one person in every history. The store holds a team's users: a few rows to read."""
+        return next((user.name for user in self.table.all() if fold(user.name) == fold(name)), None)
 
     def rotate(self, name: str) -> tuple[User, str]:
         """A new token for ``name``; the old one is refused from now on. A revoked user is active again."""
@@ -198,13 +211,13 @@ class Users:
             except UserError as err:
                 done.append(f"skipped an entry: {err}")
                 continue
-            if name in seen:
+            if fold(name) in seen:
                 done.append(f"skipped a second token of {name!r}: a user has one token")
                 continue
-            seen.add(name)
+            seen.add(fold(name))
             row = UserRow(name=name, role=identity.role, token_hash=token_hash(token), created_at=now,
                           token_created_at=now)
-            if not self.table.insert(row):
+            if self._alike(name) is not None or not self.table.insert(row):
                 done.append(f"skipped {name!r}: already in the store")
                 continue
             weak = len(token) < WEAK_TOKEN_CHARACTERS

@@ -107,6 +107,8 @@ async def test_every_accepted_item_reaches_pending_approval_and_the_ledger(
     ("bell\u0007", "U+0007"),
     ("c1\u0085control", "U+0085"),
     ("x" * 201, "at most 200"),
+    ("\u200b", "a visible character"),  # an order of nothing that looks like an order (found by a QA pass)
+    ("\ufeff\u200b\u2060", "a visible character"),
 ])
 def test_text_a_database_cannot_hold_is_refused(item: str, field_message: str) -> None:
     with pytest.raises(ValueError, match=re.escape(field_message)):

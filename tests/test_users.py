@@ -103,9 +103,18 @@ def test_a_name_is_stored_nfc_and_found_however_it_was_typed(users: Users) -> No
         users.add(AN, Role.MANAGER)
 
 
+def test_a_name_differing_only_in_case_is_the_same_user(users: Users) -> None:
+    """``Mona`` beside ``mona`` read as one person in every history while being two (found by a QA pass)."""
+    users.add("mona", Role.MANAGER)
+    for alike in ("Mona", "MONA"):
+        with pytest.raises(UserError, match="'mona' already exists"):
+            users.add(alike, Role.CLERK)
+    assert [user.name for user in users.list()] == ["mona"]
+
+
 @pytest.mark.parametrize(("name", "complaint"), [
     ("", "at least 1 character"), ("x" * 101, "at most 100"), ("tab\there", "control characters"),
-    ("system", "reserved"), ("API", "reserved"),
+    ("system", "reserved"), ("API", "reserved"), ("\u200b", "a visible character"),
 ])
 def test_an_unusable_name_is_refused(users: Users, name: str, complaint: str) -> None:
     with pytest.raises(UserError, match=complaint):

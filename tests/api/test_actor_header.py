@@ -91,11 +91,12 @@ async def test_me_answers_the_name_sent(client: httpx.AsyncClient, name: str) ->
     (("ễ" * 101).encode(), "String should have at most 100 characters", "string_too_long"),
     (b"", "String should have at least 1 character", "string_too_short"),
     (" \u00a0 ".encode(), "String should have at least 1 character", "string_too_short"),  # white space only
+    ("\u200b\ufeff".encode(), "must contain a visible character", "string_too_short"),  # a name nobody can read
     # The history's name for what Order Desk does itself: a person's decision under it would read as the system's.
     (b"system", "'system' is reserved: it names what Order Desk does itself", "reserved_name"),
     (b" System ", "'System' is reserved: it names what Order Desk does itself", "reserved_name"),
-], ids=["tab", "del", "nel", "latin-1", "not-utf8", "101-ascii", "101-vietnamese", "empty", "blank", "system",
-        "System"])
+], ids=["tab", "del", "nel", "latin-1", "not-utf8", "101-ascii", "101-vietnamese", "empty", "blank", "invisible",
+        "system", "System"])
 @pytest.mark.parametrize("route", ["POST /orders", "GET /me"])
 async def test_an_invalid_x_actor_is_422_naming_it_never_500(client: httpx.AsyncClient,
                                                              caplog: pytest.LogCaptureFixture, route: str, sent: bytes,
