@@ -99,7 +99,7 @@ def shared_token_refusal(settings: Settings, users_exist: bool) -> str | None:
         return None
     return (f"ORDER_DESK_API_TOKEN is one token shared by every caller, so it cannot say who acts, and roles and the "
             f"four-eyes rule cannot apply; but {' and '.join(wanted)}. Unset ORDER_DESK_API_TOKEN and give each person "
-            f"their own token (`order-desk users add NAME --role clerk|manager`)")
+            f"their own token (`order-desk users add NAME --role clerk|manager|director`)")
 
 
 def tls_refusal(certfile: Path | None, keyfile: Path | None) -> str | None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import json
 import os
 import re
 from dataclasses import dataclass
@@ -12,6 +13,7 @@ from typing import Annotated, Any, Literal
 
 import platformdirs
 from pydantic import Field, SecretStr, ValidationError, ValidationInfo, field_validator, model_validator
+from pydantic_core import PydanticCustomError
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from core.models import ApprovalPolicy, PersonName, Role
@@ -91,7 +93,8 @@ class Settings(BaseSettings):
     actor: PersonName | None = Field(None, description="the desktop's actor; default: the OS user name")
     api_token: SecretStr | None = Field(None, description="one shared bearer token for the REST API")
     tokens_file: Path | None = Field(None, description="JSON {token: {user, role}}: per-user API tokens")
-    roles: dict[str, Role] = Field(default_factory=dict, description="desktop users' roles, {user: role}")
+    roles: Annotated[dict[str, Role], NoDecode] = Field(default_factory=dict,
+                                                        description="desktop users' roles, {user: role}")
     team: bool = Field(False, description="a team server: callers are the user store's users, even before the "
                                           "first one is added (every request is refused until then)")
 
@@ -165,6 +168,18 @@ class Settings(BaseSettings):
         load_policy(value)
         return value
 
+    @field_validator("roles", mode="before")
+    @classmethod
+    def _roles_json(cls, value: object) -> object:
+        """JSON read here, not by pydantic-settings: its error named no variable and ended every command (the desk
+        too) in a traceback."""
+        if isinstance(value, str):
+            try:
+                return json.loads(value)
+            except ValueError:
+                raise ValueError('must be JSON such as {"hoa": "manager", "an": "clerk"}') from None
+        return value
+
     @field_validator("actor", mode="before")
     @classmethod
     def _blank_actor_is_none(cls, value: object) -> object:
@@ -210,11 +225,11 @@ class Settings(BaseSettings):
         to a mail server on this machine."""
         plain = not (self.smtp_starttls or self.smtp_ssl)
         if plain and self.smtp_password and self.smtp_host not in (None, "localhost", "127.0.0.1", "::1"):
-            raise ValueError("ORDER_DESK_SMTP_PASSWORD is set but the connection to ORDER_DESK_SMTP_HOST is not "
-                             "encrypted: set ORDER_DESK_SMTP_STARTTLS=true or ORDER_DESK_SMTP_SSL=true")
+            raise _conflict("ORDER_DESK_SMTP_PASSWORD", "it is set but the connection to ORDER_DESK_SMTP_HOST is not "
+                            "encrypted: set ORDER_DESK_SMTP_STARTTLS=true or ORDER_DESK_SMTP_SSL=true")
         if self.smtp_starttls and self.smtp_ssl:
-            raise ValueError("ORDER_DESK_SMTP_STARTTLS and ORDER_DESK_SMTP_SSL exclude each other: STARTTLS "
-                             "upgrades a plain connection, SSL is TLS from the start (port 465)")
+            raise _conflict("ORDER_DESK_SMTP_SSL", "ORDER_DESK_SMTP_STARTTLS and ORDER_DESK_SMTP_SSL exclude each "
+                            "other: STARTTLS upgrades a plain connection, SSL is TLS from the start (port 465)")
         return self
 
     @field_validator("payload_encryption_key", "payload_old_keys", mode="after")
@@ -283,6 +298,13 @@ class Settings(BaseSettings):
         return self.data_dir / "temporal.db"
 
 
+SETTING_CONFLICT = "setting_conflict"  # a rule across settings: the error's ``variable`` says which to change
+
+
+def _conflict(variable: str, why: str) -> PydanticCustomError:
+    return PydanticCustomError(SETTING_CONFLICT, why, {"variable": variable})
+
+
 @dataclass(frozen=True)
 class SettingProblem:
     """One setting that cannot be used: its variable and why, never its value (it may be a secret); ``path`` is the
@@ -300,8 +322,13 @@ def setting_problems(err: ValidationError) -> list[SettingProblem]:
     """Why ``Settings()`` failed, one problem per setting (pydantic's own message would quote the input)."""
     problems = []
     for error in err.errors():
-        name = "_".join(str(part) for part in error["loc"])
+        if error["type"] == SETTING_CONFLICT:
+            problems.append(SettingProblem(error["ctx"]["variable"], error["msg"]))
+            continue
+        name = str(error["loc"][0]) if error["loc"] else ""  # ("roles", "an"): the variable is ORDER_DESK_ROLES
         path = str(error["input"]) if name == "approval_policy" and error.get("input") is not None else None
-        problems.append(SettingProblem(f"ORDER_DESK_{name.upper()}", error["msg"].removeprefix("Value error, "),
-                                       path))
+        why = error["msg"].removeprefix("Value error, ")
+        if len(error["loc"]) > 1:  # which entry of a JSON setting
+            why = f"{'.'.join(str(part) for part in error['loc'][1:])}: {why}"
+        problems.append(SettingProblem(f"ORDER_DESK_{name.upper()}", why, path))
     return problems

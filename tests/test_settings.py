@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from pydantic import ValidationError
 
-from core.settings import Settings
+from core.settings import Settings, setting_problems
 
 
 def test_settings_from_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
@@ -86,3 +86,24 @@ def test_a_desk_actor_no_person_could_be_is_refused(monkeypatch: pytest.MonkeyPa
 def test_a_blank_desk_actor_means_the_os_user(monkeypatch: pytest.MonkeyPatch, typed: str, actor: str | None) -> None:
     monkeypatch.setenv("ORDER_DESK_ACTOR", typed)
     assert Settings(_env_file=None).actor == actor
+
+
+@pytest.mark.parametrize(("variables", "named", "why"), [
+    ({"ORDER_DESK_ROLES": "notjson"}, "ORDER_DESK_ROLES", 'must be JSON such as {"hoa": "manager", "an": "clerk"}'),
+    ({"ORDER_DESK_ROLES": '{"a":'}, "ORDER_DESK_ROLES", 'must be JSON such as {"hoa": "manager", "an": "clerk"}'),
+    ({"ORDER_DESK_ROLES": '{"an": "boss"}'}, "ORDER_DESK_ROLES", "an: Input should be 'clerk', 'manager' or "
+                                                                "'director'"),
+    ({"ORDER_DESK_SMTP_HOST": "mail.example.com", "ORDER_DESK_SMTP_PASSWORD": "x"}, "ORDER_DESK_SMTP_PASSWORD", None),
+    ({"ORDER_DESK_SMTP_STARTTLS": "true", "ORDER_DESK_SMTP_SSL": "true"}, "ORDER_DESK_SMTP_SSL", None),
+])
+def test_each_problem_names_a_variable_that_exists(monkeypatch: pytest.MonkeyPatch, variables: dict[str, str],
+                                                   named: str, why: str | None) -> None:
+    """Found by a QA pass: invalid JSON in ORDER_DESK_ROLES ended every command (the desk too) in a traceback, a
+    wrong role was blamed on "ORDER_DESK_ROLES_AN", and a rule across the SMTP settings on "ORDER_DESK_"."""
+    for name, typed in variables.items():
+        monkeypatch.setenv(name, typed)
+    with pytest.raises(ValidationError) as refused:
+        Settings(_env_file=None)
+    [problem] = setting_problems(refused.value)
+    assert problem.variable == named
+    assert why is None or problem.why == why
