@@ -105,6 +105,10 @@ async def _worker(settings: Settings) -> None:
         telemetry.current().serve_metrics(settings.metrics_host, settings.metrics_port)
     try:
         await run_worker(settings, address, stop)
+    except RuntimeError as err:  # the SDK's refused connection, as serve says it
+        from core.errors import TemporalUnavailable
+
+        raise TemporalUnavailable(f"Temporal at {address} does not answer: {err}") from err
     finally:
         if server:
             server.stop()
@@ -175,8 +179,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         return _run(command, args, settings)
     from sqlalchemy.exc import SQLAlchemyError
 
+    from core.errors import LedgerTooNew
+
     try:
         return _run(command, args, settings)
+    except LedgerTooNew as err:  # `users` and `db` meet it outside _run's own handling
+        print(f"order-desk: {err}", file=sys.stderr)
+        return 1
     except SQLAlchemyError as err:  # the database refused or did not answer: in one line, as serve says it
         from sqlalchemy.engine import make_url
 

@@ -102,6 +102,13 @@ class ExportsBusy(OrderDeskError):
     code = ErrorCode.EXPORTS_BUSY
 
 
+class LedgerTooNew(OrderDeskError):
+    """The ledger was migrated by a newer Order Desk than this one (a revision its migrations do not know): going on
+    would run this version's code on tables it does not know. Said at start, in one line."""
+
+    code = ErrorCode.LEDGER_UNAVAILABLE
+
+
 def first_line(err: BaseException) -> str:
     """An error in one line for a person: its driver's own error where it wraps one (SQLAlchemy's ``orig``), the
     first line of its text (a driver's or Temporal's message may run on), or its type's name when it says nothing."""

@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Annotated, Any, Literal
 
 import platformdirs
-from pydantic import Field, SecretStr, ValidationError, ValidationInfo, field_validator, model_validator
+from pydantic import AfterValidator, Field, SecretStr, ValidationError, ValidationInfo, field_validator, model_validator
 from pydantic_core import PydanticCustomError
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
@@ -22,6 +22,18 @@ from core.money import DEFAULT_CURRENCY
 APP_NAME = "order-desk"
 _SHORT_DURATION = re.compile(r"(-?\d+(?:\.\d+)?)\s*([smhdSMHD])")  # 24h, 90m, 1.5d: as the README writes them
 _UNIT_SECONDS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
+
+
+def _readable(path: Path) -> Path:
+    """A certificate or key file is read at start, not at the first connection (a traceback then)."""
+    if not path.is_file():
+        raise ValueError(f"{path} is not a file" + ("" if path.exists() else " (it does not exist)"))
+    if not os.access(path, os.R_OK):
+        raise ValueError(f"{path} cannot be read by this user")
+    return path
+
+
+ReadableFile = Annotated[Path, AfterValidator(_readable)]
 
 
 class Settings(BaseSettings):
@@ -38,9 +50,9 @@ class Settings(BaseSettings):
     namespace: str = "default"
     task_queue: str = "order-task-queue"
     temporal_tls: bool = False
-    temporal_tls_cert: Path | None = None
-    temporal_tls_key: Path | None = None
-    temporal_tls_ca: Path | None = None
+    temporal_tls_cert: ReadableFile | None = None
+    temporal_tls_key: ReadableFile | None = None
+    temporal_tls_ca: ReadableFile | None = None
     temporal_api_key: SecretStr | None = None
     payload_encryption_key: SecretStr | None = Field(
         None, description="encrypt every payload Temporal stores with this key (`order-desk keys new`)")
@@ -81,7 +93,7 @@ class Settings(BaseSettings):
     smtp_from: str | None = Field(None, description="the sender address of the notices")
     smtp_starttls: bool = False
     smtp_ssl: bool = Field(False, description="implicit TLS from the first byte (port 465), instead of STARTTLS")
-    smtp_ca_file: Path | None = Field(None, description="trust only this CA for the mail server's certificate "
+    smtp_ca_file: ReadableFile | None = Field(None, description="trust only this CA for the mail server's certificate "
                                                         "(a private CA); default: the system's")
     smtp_timeout: float = Field(10.0, gt=0, le=60, description="seconds a mail server may take before a notice "
                                                                 "is given up (the order never waits for mail)")
@@ -101,7 +113,8 @@ class Settings(BaseSettings):
     # A team server the desktop signs in to (docs/DESKTOP.md): no Temporal, no database, only its REST API
     server_url: str | None = Field(None, description="the desk signs in to this team server (https://host:port)")
     server_token: SecretStr | None = Field(None, description="the desk's personal token for ORDER_DESK_SERVER_URL")
-    server_ca: Path | None = Field(None, description="a private CA's certificate (PEM) the server's is checked against")
+    server_ca: ReadableFile | None = Field(
+        None, description="a private CA's certificate (PEM) the server's is checked against")
 
     # The change feed (GET /events)
     events_poll: float = Field(0.25, gt=0, le=10, description="seconds between looks at the ledger's change feed")
@@ -218,6 +231,15 @@ class Settings(BaseSettings):
     @property
     def mail_enabled(self) -> bool:
         return bool(self.smtp_host and self.smtp_from)
+
+    @model_validator(mode="after")
+    def _key_with_its_certificate(self) -> Settings:
+        """A client certificate is nothing without its key, and the reverse (the SDK refused it with a traceback)."""
+        if (self.temporal_tls_cert is None) != (self.temporal_tls_key is None):
+            missing = "ORDER_DESK_TEMPORAL_TLS_KEY" if self.temporal_tls_key is None else "ORDER_DESK_TEMPORAL_TLS_CERT"
+            raise _conflict(missing, "a client certificate and its private key go together: set "
+                                     "ORDER_DESK_TEMPORAL_TLS_CERT and ORDER_DESK_TEMPORAL_TLS_KEY, or neither")
+        return self
 
     @model_validator(mode="after")
     def _no_password_in_clear(self) -> Settings:

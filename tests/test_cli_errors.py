@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+import socket
 import subprocess
 import sys
 import uuid
@@ -92,6 +93,57 @@ def test_a_data_dir_below_a_file_is_one_line_naming_it(tmp_path: Path, command: 
     assert assert_one_line(result, 2) == (f"order-desk: ORDER_DESK_DATA_DIR: cannot make the directory {afile}/data: "
                                           f"{afile} is a file, not a directory")
     assert afile.read_text() == "not a directory\n"
+
+
+def last_line(result: subprocess.CompletedProcess[str], code: int) -> str:
+    """The process's one word to a person, after whatever it logged while starting: no traceback anywhere."""
+    assert result.returncode == code, result.stderr
+    assert "Traceback" not in result.stderr, result.stderr
+    said = [line[line.index("order-desk: "):] for line in result.stderr.splitlines() if "order-desk: " in line]
+    assert len(said) == 1, result.stderr
+    return said[0]
+
+
+def test_a_worker_without_temporal_says_so_in_one_line(tmp_path: Path) -> None:
+    """Found by a QA pass: serve said it in one line, the worker with a traceback."""
+    result = order_desk(tmp_path, "worker", ORDER_DESK_TEMPORAL_ADDRESS="127.0.0.1:1")
+
+    assert last_line(result, 1).startswith("order-desk: Temporal at 127.0.0.1:1 does not answer: ")
+
+
+@pytest.mark.parametrize("command", [["worker"], ["serve", "--port", "0"]])
+def test_a_metrics_port_that_is_taken_is_one_line_naming_it(tmp_path: Path, command: list[str]) -> None:
+    """Found by a QA pass: a traceback (OSError), and serve's runtime was started before it."""
+    taken = socket.socket()
+    taken.bind(("127.0.0.1", 0))
+    taken.listen()
+    port = taken.getsockname()[1]
+    if command[0] == "serve":
+        command = ["serve", "--port", str(free_port())]
+    try:
+        result = order_desk(tmp_path, *command, ORDER_DESK_METRICS_PORT=str(port),
+                            **({"ORDER_DESK_TEMPORAL_ADDRESS": "127.0.0.1:1"} if command[0] == "worker" else {}))
+    finally:
+        taken.close()
+
+    assert last_line(result, 1) == (f"order-desk: the metrics cannot listen on 127.0.0.1:{port} "
+                                    f"(ORDER_DESK_METRICS_HOST:ORDER_DESK_METRICS_PORT): Address already in use")
+    assert not (tmp_path / "data" / "temporal.db").exists()  # refused before the embedded server started
+
+
+@pytest.mark.parametrize("command", [["db", "upgrade"], ["users", "list"], ["serve"]])
+def test_a_ledger_a_newer_order_desk_migrated_is_one_line(tmp_path: Path, command: list[str]) -> None:
+    """Going back to an older Order Desk after a newer one upgraded the ledger: Alembic's "Can't locate revision"
+    traceback before (found by a QA pass)."""
+    url = f"sqlite:///{tmp_path / 'data' / 'ledger.db'}"
+    ledger = Ledger(url)
+    with ledger.engine.begin() as db:
+        db.exec_driver_sql("UPDATE alembic_version SET version_num = '0099'")
+    ledger.close()
+
+    result = order_desk(tmp_path, *command)
+
+    assert last_line(result, 1).startswith("order-desk: the ledger is at revision 0099, which this Order Desk ")
 
 
 async def test_ledger_rebuild_names_an_order_whose_workflow_task_fails_and_rebuilds_the_others(

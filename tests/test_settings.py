@@ -107,3 +107,27 @@ def test_each_problem_names_a_variable_that_exists(monkeypatch: pytest.MonkeyPat
     [problem] = setting_problems(refused.value)
     assert problem.variable == named
     assert why is None or problem.why == why
+
+
+def test_a_certificate_or_key_file_is_checked_at_start(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    """Found by a QA pass: a missing file, or a certificate without its key, was a traceback at the first connection
+    (`order-desk worker`, `ledger rebuild`, serve's start)."""
+    cert = tmp_path / "client.pem"
+    cert.write_text("-----BEGIN CERTIFICATE-----\n")
+    cases = [({"ORDER_DESK_TEMPORAL_TLS_CERT": str(tmp_path / "missing.pem"),
+               "ORDER_DESK_TEMPORAL_TLS_KEY": str(cert)}, "ORDER_DESK_TEMPORAL_TLS_CERT"),
+             ({"ORDER_DESK_TEMPORAL_TLS_CA": str(tmp_path)}, "ORDER_DESK_TEMPORAL_TLS_CA"),
+             ({"ORDER_DESK_TEMPORAL_TLS_CERT": str(cert)}, "ORDER_DESK_TEMPORAL_TLS_KEY"),
+             ({"ORDER_DESK_TEMPORAL_TLS_KEY": str(cert)}, "ORDER_DESK_TEMPORAL_TLS_CERT"),
+             ({"ORDER_DESK_SERVER_CA": str(tmp_path / "missing.pem")}, "ORDER_DESK_SERVER_CA"),
+             ({"ORDER_DESK_SMTP_CA_FILE": str(tmp_path / "missing.pem")}, "ORDER_DESK_SMTP_CA_FILE")]
+    for variables, named in cases:
+        with monkeypatch.context() as scoped:
+            for name, typed in variables.items():
+                scoped.setenv(name, typed)
+            with pytest.raises(ValidationError) as refused:
+                Settings(_env_file=None)
+            assert [problem.variable for problem in setting_problems(refused.value)] == [named], variables
+    monkeypatch.setenv("ORDER_DESK_TEMPORAL_TLS_CERT", str(cert))
+    monkeypatch.setenv("ORDER_DESK_TEMPORAL_TLS_KEY", str(cert))
+    assert Settings(_env_file=None).temporal_tls_cert == cert

@@ -120,14 +120,14 @@ def runtime_lifespan(settings: Settings, with_worker: bool) -> Lifespan:
         runtime = DeskRuntime(settings, with_worker=with_worker)
         app.state.runtime = runtime
         try:
+            if settings.metrics_port is not None:  # first: a port that is taken stops nothing already started
+                app.state.telemetry.serve_metrics(settings.metrics_host, settings.metrics_port)
             app.state.service = await runtime.start()
         except (EmbeddedServerError, OrderDeskError, TimeoutError) as err:
             # For whoever runs the app (``serve``): the reason in one line, not a traceback.
             app.state.startup_error = str(err)
             raise
         metrics = app.state.telemetry.metrics
-        if settings.metrics_port is not None:
-            app.state.telemetry.serve_metrics(settings.metrics_host, settings.metrics_port)
         watch = asyncio.ensure_future(stale_orders.watch(app.state.service, metrics)) if metrics else None
         try:
             yield

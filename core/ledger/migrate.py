@@ -7,7 +7,7 @@ from pathlib import Path
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import Engine, text
+from sqlalchemy import Connection, Engine, text
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 _LOCK_ID = 0x0D0E5C  # PostgreSQL advisory lock: two processes starting at once migrate one after the other
@@ -29,8 +29,30 @@ def upgrade(engine: Engine, revision: str = "head") -> None:
             connection.execute(text("SELECT pg_advisory_xact_lock(:id)"), {"id": _LOCK_ID})
         elif connection.dialect.name == "sqlite":
             connection.exec_driver_sql("BEGIN IMMEDIATE")  # the write lock now, waiting up to busy_timeout
+        _known_to_this_version(connection)
         config.attributes["connection"] = connection
         command.upgrade(config, revision)
+
+
+def _known_to_this_version(connection: Connection) -> None:
+    """A ledger a newer Order Desk migrated (going back to an older one after an upgrade) is refused in one line,
+    naming its revision: Alembic's own answer was a traceback ("Can't locate revision identified by ...")."""
+    from alembic.runtime.migration import MigrationContext
+    from alembic.script import ScriptDirectory
+    from alembic.util.exc import CommandError
+
+    from core import __version__
+    from core.errors import LedgerTooNew
+
+    at = MigrationContext.configure(connection).get_current_revision()
+    if at is None:
+        return
+    try:
+        ScriptDirectory.from_config(alembic_config()).get_revision(at)
+    except CommandError:
+        raise LedgerTooNew(f"the ledger is at revision {at}, which this Order Desk ({__version__}) does not know: a "
+                           f"newer Order Desk upgraded it; run that version, or restore a backup from before the "
+                           f"upgrade") from None
 
 
 def current(engine: Engine) -> str | None:

@@ -99,7 +99,13 @@ class Telemetry:
             return
         from prometheus_client import start_http_server
 
-        server, thread = start_http_server(port, addr=host, registry=self.metrics.registry)
+        try:
+            server, thread = start_http_server(port, addr=host, registry=self.metrics.registry)
+        except OSError as err:  # taken, or a host name that does not resolve here: one line, not a traceback
+            from core.errors import OrderDeskError
+
+            raise OrderDeskError(f"the metrics cannot listen on {host}:{port} (ORDER_DESK_METRICS_HOST:"
+                                 f"ORDER_DESK_METRICS_PORT): {err.strerror or err}") from err
         self._servers.append((server, thread))
         log.info("Metrics on http://%s:%d/metrics", host, port)
 
