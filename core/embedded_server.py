@@ -172,6 +172,7 @@ class EmbeddedServer:
         await machinery.imported("core.search_attributes")  # the SDK's types, off a desk's Qt thread (core.machinery)
         command = self.command(binary)
         with open(log_path, "ab") as log_file:
+            since = log_file.seek(0, os.SEEK_END)  # the log spans runs: a failure quotes only this start's lines
             self.process = subprocess.Popen(
                 command, stdin=subprocess.DEVNULL, stdout=log_file, stderr=subprocess.STDOUT,
                 preexec_fn=_die_with_parent if sys.platform.startswith("linux") else None,
@@ -181,7 +182,7 @@ class EmbeddedServer:
             if self.process.poll() is not None:
                 raise EmbeddedServerError(
                     f"the embedded Temporal server exited with code {self.process.returncode}; "
-                    f"see {log_path}: {_tail(log_path)}")
+                    f"see {log_path}: {_tail(log_path, since)}")
             if _port_open(self.HOST, self.port):
                 await machinery.imported("temporalio.client")  # imported meanwhile, while the server booted
                 if await temporal_answers(self.address, self.settings.namespace):
@@ -256,8 +257,12 @@ class EmbeddedServer:
             process.wait()
 
 
-def _tail(path: Path, lines: int = 5) -> str:
+def _tail(path: Path, since: int, lines: int = 5) -> str:
+    """The last ``lines`` lines written to ``path`` after byte ``since``, on one line: what one start logged."""
     try:
-        return " | ".join(path.read_text(errors="replace").strip().splitlines()[-lines:])
+        with open(path, "rb") as log_file:
+            log_file.seek(since)
+            written = log_file.read().decode(errors="replace")
     except OSError:
         return ""
+    return " | ".join(written.strip().splitlines()[-lines:])

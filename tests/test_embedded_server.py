@@ -187,3 +187,20 @@ def test_dev_server_command_stops_its_server_on_sigterm(tmp_path: Path) -> None:
 def test_version_command() -> None:
     result = subprocess.run([sys.executable, "-m", "core.cli", "--version"], capture_output=True, text=True)
     assert result.returncode == 0 and result.stdout.startswith("order-desk ")
+
+
+async def test_a_failed_start_quotes_only_what_this_start_logged(tmp_path: Path) -> None:
+    """temporal.log grows across runs: quoting its last lines blamed this start on an earlier run's
+    (found by a QA pass)."""
+    settings = embedded_settings(tmp_path)
+    earlier = ["an earlier run: can't set metrics port 9999", "an earlier run: shutting down, warn"]
+    (tmp_path / "temporal.log").write_text("\n".join(earlier) + "\n")
+    with socket.socket() as squatter:
+        squatter.bind(("127.0.0.1", settings.embedded_ui_port))
+        squatter.listen()
+        with pytest.raises(EmbeddedServerError, match="exited with code") as failed:
+            await EmbeddedServer(settings).start()
+    reason = str(failed.value)
+    assert f"UI port {settings.embedded_ui_port}" in reason
+    assert "earlier run" not in reason
+    assert (tmp_path / "temporal.log").read_text().startswith("\n".join(earlier))  # the log itself is kept
