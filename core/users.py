@@ -14,8 +14,9 @@ import json
 import re
 import secrets
 from datetime import UTC, datetime
+from enum import StrEnum
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, NamedTuple
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, StringConstraints, TypeAdapter, ValidationError
 
@@ -61,6 +62,28 @@ class Identity(BaseModel):
 
     user: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]
     role: Role
+
+
+class ImportCode(StrEnum):
+    """What ``Users.import_tokens`` did with one entry of a tokens file, for programs (``ImportStep.line`` words it
+    for the operator)."""
+
+    IMPORTED = "imported"
+    ALREADY_IMPORTED = "already_imported"  # its user is in the store with this very token (a second run)
+    INVALID_NAME = "invalid_name"
+    SECOND_TOKEN = "second_token"  # a user has one token: the file's first one for them was taken
+    NAME_TAKEN = "name_taken"  # a user of this name, or of one differing only in case, is there with another token
+    TOKEN_TAKEN = "token_taken"  # another user in the store has this token
+
+    @property
+    def skipped(self) -> bool:
+        """Whether the store does not answer for the entry's token: it stops working once the file is unset."""
+        return self not in (ImportCode.IMPORTED, ImportCode.ALREADY_IMPORTED)
+
+
+class ImportStep(NamedTuple):
+    code: ImportCode
+    line: str  # never holds a token
 
 
 _TOKENS = TypeAdapter(dict[Annotated[str, StringConstraints(min_length=1)], Identity])
@@ -201,29 +224,41 @@ class Users:
         row = self.table.by_name(name)
         return None if row is None else _user(row)
 
-    def import_tokens(self, path: Path) -> list[str]:
-        """Move a tokens file into the store, each token kept (so clients need no new one). One line per entry
-        says what was done; a user already in the store is left as it is."""
+    def import_tokens(self, path: Path) -> list[ImportStep]:
+        """Move a tokens file into the store, each token kept (so clients need no new one). One step per entry says
+        what was done; a user already in the store (or one whose name differs only in case) is left as it is, and
+        so is a token another user has: the store answers for it as that user."""
         now, done, seen = datetime.now(UTC), [], set()
         for token, identity in load_tokens(path).items():
             try:
                 name = user_name(identity.user)
             except UserError as err:
-                done.append(f"skipped an entry: {err}")
+                done.append(ImportStep(ImportCode.INVALID_NAME, f"skipped an entry: {err}"))
                 continue
             if fold(name) in seen:
-                done.append(f"skipped a second token of {name!r}: a user has one token")
+                done.append(ImportStep(ImportCode.SECOND_TOKEN, f"skipped a second token of {name!r}: a user has "
+                                                                f"one token"))
                 continue
             seen.add(fold(name))
-            row = UserRow(name=name, role=identity.role, token_hash=token_hash(token), created_at=now,
-                          token_created_at=now)
-            if self._alike(name) is not None or not self.table.insert(row):
-                done.append(f"skipped {name!r}: already in the store")
-                continue
-            weak = len(token) < WEAK_TOKEN_CHARACTERS
-            done.append(f"imported {name!r} ({identity.role})" +
-                        (": a short token, give them a new one with `order-desk users rotate`" if weak else ""))
+            done.append(self._import(name, identity.role, token, now))
         return done
+
+    def _import(self, name: str, role: Role, token: str, now: datetime) -> ImportStep:
+        """One entry; its own token already in the store (a second run of one file) cuts nobody off, so says so."""
+        digest, alike = token_hash(token), self._alike(name)
+        holder = self.table.by_token_hash(digest)
+        if holder is not None and fold(holder.name) == fold(name):
+            return ImportStep(ImportCode.ALREADY_IMPORTED, f"{holder.name!r} is already in the store with this token")
+        if alike is None and holder is not None:
+            return ImportStep(ImportCode.TOKEN_TAKEN,
+                              f"skipped {name!r}: this token already belongs to another user in the store")
+        row = UserRow(name=name, role=role, token_hash=digest, created_at=now, token_created_at=now)
+        if alike is not None or not self.table.insert(row):
+            return ImportStep(ImportCode.NAME_TAKEN, f"skipped {name!r}: a user named {alike or name!r} is already "
+                                                    f"in the store")
+        weak = len(token) < WEAK_TOKEN_CHARACTERS
+        return ImportStep(ImportCode.IMPORTED, f"imported {name!r} ({role})" +
+                          (": a short token, give them a new one with `order-desk users rotate`" if weak else ""))
 
     def _get(self, name: str) -> User:
         user = self.by_name(name)

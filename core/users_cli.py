@@ -40,9 +40,10 @@ def run_users_command(settings: Settings, args: argparse.Namespace) -> int:
         elif args.users_command == "list":
             _print_table(users.list())
         elif args.users_command == "import":
-            for line in users.import_tokens(args.file):
-                _tell(line)
-            _tell("done: unset ORDER_DESK_TOKENS_FILE, the user store now answers for these tokens")
+            steps = users.import_tokens(args.file)
+            for step in steps:
+                _tell(step.line)
+            _tell(_import_advice(sum(step.code.skipped for step in steps)))
     except (UserError, AuthConfigError) as err:
         print(f"order-desk: {err}", file=sys.stderr)
         return EXIT_FAILURE
@@ -53,6 +54,15 @@ def run_users_command(settings: Settings, args: argparse.Namespace) -> int:
 
 def _tell(message: str) -> None:
     print(message, file=sys.stderr)
+
+
+def _import_advice(skipped: int) -> str:
+    """The last line of an import: the file may go only if the store now answers for every token in it."""
+    if not skipped:
+        return "done: unset ORDER_DESK_TOKENS_FILE, the user store now answers for these tokens"
+    entries = "1 entry was" if skipped == 1 else f"{skipped} entries were"
+    return (f"done, but {entries} skipped (see above): their tokens stop working once ORDER_DESK_TOKENS_FILE is "
+            f"unset; give those people tokens of the store first (`order-desk users add` or `rotate`)")
 
 
 def _print_table(users: list[User]) -> None:

@@ -18,7 +18,7 @@ from sqlalchemy import select
 from core.ledger import Ledger
 from core.ledger.schema import users as users_table
 from core.models import Role
-from core.users import TOKEN_PREFIX, UserError, Users, token_hash
+from core.users import TOKEN_PREFIX, ImportCode, UserError, Users, token_hash
 
 ORDER_DESK = Path(sys.executable).parent / "order-desk"
 TOKEN = re.compile(rf"^{TOKEN_PREFIX}[A-Za-z0-9_-]{{43}}$")  # 32 random bytes, base64url: 256 bits
@@ -149,12 +149,58 @@ def test_a_tokens_file_moves_into_the_store_with_its_tokens(users: Users, tmp_pa
     first = users.import_tokens(path)
     second = users.import_tokens(path)
 
-    assert first[0] == "imported 'alice' (clerk): a short token, give them a new one with `order-desk users rotate`"
-    assert first[1] == f"imported '{AN}' (manager)"
-    assert "a second token of 'alice'" in first[2] and "reserved" in first[3]
-    assert all(line.startswith("skipped") for line in second)
-    assert not any(token in line for line in first + second for token in ("clerk-alice-token", strong))
+    assert first[0].line == ("imported 'alice' (clerk): a short token, give them a new one with "
+                             "`order-desk users rotate`")
+    assert first[1].line == f"imported '{AN}' (manager)"
+    assert "a second token of 'alice'" in first[2].line and "reserved" in first[3].line
+    assert [step.code for step in first] == [ImportCode.IMPORTED, ImportCode.IMPORTED, ImportCode.SECOND_TOKEN,
+                                             ImportCode.INVALID_NAME]
+    assert [step.code for step in second] == [ImportCode.ALREADY_IMPORTED, ImportCode.ALREADY_IMPORTED,
+                                              ImportCode.SECOND_TOKEN, ImportCode.INVALID_NAME]
+    assert not any(token in step.line for step in first + second for token in ("clerk-alice-token", strong))
     alice, an = users.authenticate("clerk-alice-token"), users.authenticate(strong)
     assert alice is not None and (alice.name, alice.role) == ("alice", Role.CLERK)
     assert an is not None and (an.name, an.role) == (AN, Role.MANAGER)
     assert users.authenticate("another-alice-token") is None
+
+
+def test_import_says_how_many_entries_were_skipped_instead_of_all_clear(ledger_url: str, tmp_path: Path,
+                                                                        users: Users) -> None:
+    """'done: unset ORDER_DESK_TOKENS_FILE' after skipped entries cut those people off (found by a QA pass)."""
+    users.add("mona", Role.MANAGER)
+    clean, partial = tmp_path / "clean.json", tmp_path / "partial.json"
+    clean.write_text(json.dumps({TOKEN_PREFIX + "a" * 43: {"user": "alice", "role": "clerk"}}))
+    partial.write_text(json.dumps({
+        TOKEN_PREFIX + "b" * 43: {"user": "bob", "role": "clerk"},
+        TOKEN_PREFIX + "m" * 43: {"user": "Mona", "role": "manager"},  # mona is in the store, with another token
+        TOKEN_PREFIX + "s" * 43: {"user": "system", "role": "manager"},
+    }))
+
+    all_moved = order_desk(ledger_url, tmp_path, "users", "import", str(clean))
+    some_skipped = order_desk(ledger_url, tmp_path, "users", "import", str(partial))
+    rerun = order_desk(ledger_url, tmp_path, "users", "import", str(clean))
+
+    assert (all_moved.returncode, all_moved.stdout) == (0, "")
+    assert all_moved.stderr.splitlines()[-1].startswith("done: unset ORDER_DESK_TOKENS_FILE")
+    assert (some_skipped.returncode, some_skipped.stdout) == (0, "")
+    advice = some_skipped.stderr.splitlines()[-1]
+    assert "2 entries were skipped" in advice and "stop working once ORDER_DESK_TOKENS_FILE is unset" in advice
+    assert not advice.startswith("done: unset")
+    # alice's token is in the store already: a second run cuts nobody off
+    assert rerun.returncode == 0 and rerun.stderr.splitlines()[-1].startswith("done: unset ORDER_DESK_TOKENS_FILE")
+
+
+def test_import_of_a_token_another_user_has_says_so(ledger_url: str, tmp_path: Path, users: Users) -> None:
+    """'skipped 'zed': already in the store' named a user the store never had: dan had the token (QA pass)."""
+    _, dans_token = users.add("dan", Role.DIRECTOR)
+    path = tmp_path / "tokens.json"
+    path.write_text(json.dumps({dans_token: {"user": "zed", "role": "clerk"}}))
+
+    imported = order_desk(ledger_url, tmp_path, "users", "import", str(path))
+
+    assert imported.returncode == 0
+    [line, advice] = imported.stderr.splitlines()
+    assert line == "skipped 'zed': this token already belongs to another user in the store"
+    assert "1 entry was skipped" in advice
+    assert dans_token not in imported.stderr and "dan" not in imported.stderr
+    assert users.by_name("zed") is None and users.authenticate(dans_token).name == "dan"  # type: ignore[union-attr]
