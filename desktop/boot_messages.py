@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication
 
-from core.errors import TemporalUnavailable
+from core.errors import LedgerTooNew, TemporalUnavailable
 from core.runtime import BootStep
 from core.settings import Settings
 
@@ -22,6 +22,8 @@ UNREACHABLE = QT_TRANSLATE_NOOP("BootProgress", "Temporal at {address} could not
 CHECK_SERVER = QT_TRANSLATE_NOOP(
     "BootProgress", "{error}. Check that the server is running and that ORDER_DESK_TEMPORAL_ADDRESS is right, "
                     "then press Retry.")
+
+LEDGER_TOO_NEW = QT_TRANSLATE_NOOP("BootProgress", "Order Desk cannot open this desk's ledger: {error}.")
 
 TEAM_LEDGER = QT_TRANSLATE_NOOP(
     "BootProgress", "This desk's ledger has users, so it belongs to a team server: there, who you are comes from "
@@ -46,6 +48,8 @@ def boot_failure_message(settings: Settings, address: str, err: BaseException) -
     if isinstance(err, TeamLedger):
         return _tr(TEAM_LEDGER)
     detail = (str(err) or type(err).__name__).rstrip(".")
+    if isinstance(err, LedgerTooNew):  # Temporal is fine, and Retry cannot help
+        return _tr(LEDGER_TOO_NEW).format(error=detail)
     if settings.embedded:
         return _tr(EMBEDDED_FAILED).format(address=address, error=detail)
     if not isinstance(err, TemporalUnavailable):  # its message already names the address

@@ -98,6 +98,10 @@
         <translation>{error}. Hãy kiểm tra máy chủ có đang chạy và ORDER_DESK_TEMPORAL_ADDRESS có đúng không, rồi bấm Thử lại.</translation>
     </message>
     <message>
+        <source>Order Desk cannot open this desk&apos;s ledger: {error}.</source>
+        <translation>Order Desk không mở được sổ cái của bàn làm việc này: {error}.</translation>
+    </message>
+    <message>
         <source>This desk&apos;s ledger has users, so it belongs to a team server: there, who you are comes from your personal token, never from this computer&apos;s settings. Sign in to the team server with your token (File → Connect to server…).</source>
         <translation>Sổ cái của bàn làm việc này đã có người dùng, nên nó thuộc về một máy chủ của nhóm: ở đó, bạn là ai do mã truy cập cá nhân của bạn quyết định, không bao giờ do cài đặt của máy tính này. Hãy đăng nhập vào máy chủ của nhóm bằng mã truy cập của bạn (Tệp → Kết nối tới máy chủ…).</translation>
     </message>

@@ -14,6 +14,7 @@ import pytest
 from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
 
+from core.ledger import Ledger
 from core.models import Action, Actor, OrderRequest, OrderStatus
 from core.service import OrderService
 from core.settings import Settings
@@ -165,3 +166,21 @@ def test_a_failed_worker_start_is_shown_and_the_status_says_failed(qtbot: QtBot,
     assert window.status.worker_label.text() == "Worker: stopped (failed)"
     assert not window.worker_action.isChecked() and window.worker_action.isEnabled()
     assert not window.controller.worker_running
+
+
+def test_a_ledger_a_newer_order_desk_migrated_is_said_as_such(qtbot: QtBot, open_window: OpenWindow,
+                                                              desk_settings: Settings) -> None:
+    """Going back to an older desk after a newer one upgraded its ledger: the window said "The embedded Temporal
+    server could not start" (Temporal was fine) and to set ORDER_DESK_TEMPORAL_ADDRESS (seen under Xvfb)."""
+    ledger_db = desk_settings.data_dir / "ledger.db"
+    Ledger(desk_settings.ledger_url).close()
+    with contextlib.closing(sqlite3.connect(ledger_db)) as db, db:
+        db.execute("UPDATE alembic_version SET version_num = '0099'")
+
+    window = open_window(desk_settings, wait_ready=False)
+
+    qtbot.waitUntil(lambda: "0099" in window.messages.text, timeout=CALL_TIMEOUT)
+    assert window.messages.severity == Severity.ERROR
+    assert window.messages.text.startswith("Order Desk cannot open this desk's ledger: the ledger is at revision "
+                                           "0099, which this Order Desk"), window.messages.text
+    assert "Temporal" not in window.messages.text
