@@ -202,7 +202,7 @@ class EmbeddedServer:
         """The server answering is ours, and keeps closed orders long enough: one client asks both."""
         client = await self._client()
         await self.check_ours(client)
-        await self._raise_retention(client)
+        await self._set_retention(client)
 
     async def _client(self, timeout: float = 5.0) -> Client:
         from temporalio.client import Client
@@ -228,8 +228,9 @@ class EmbeddedServer:
                 f"(ORDER_DESK_EMBEDDED_PORT, ORDER_DESK_EMBEDDED_UI_PORT), or use that server's ORDER_DESK_DATA_DIR "
                 f"(one started by hand: ORDER_DESK_TEMPORAL_ADDRESS={self.address})")
 
-    async def _raise_retention(self, client: Client) -> None:
-        """The dev server keeps closed workflows 24 h; a desk needs them longer."""
+    async def _set_retention(self, client: Client) -> None:
+        """The dev server keeps closed workflows 24 h; a desk needs them longer: ``ORDER_DESK_EMBEDDED_RETENTION_DAYS``,
+        lowered as well as raised (the ledger keeps every closed order either way)."""
         from google.protobuf.duration_pb2 import Duration
         from temporalio.api.namespace.v1 import NamespaceConfig
         from temporalio.api.workflowservice.v1 import DescribeNamespaceRequest, UpdateNamespaceRequest
@@ -237,7 +238,7 @@ class EmbeddedServer:
         wanted = Duration(seconds=self.settings.embedded_retention_days * 86400)
         described = await client.workflow_service.describe_namespace(
             DescribeNamespaceRequest(namespace=self.settings.namespace))
-        if described.config.workflow_execution_retention_ttl.seconds >= wanted.seconds:
+        if described.config.workflow_execution_retention_ttl.seconds == wanted.seconds:
             return
         await client.workflow_service.update_namespace(UpdateNamespaceRequest(
             namespace=self.settings.namespace,

@@ -66,6 +66,24 @@ async def test_start_persists_in_wal_mode_with_long_retention(server: EmbeddedSe
     assert retention == settings.embedded_retention_days * 86400
 
 
+async def test_the_retention_follows_the_setting_down_as_well_as_up(tmp_path: Path) -> None:
+    """Found by a QA pass: a lower ORDER_DESK_EMBEDDED_RETENTION_DAYS on an existing data directory was ignored."""
+    kept = {}
+    for days in (30, 7):
+        server = EmbeddedServer(embedded_settings(tmp_path, embedded_retention_days=days))
+        try:
+            address = await server.start()
+            service = await OrderService.connect(server.settings.model_copy(update={"temporal_address": address}),
+                                                 address)
+            described = await service.client.workflow_service.describe_namespace(
+                DescribeNamespaceRequest(namespace=server.settings.namespace))
+            kept[days] = described.config.workflow_execution_retention_ttl.seconds // 86400
+            service.close()
+        finally:
+            server.stop()
+    assert kept == {30: 30, 7: 7}
+
+
 async def test_a_second_start_reuses_the_running_server(server: EmbeddedServer) -> None:
     await server.start()
     pid = server.process.pid  # type: ignore[union-attr]
