@@ -16,8 +16,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import AsyncIterator, Awaitable, Callable
-from contextlib import asynccontextmanager
+from collections.abc import Awaitable, Callable
 
 log = logging.getLogger(__name__)
 
@@ -38,17 +37,23 @@ class ChangeFeedWaker:
         self._poller: asyncio.Task[None] | None = None
         self._nudges = 0  # nudges delivered on the loop: a change without a new one came from another process
 
-    @asynccontextmanager
-    async def following(self) -> AsyncIterator[None]:
-        """While a follower is inside, the head is polled."""
+    def following(self) -> contextlib.AbstractAsyncContextManager[None]:
+        """While a follower is inside, the head is polled.
+
+        A plain context manager, not an async generator: a stream whose client left mid-replay is closed only when
+        it is collected, or when ``serve`` stops, and then asyncio closes every async generator left at once, in
+        any order; one made by ``asynccontextmanager`` closed before its follower failed "generator didn't stop
+        after athrow()" with a traceback in the log."""
+        return _Following(self)
+
+    def _enter(self) -> None:
         self._followers += 1
         self._loop = asyncio.get_running_loop()
         if self._poller is None or self._poller.done():
             self._poller = asyncio.create_task(self._poll(), name="change-feed-poller")
-        try:
-            yield
-        finally:
-            self._followers -= 1
+
+    def _leave(self) -> None:
+        self._followers -= 1
 
     def nudge(self) -> None:
         """The feed has grown: look now rather than at the next poll. Safe from any thread."""
@@ -97,3 +102,14 @@ class ChangeFeedWaker:
                 pass
             else:
                 wait = self._interval
+
+
+class _Following(contextlib.AbstractAsyncContextManager[None]):
+    def __init__(self, waker: ChangeFeedWaker) -> None:
+        self._waker = waker
+
+    async def __aenter__(self) -> None:
+        self._waker._enter()
+
+    async def __aexit__(self, *_exc: object) -> None:
+        self._waker._leave()
