@@ -82,6 +82,22 @@ async def test_malformed_missing_or_non_json_create_body_is_422(client: httpx.As
         assert "Content-Type: application/json" in response.json()["detail"]
 
 
+@pytest.mark.parametrize(("content", "field"), [
+    ('{"item": "Laptop", "quantity": ' + "1" * 5001 + "}", "quantity"),
+    ('{"item": "Laptop", "quantity": 1, "unit_price": ' + "9" * 5001 + "}", "unit_price"),
+    ('{"item": "Laptop", "quantity": 1, "unit_price": 1e99999999999999999999}', "unit_price"),
+    ('{"item": "Laptop", "quantity": 1, "unit_price": 1e-99999999999999999999}', "unit_price"),
+], ids=["5001-digit-quantity", "5001-digit-price", "huge-exponent", "tiny-exponent"])
+async def test_a_number_python_cannot_hold_is_refused_naming_its_field(client: httpx.AsyncClient, content: str,
+                                                                      field: str) -> None:
+    """Found by a QA pass: valid JSON refused as "invalid JSON" with no field, in Python's words ("use
+    sys.set_int_max_str_digits()", "[<class 'decimal.InvalidOperation'>]")."""
+    response = await client.post("/orders", content=content, headers=JSON)
+
+    assert_names(response, field)
+    assert "sys." not in response.text and "InvalidOperation" not in response.text
+
+
 async def test_a_form_body_as_curl_d_sends_it_is_told_to_send_json(client: httpx.AsyncClient) -> None:
     response = await client.post("/orders", content="item=Laptop&quantity=1",
                                  headers={"Content-Type": "application/x-www-form-urlencoded"})

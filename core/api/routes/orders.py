@@ -12,7 +12,7 @@ from __future__ import annotations
 import asyncio
 import json
 from collections.abc import Callable, Coroutine
-from decimal import Decimal
+from decimal import Decimal, InvalidOperation
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Body, Query, Request, Response
@@ -42,12 +42,29 @@ from core.models import Action, Actor, OrderStatus
 from core.service import OrderService
 
 
+def _exact(text: str) -> Decimal | str:
+    """A number with a fraction or an exponent, exactly; one no ``Decimal`` holds (``1e99999999999999999999``) is
+    left as its text, so the field's own check refuses it, naming the field (the body was refused as invalid JSON)."""
+    try:
+        return Decimal(text)
+    except InvalidOperation:
+        return text
+
+
+def _whole(text: str) -> int | str:
+    """An integer; one past Python's 4,300 digits is left as its text, for the field to refuse by name."""
+    try:
+        return int(text)
+    except ValueError:
+        return text
+
+
 class ExactJSONRequest(Request):
     """A request whose JSON body keeps numbers with a fraction (or an exponent) as ``Decimal``."""
 
     async def json(self) -> Any:
         if not hasattr(self, "_json"):
-            self._json = json.loads(await self.body(), parse_float=Decimal)
+            self._json = json.loads(await self.body(), parse_float=_exact, parse_int=_whole)
         return self._json
 
 
