@@ -75,11 +75,11 @@ def checked_price(value: object) -> Decimal:
     own limit is checked where the currency is known: ``check_decimals``)."""
     number = decimal_of(value)
     if number < 0:
-        raise MoneyError("a price is 0 or more")
+        raise MoneyError("must be 0 or more")
     if number >= MAX_AMOUNT:
-        raise MoneyError(f"a price is below {MAX_AMOUNT:,}")
+        raise MoneyError(f"must be below {MAX_AMOUNT:,}")
     if decimals(number) > MAX_DECIMALS:
-        raise MoneyError(f"a price has at most {MAX_DECIMALS} decimals")
+        raise MoneyError(f"must have at most {MAX_DECIMALS} decimals")
     return normalized(number)
 
 

@@ -64,7 +64,11 @@ def parse_policy(text: str, source: str = "the policy") -> ApprovalPolicy:
     for number, tier in enumerate(parsed.tiers, start=1):
         if tier.up_to is not None:
             try:
-                check_decimals(checked_price(tier.up_to), parsed.currency, "up_to")
+                limit = checked_price(tier.up_to)
+            except MoneyError as err:
+                raise PolicyError(f"{source}: tier {number}, up_to: {err}") from None
+            try:
+                check_decimals(limit, parsed.currency, "up_to")
             except MoneyError as err:
                 raise PolicyError(f"{source}: tier {number}: {err}") from None
         tiers.append(tier)
@@ -106,6 +110,8 @@ def _first_problem(err: ValidationError) -> str:
         return f"{where}: unknown key (a tier has up_to and approvers; the file currency, unpriced and tiers)"
     if problem["type"] == "missing":
         return f"{where}: missing"
+    if problem["type"] in ("tuple_type", "list_type"):  # pydantic's words for a TOML string where an array goes
+        return f'{where}: must be a list, such as ["manager"] or ["manager", "director"]'
     return f"{where}: {problem['msg'].removeprefix('Value error, ')}"
 
 

@@ -64,6 +64,10 @@ def test_no_policy_file_is_one_managers_decision() -> None:
     ('currency = "USD"\n[[tiers]]\nup_to = -5\napprovers = []\n[[tiers]]\napprovers = ["manager"]\n', "0 or more"),
     ('currency = "XYZ"\n[[tiers]]\napprovers = ["manager"]\n', "not an ISO 4217 currency"),
     ('[[tiers]]\nupto = 5\napprovers = []\n', "unknown key"),
+    # found by a QA pass: pydantic's "Input should be a valid tuple", and "a price is below ..." for a limit
+    ('[[tiers]]\napprovers = "manager"\n', r'tier 1, approvers: must be a list, such as \["manager"\]'),
+    ('[[tiers]]\nup_to = 100000000000000\napprovers = []\n[[tiers]]\napprovers = ["manager"]\n',
+     "tier 1, up_to: must be below 100,000,000,000,000"),
     ("tiers = []\n", "tiers"),
     ("currency = \n", "not valid TOML"),
 ])
