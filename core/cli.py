@@ -105,10 +105,6 @@ async def _worker(settings: Settings) -> None:
         telemetry.current().serve_metrics(settings.metrics_host, settings.metrics_port)
     try:
         await run_worker(settings, address, stop)
-    except RuntimeError as err:  # the SDK's refused connection, as serve says it
-        from core.errors import TemporalUnavailable
-
-        raise TemporalUnavailable(f"Temporal at {address} does not answer: {err}") from err
     finally:
         if server:
             server.stop()

@@ -16,7 +16,7 @@ from pydantic import AfterValidator, Field, SecretStr, ValidationError, Validati
 from pydantic_core import PydanticCustomError
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
-from core.models import ApprovalPolicy, PersonName, Role
+from core.models import ActorName, ApprovalPolicy, PersonName, Role
 from core.money import DEFAULT_CURRENCY
 
 APP_NAME = "order-desk"
@@ -105,7 +105,7 @@ class Settings(BaseSettings):
     actor: PersonName | None = Field(None, description="the desktop's actor; default: the OS user name")
     api_token: SecretStr | None = Field(None, description="one shared bearer token for the REST API")
     tokens_file: Path | None = Field(None, description="JSON {token: {user, role}}: per-user API tokens")
-    roles: Annotated[dict[str, Role], NoDecode] = Field(default_factory=dict,
+    roles: Annotated[dict[ActorName, Role], NoDecode] = Field(default_factory=dict,
                                                         description="desktop users' roles, {user: role}")
     team: bool = Field(False, description="a team server: callers are the user store's users, even before the "
                                           "first one is added (every request is refused until then)")

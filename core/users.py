@@ -77,8 +77,9 @@ class ImportCode(StrEnum):
 
     @property
     def skipped(self) -> bool:
-        """Whether the store does not answer for the entry's token: it stops working once the file is unset."""
-        return self not in (ImportCode.IMPORTED, ImportCode.ALREADY_IMPORTED)
+        """Whether the store does not answer for the entry's token: it stops working once the file is unset (a
+        taken token goes on working, as its holder: its own line says what to do)."""
+        return self not in (ImportCode.IMPORTED, ImportCode.ALREADY_IMPORTED, ImportCode.TOKEN_TAKEN)
 
 
 class ImportStep(NamedTuple):
@@ -245,13 +246,19 @@ class Users:
 
     def _import(self, name: str, role: Role, token: str, now: datetime) -> ImportStep:
         """One entry; its own token already in the store (a second run of one file) cuts nobody off, so says so."""
+        try:
+            _NEW_NAME.validate_python(name)
+        except ValidationError as err:
+            return ImportStep(ImportCode.INVALID_NAME, f"skipped an entry: invalid user name: {err.errors()[0]['msg']}")
         digest, alike = token_hash(token), self._alike(name)
         holder = self.table.by_token_hash(digest)
         if holder is not None and fold(holder.name) == fold(name):
             return ImportStep(ImportCode.ALREADY_IMPORTED, f"{holder.name!r} is already in the store with this token")
-        if alike is None and holder is not None:
+        if alike is None and holder is not None:  # the store answers first: this token signs in as the holder
             return ImportStep(ImportCode.TOKEN_TAKEN,
-                              f"skipped {name!r}: this token already belongs to another user in the store")
+                              f"skipped {name!r}: this token already belongs to another user in the store, and signs "
+                              f"in as that user: two people hold one secret; give that user a new one now "
+                              f"(`order-desk users rotate`)")
         row = UserRow(name=name, role=role, token_hash=digest, created_at=now, token_created_at=now)
         if alike is not None or not self.table.insert(row):
             return ImportStep(ImportCode.NAME_TAKEN, f"skipped {name!r}: a user named {alike or name!r} is already "

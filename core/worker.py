@@ -19,6 +19,7 @@ from temporalio.worker.workflow_sandbox import SandboxedWorkflowRunner, SandboxR
 from activities.legacy import LegacyArguments
 from activities.orders import OrderActivities
 from core import closed_outside, telemetry
+from core.errors import TemporalUnavailable
 from core.ledger import Ledger
 from core.notify.mail import SmtpConfig
 from core.service import OrderService
@@ -75,7 +76,10 @@ def build_worker(client: Client, settings: Settings,
 
 async def run_worker(settings: Settings, address: str, stop: asyncio.Event | None = None) -> None:
     """Run a worker until ``stop`` is set (or forever), then shut it down gracefully."""
-    client = await connect(settings, address)
+    try:
+        client = await connect(settings, address)
+    except RuntimeError as err:  # the SDK's refused connection: said in one line, as serve says it
+        raise TemporalUnavailable(f"Temporal at {address} does not answer: {err}") from err
     log.info("Worker listening on task queue %r at %s", settings.task_queue, address)
     await work(client, settings, stop or asyncio.Event())
     log.info("Worker stopped")

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import json
 import os
+import unicodedata
 from pathlib import Path
 
 import pytest
@@ -131,3 +133,11 @@ def test_a_certificate_or_key_file_is_checked_at_start(monkeypatch: pytest.Monke
     monkeypatch.setenv("ORDER_DESK_TEMPORAL_TLS_CERT", str(cert))
     monkeypatch.setenv("ORDER_DESK_TEMPORAL_TLS_KEY", str(cert))
     assert Settings(_env_file=None).temporal_tls_cert == cert
+
+
+def test_a_role_is_found_however_the_name_was_typed(monkeypatch: pytest.MonkeyPatch) -> None:
+    """ORDER_DESK_ACTOR is stored NFC: a name typed decomposed in ORDER_DESK_ROLES (macOS) silently had no role."""
+    monkeypatch.setenv("ORDER_DESK_ROLES", json.dumps({unicodedata.normalize("NFD", " Nguyễn Văn An "): "manager"}))
+    monkeypatch.setenv("ORDER_DESK_ACTOR", "Nguyễn Văn An")
+    settings = Settings(_env_file=None)
+    assert settings.actor is not None and settings.roles.get(settings.actor) == "manager"

@@ -174,6 +174,7 @@ def test_import_says_how_many_entries_were_skipped_instead_of_all_clear(ledger_u
         TOKEN_PREFIX + "b" * 43: {"user": "bob", "role": "clerk"},
         TOKEN_PREFIX + "m" * 43: {"user": "Mona", "role": "manager"},  # mona is in the store, with another token
         TOKEN_PREFIX + "s" * 43: {"user": "system", "role": "manager"},
+        TOKEN_PREFIX + "z" * 43: {"user": "\u200b", "role": "manager"},  # a name nobody can read
     }))
 
     all_moved = order_desk(ledger_url, tmp_path, "users", "import", str(clean))
@@ -184,7 +185,7 @@ def test_import_says_how_many_entries_were_skipped_instead_of_all_clear(ledger_u
     assert all_moved.stderr.splitlines()[-1].startswith("done: unset ORDER_DESK_TOKENS_FILE")
     assert (some_skipped.returncode, some_skipped.stdout) == (0, "")
     advice = some_skipped.stderr.splitlines()[-1]
-    assert "2 entries were skipped" in advice and "stop working once ORDER_DESK_TOKENS_FILE is unset" in advice
+    assert "3 entries were skipped" in advice and "stop working once ORDER_DESK_TOKENS_FILE is unset" in advice
     assert not advice.startswith("done: unset")
     # alice's token is in the store already: a second run cuts nobody off
     assert rerun.returncode == 0 and rerun.stderr.splitlines()[-1].startswith("done: unset ORDER_DESK_TOKENS_FILE")
@@ -200,7 +201,8 @@ def test_import_of_a_token_another_user_has_says_so(ledger_url: str, tmp_path: P
 
     assert imported.returncode == 0
     [line, advice] = imported.stderr.splitlines()
-    assert line == "skipped 'zed': this token already belongs to another user in the store"
-    assert "1 entry was skipped" in advice
+    assert line.startswith("skipped 'zed': this token already belongs to another user in the store, and signs in "
+                           "as that user") and "order-desk users rotate" in line
+    assert advice.startswith("done: unset")  # it does not stop working: it already signs in, as dan
     assert dans_token not in imported.stderr and "dan" not in imported.stderr
     assert users.by_name("zed") is None and users.authenticate(dans_token).name == "dan"  # type: ignore[union-attr]

@@ -72,10 +72,18 @@ def _unknown(err: Exception) -> str:
     if isinstance(err, ValidationError) and err.errors():
         first = err.errors()[0]
         where = ".".join(str(part) for part in first["loc"]) or "its answer"
-        return f"{where} {first['input']!r}" if first["type"] != "missing" else f"no {where}"
+        return f"{where} {_shown(first['input'])}" if first["type"] != "missing" else f"no {where}"
     if isinstance(err, KeyError):
         return f"no {err.args[0]}" if err.args else "an answer without a field this desk needs"
-    return f"an answer ({err})"
+    return f"an answer ({str(err)[:_QUOTED]})"
+
+
+_QUOTED = 80  # characters of what could not be read: enough to see it, never a whole answer
+
+
+def _shown(value: object) -> str:
+    text = repr(value)
+    return text if len(text) <= _QUOTED else text[:_QUOTED] + "…"
 
 
 Build = Callable[[str, OrderStatus | None, str | None], OrderDeskError]  # detail, status, order ID

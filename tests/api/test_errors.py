@@ -87,7 +87,8 @@ async def test_malformed_missing_or_non_json_create_body_is_422(client: httpx.As
     ('{"item": "Laptop", "quantity": 1, "unit_price": ' + "9" * 5001 + "}", "unit_price"),
     ('{"item": "Laptop", "quantity": 1, "unit_price": 1e99999999999999999999}', "unit_price"),
     ('{"item": "Laptop", "quantity": 1, "unit_price": 1e-99999999999999999999}', "unit_price"),
-], ids=["5001-digit-quantity", "5001-digit-price", "huge-exponent", "tiny-exponent"])
+    ('{"item": 1e99999999999999999999, "quantity": 1}', "item"),  # no text field takes it as its digits
+], ids=["5001-digit-quantity", "5001-digit-price", "huge-exponent", "tiny-exponent", "number-as-item"])
 async def test_a_number_python_cannot_hold_is_refused_naming_its_field(client: httpx.AsyncClient, content: str,
                                                                       field: str) -> None:
     """Found by a QA pass: valid JSON refused as "invalid JSON" with no field, in Python's words ("use

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import math
 from collections.abc import Callable, Coroutine
 from decimal import Decimal, InvalidOperation
 from typing import Annotated, Any
@@ -42,21 +43,22 @@ from core.models import Action, Actor, OrderStatus
 from core.service import OrderService
 
 
-def _exact(text: str) -> Decimal | str:
-    """A number with a fraction or an exponent, exactly; one no ``Decimal`` holds (``1e99999999999999999999``) is
-    left as its text, so the field's own check refuses it, naming the field (the body was refused as invalid JSON)."""
+def _exact(text: str) -> Decimal | float:
+    """A number with a fraction or an exponent, exactly. One no ``Decimal`` holds (``1e99999999999999999999``) is
+    infinity, which every field refuses by name ("finite number", "valid string"): it was refused as invalid JSON
+    with no field, in Python's words."""
     try:
         return Decimal(text)
     except InvalidOperation:
-        return text
+        return math.inf
 
 
-def _whole(text: str) -> int | str:
-    """An integer; one past Python's 4,300 digits is left as its text, for the field to refuse by name."""
+def _whole(text: str) -> int | float:
+    """An integer; one past Python's 4,300 digits is infinity, for the field to refuse by name."""
     try:
         return int(text)
     except ValueError:
-        return text
+        return math.inf
 
 
 class ExactJSONRequest(Request):
