@@ -93,8 +93,8 @@ class Settings(BaseSettings):
     smtp_from: str | None = Field(None, description="the sender address of the notices")
     smtp_starttls: bool = False
     smtp_ssl: bool = Field(False, description="implicit TLS from the first byte (port 465), instead of STARTTLS")
-    smtp_ca_file: ReadableFile | None = Field(None, description="trust only this CA for the mail server's certificate "
-                                                        "(a private CA); default: the system's")
+    smtp_ca_file: ReadableFile | None = Field(
+        None, description="trust only this CA for the mail server's certificate (a private CA); default: the system's")
     smtp_timeout: float = Field(10.0, gt=0, le=60, description="seconds a mail server may take before a notice "
                                                                 "is given up (the order never waits for mail)")
 

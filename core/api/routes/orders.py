@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import asyncio
 import json
-import math
 from collections.abc import Callable, Coroutine
 from decimal import Decimal, InvalidOperation
 from typing import Annotated, Any
@@ -42,23 +41,25 @@ from core.api.schemas import (
 from core.models import Action, Actor, OrderStatus
 from core.service import OrderService
 
+_NO_NUMBER = Decimal("NaN")  # what a number no Python type holds becomes: every field refuses it by name
 
-def _exact(text: str) -> Decimal | float:
+
+def _exact(text: str) -> Decimal:
     """A number with a fraction or an exponent, exactly. One no ``Decimal`` holds (``1e99999999999999999999``) is
-    infinity, which every field refuses by name ("finite number", "valid string"): it was refused as invalid JSON
-    with no field, in Python's words."""
+    NaN, which every field refuses by name ("a price is a finite number", "valid string"): it was refused as invalid
+    JSON with no field, in Python's words."""
     try:
         return Decimal(text)
     except InvalidOperation:
-        return math.inf
+        return _NO_NUMBER
 
 
-def _whole(text: str) -> int | float:
-    """An integer; one past Python's 4,300 digits is infinity, for the field to refuse by name."""
+def _whole(text: str) -> int | Decimal:
+    """An integer; one past Python's 4,300 digits is NaN, for the field to refuse by name."""
     try:
         return int(text)
     except ValueError:
-        return math.inf
+        return _NO_NUMBER
 
 
 class ExactJSONRequest(Request):
