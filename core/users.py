@@ -116,10 +116,12 @@ def token_hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-def user_name(raw: str) -> str:
-    """``raw`` as a stored name: NFC, trimmed, 1-100 characters, no control characters, not a reserved name."""
+def user_name(raw: str, new: bool = False) -> str:
+    """``raw`` as a stored name: NFC, trimmed, 1-100 characters, no control characters, not a reserved name; a
+    ``new`` user's also has a visible character (only there: a user named so before can still be found and
+    revoked)."""
     try:
-        name = _NAME.validate_python(raw)
+        name = (_NEW_NAME if new else _NAME).validate_python(raw)
     except ValidationError as err:
         raise UserError(f"invalid user name: {err.errors()[0]['msg']}") from None
     if name.casefold() in RESERVED_NAMES:
@@ -165,11 +167,7 @@ class Users:
 
     def add(self, name: str, role: Role, email: str | None = None) -> tuple[User, str]:
         """A new user and their token (shown only now); ``email``: where their approval notices go."""
-        name, token, now = user_name(name), new_token(), datetime.now(UTC)
-        try:
-            _NEW_NAME.validate_python(name)  # only here: a user named so before can still be found and revoked
-        except ValidationError as err:
-            raise UserError(f"invalid user name: {err.errors()[0]['msg']}") from None
+        name, token, now = user_name(name, new=True), new_token(), datetime.now(UTC)
         row = UserRow(name=name, role=role, token_hash=token_hash(token), created_at=now, token_created_at=now,
                       email=email_address(email))
         alike = self._alike(name)
@@ -232,7 +230,7 @@ class Users:
         now, done, seen = datetime.now(UTC), [], set()
         for token, identity in load_tokens(path).items():
             try:
-                name = user_name(identity.user)
+                name = user_name(identity.user, new=True)
             except UserError as err:
                 done.append(ImportStep(ImportCode.INVALID_NAME, f"skipped an entry: {err}"))
                 continue
@@ -246,10 +244,6 @@ class Users:
 
     def _import(self, name: str, role: Role, token: str, now: datetime) -> ImportStep:
         """One entry; its own token already in the store (a second run of one file) cuts nobody off, so says so."""
-        try:
-            _NEW_NAME.validate_python(name)
-        except ValidationError as err:
-            return ImportStep(ImportCode.INVALID_NAME, f"skipped an entry: invalid user name: {err.errors()[0]['msg']}")
         digest, alike = token_hash(token), self._alike(name)
         holder = self.table.by_token_hash(digest)
         if holder is not None and fold(holder.name) == fold(name):
