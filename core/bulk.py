@@ -15,7 +15,7 @@ import math
 import time
 from collections.abc import Awaitable, Callable, Sequence
 
-from core.errors import ErrorCode, Forbidden, InvalidTransition, OrderDeskError, OrderNotFound
+from core.errors import ErrorCode, Forbidden, IdempotencyConflict, InvalidTransition, OrderDeskError, OrderNotFound
 from core.models import BulkOutcome, OrderStatus
 
 CONCURRENCY = 8
@@ -24,7 +24,8 @@ Decide = Callable[[str, str | None], Awaitable[OrderStatus]]
 """One order's decision: (order ID, its Update ID or None) -> the new status, or an ``OrderDeskError``."""
 
 _KINDS: dict[type[OrderDeskError], str] = {
-    OrderNotFound: "not_found", InvalidTransition: "invalid_transition", Forbidden: "forbidden"}
+    OrderNotFound: "not_found", InvalidTransition: "invalid_transition", Forbidden: "forbidden",
+    IdempotencyConflict: "invalid_request"}
 
 
 async def decide_many(order_ids: Sequence[str], decide: Decide, unsent_because: str, concurrency: int = CONCURRENCY,

@@ -384,6 +384,10 @@ class FulfilmentInput(BaseModel):
     ledger: LedgerEntry | None = None
 
 
+RefusalKind = Literal["not_found", "invalid_transition", "forbidden", "unavailable", "invalid_request"]
+"""A refused decision's broad kind, as its single route would answer: 404, 409, 403, 503, 422."""
+
+
 class BulkOutcome(BaseModel):
     """One order's result in a bulk decision: its new status, or why it was refused."""
 
@@ -391,7 +395,7 @@ class BulkOutcome(BaseModel):
     ok: bool
     status: OrderStatus | None = None
     error: str | None = None
-    error_type: Literal["not_found", "invalid_transition", "forbidden", "unavailable"] | None = None
+    error_type: RefusalKind | None = None
     code: str | None = Field(None, description="the refusal's precise reason: an ``ErrorCode`` value")
 
 

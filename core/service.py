@@ -36,13 +36,14 @@ from temporalio.converter import default as default_converter
 from temporalio.exceptions import WorkflowAlreadyStartedError
 from temporalio.service import RPCError, RPCStatusCode
 
-from core import bulk, closed_outside
+from core import bulk, closed_outside, decision_keys
 from core import search_attributes as sa
 from core.admin import ensure_search_attributes
 from core.change_feed import ChangeFeedWaker
 from core.csv_export import ledger_csv
 from core.errors import (
     ErrorCode,
+    Forbidden,
     IdempotencyConflict,
     InvalidTransition,
     OrderNotFound,
@@ -237,9 +238,18 @@ class OrderService:
         """Send a decision as a Workflow Update, so a refusal comes back at once with its reason.
 
         ``request_id`` becomes the Update ID: a retried request with the same ID is the same
-        decision, not a second one.
+        decision, not a second one; a refused one whose key was used with another reason is that conflict.
         """
         decision = Decision(action=action, actor=actor, reason=reason or None)
+        try:
+            return await self._decided(order_id, decision, request_id)
+        except (InvalidTransition, Forbidden) as err:
+            if await decision_keys.used_otherwise(self._handle(order_id), request_id):
+                raise IdempotencyConflict(f"Idempotency-Key already used to {action.value} order {order_id} with "
+                                          "another reason") from err
+            raise
+
+    async def _decided(self, order_id: str, decision: Decision, request_id: str | None) -> OrderStatus:
         async with self._temporal(order_id):
             for attempt in (1, 2):
                 try:

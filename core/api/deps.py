@@ -3,8 +3,6 @@ order filter and the idempotency key (with the Update ID a keyed decision become
 
 from __future__ import annotations
 
-import hashlib
-import json
 from types import UnionType
 from typing import Annotated, Union, get_args, get_origin
 
@@ -13,6 +11,7 @@ from fastapi.dependencies.models import Dependant
 from fastapi.exceptions import RequestValidationError
 from fastapi.routing import APIRoute
 
+from core import decision_keys
 from core.api.auth import Caller, authenticate, current_actor
 from core.api.filters import order_filter
 from core.errors import OrderNotFound, TemporalUnavailable
@@ -89,10 +88,8 @@ IdempotencyKey = Annotated[str | None, Header(
                 "is the same request, not a second one")]
 
 
-def decision_request_id(action: Action, actor: Actor, idempotency_key: str | None) -> str | None:
-    """The Update ID of a keyed decision: the same caller retrying the same action with the same key
-    gets the first answer; another caller's key, or the key reused for another action, is a new request."""
-    if idempotency_key is None:
-        return None
-    scoped = [actor.name, action.value, idempotency_key]
-    return "api-" + hashlib.sha256(json.dumps(scoped).encode()).hexdigest()[:32]
+def decision_request_id(action: Action, actor: Actor, idempotency_key: str | None, reason: str | None) -> str | None:
+    """The Update ID of a keyed decision: the same caller retrying the same action with the same key and reason
+    gets the first answer; another caller's key, or the key reused for another action, is a new request; the key
+    reused with another reason is refused (``core.decision_keys``)."""
+    return decision_keys.update_id(action.value, actor.name, idempotency_key, reason or None)

@@ -8,7 +8,17 @@ from typing import Annotated, Literal
 from pydantic import BaseModel, ConfigDict, Field, Strict, StringConstraints
 
 from core.errors import ErrorCode
-from core.models import OrderDetails, OrderRequest, OrderStatus, OrderSummary, Permission, Quantity, Reason, Role
+from core.models import (
+    OrderDetails,
+    OrderRequest,
+    OrderStatus,
+    OrderSummary,
+    Permission,
+    Quantity,
+    Reason,
+    RefusalKind,
+    Role,
+)
 
 MAX_BULK_ORDERS = 500
 
@@ -81,8 +91,8 @@ class BulkOrderResult(BaseModel):
         None, description="the new status when `ok`; otherwise the order's current status, where known")
     error: str | None = Field(None, description="why not, in words (the `detail` a single decision would give)",
                               examples=["cannot approve an order that is CANCELLED"])
-    error_type: Literal["not_found", "invalid_transition", "forbidden", "unavailable"] | None = Field(
-        None, description="why not, broadly: the single decision's 404, 409, 403 or 503")
+    error_type: RefusalKind | None = Field(
+        None, description="why not, broadly: the single decision's 404, 409, 403, 503 or 422")
     code: ErrorCode | None = Field(
         None, description="why not, precisely: the `code` of the single decision's error body (`four_eyes`, "
                           "`manager_only`, `invalid_transition`, `order_not_found`, `no_worker`, ...)",

@@ -199,3 +199,18 @@ async def test_a_retried_bulk_request_with_a_key_gets_the_same_results(
     assert first.status_code == again.status_code == 200
     assert first.json()["data"] == again.json()["data"]
     assert first.json()["data"][0]["status"] == "APPROVED" and first.json()["data"][0]["ok"]
+
+
+async def test_a_bulk_key_reused_with_another_reason_is_a_conflict_for_each_order(
+        client: httpx.AsyncClient, service: OrderService) -> None:
+    from tests.test_workflow import ALICE, pending_order
+
+    order_id = await pending_order(service, actor=ALICE)
+    headers = {"Idempotency-Key": "bulk-retry-2"}
+    first = await client.post("/orders/bulk/reject", json={"order_ids": [order_id], "reason": "over budget"},
+                              headers=headers)
+    changed = await client.post("/orders/bulk/reject", json={"order_ids": [order_id], "reason": "duplicate"},
+                                headers=headers)
+    assert first.json()["data"][0]["ok"]
+    assert outcomes(changed) == [(order_id, False, None, "invalid_request")]
+    assert changed.json()["data"][0]["code"] == "idempotency_conflict"

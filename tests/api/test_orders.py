@@ -199,6 +199,26 @@ async def test_a_retried_decision_with_its_key_is_the_same_decision(client: http
     assert [step["status"] for step in history].count("APPROVED") == 1
 
 
+async def test_the_same_key_with_another_reason_is_a_conflict_not_the_first_answer(
+        client: httpx.AsyncClient) -> None:
+    """Temporal answers a repeated Update ID with the first outcome whatever it carries: the reason is part of the ID,
+    so a changed reason is not silently answered 200 and left unrecorded."""
+    with_reason, without = await pending_order(client), await pending_order(client)
+    key = {"Idempotency-Key": "approve-0002"}
+
+    first = await client.post(f"/orders/{with_reason}/approve", headers=key, json={"reason": "budget approved"})
+    retried = await client.post(f"/orders/{with_reason}/approve", headers=key, json={"reason": "budget approved"})
+    changed = await client.post(f"/orders/{with_reason}/approve", headers=key, json={"reason": "on second thoughts"})
+    await client.post(f"/orders/{without}/approve", headers=key)
+    added = await client.post(f"/orders/{without}/approve", headers=key, json={"reason": "forgot to say why"})
+
+    assert first.status_code == retried.status_code == 200
+    assert changed.status_code == added.status_code == 422
+    assert changed.json()["code"] == added.json()["code"] == "idempotency_conflict"
+    history = (await client.get(f"/orders/{with_reason}")).json()["history"]
+    assert [step["reason"] for step in history if step["status"] == "APPROVED"] == ["budget approved"]
+
+
 async def test_the_same_key_for_another_action_is_not_a_retry(client: httpx.AsyncClient) -> None:
     order_id = await pending_order(client)
     key = {"Idempotency-Key": "decision-42"}
