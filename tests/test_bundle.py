@@ -240,6 +240,29 @@ def test_serve_on_the_embedded_default_takes_an_order_to_approved_and_stops_clea
         assert_stopped_cleanly(serve, bundle.parent, serve.stop())
 
 
+def test_a_decision_the_workflow_refuses_is_answered_with_its_rule_not_as_an_outage(
+        bundle: Path, tmp_path: Path) -> None:
+    """The refusal's failure carries a traceback formatted in the workflow sandbox; in the bundle its source lines
+    came through PyInstaller's importer, whose ``open`` the sandbox refuses (deploy/entry.py): 503, not 403."""
+    port = free_port()
+    base = f"http://127.0.0.1:{port}"
+    env = bundle_env(tmp_path, ORDER_DESK_ROLES='{"mona": "manager"}')
+    with running(bundle, ["serve", "--port", str(port)], env, tmp_path) as serve:
+        eventually(lambda: healthy(serve, base))
+        created = httpx.post(f"{base}/orders", json={"item": "Laptop", "quantity": 1}, headers={"X-Actor": "mona"},
+                             timeout=30)
+        order_id = created.json()["order_id"]
+
+        def pending() -> None:
+            assert status_of(base, order_id) == "PENDING_APPROVAL"
+
+        eventually(pending, timeout=60)
+        own = httpx.post(f"{base}/orders/{order_id}/approve", headers={"X-Actor": "mona"}, timeout=30)
+        assert (own.status_code, own.json()["code"]) == (403, "four_eyes"), own.text
+        assert_stopped_cleanly(serve, bundle.parent, serve.stop())
+        assert "Logging error" not in serve.output() and "Traceback" not in serve.output()
+
+
 def test_dev_server_worker_and_api_run_as_separate_processes(bundle: Path, tmp_path: Path) -> None:
     """The compose topology from the bundle: a Temporal server, a worker process, an API without a worker."""
     (tmp_path / "server").mkdir()

@@ -155,6 +155,16 @@ def test_missing_binary_is_a_clear_error(monkeypatch: pytest.MonkeyPatch, tmp_pa
         find_binary()
 
 
+def test_a_bundle_missing_its_binary_says_to_copy_the_folder_not_to_use_pip(
+        monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    monkeypatch.setattr(sys, "executable", str(tmp_path / "order-desk"))
+    monkeypatch.setattr(sys, "_MEIPASS", str(tmp_path / "_internal"), raising=False)
+    monkeypatch.setenv("PATH", str(tmp_path))
+    with pytest.raises(EmbeddedServerError, match="copy the whole folder again") as raised:
+        find_binary()
+    assert "pip" not in str(raised.value)
+
+
 def test_binary_is_found_beside_the_interpreter() -> None:
     assert find_binary().parent == Path(sys.executable).parent
 
