@@ -93,7 +93,8 @@ def desk_window(settings: Settings, store: QSettings, translations: Translations
     way the table learns of changes)."""
     tokens = tokens or TokenStore()
     settings = desk_defaults(settings)
-    login = startup_login(settings, WindowState(store).server_url, tokens)
+    state = WindowState(store)
+    login = startup_login(settings, state.server_url, tokens, state.signed_out)
     controller = DeskController(settings, runtime or DeskRuntime(settings), tokens=tokens, login=login,
                                 refresh_interval=refresh_interval, follow=follow)
     controller.readyChanged.connect(_share_once_ready)

@@ -2,8 +2,8 @@
 in to a team server. The window enables each decision from this, as the service will judge it.
 
 How a desk starts: ``ORDER_DESK_SERVER_URL`` (the token from ``ORDER_DESK_SERVER_TOKEN`` or the keyring) signs in
-to that server; else a server remembered from the last sign-in (its URL in QSettings, its token in the keyring);
-else the embedded default.
+to that server; else the server remembered from the last sign-in unless the person signed out of it (its URL in
+QSettings, its token in the keyring, or asked for when no keyring kept it); else the embedded default.
 """
 
 from __future__ import annotations
@@ -96,15 +96,18 @@ def server_session(me: Me, url: str) -> Session:
     return Session(Actor(name=me.name, role=me.role), frozenset(me.may), me.four_eyes, url, me.currency)
 
 
-def startup_login(settings: Settings, remembered: str | None, tokens: TokenStore) -> ServerLogin | None:
-    """The server this desk signs in to at start, if any (see the module's docstring)."""
+def startup_login(settings: Settings, remembered: str | None, tokens: TokenStore,
+                  signed_out: bool = False) -> ServerLogin | None:
+    """The server this desk signs in to at start, if any (see the module's docstring). A desk closed signed in to
+    a server comes back to it: with the keyring's token, or asking for one (no keyring kept it). Coming back as a
+    desk of its own instead would let a clerk work on orders the team never sees, unaware."""
     if settings.server_url:
         url = exact_url(settings.server_url)
         token = settings.server_token.get_secret_value() if settings.server_token else tokens.get(url)
         return ServerLogin(url, token)
     if remembered:
         token = tokens.get(remembered)
-        if token:
+        if token or not signed_out:
             return ServerLogin(remembered, token)
     return None
 

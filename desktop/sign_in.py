@@ -26,6 +26,7 @@ log = logging.getLogger(__name__)
 
 SIGN_IN = "sign_in"  # the command, and the source of its messages
 BOOT = "boot"
+REFUSED = "token_refused"  # the command that stops the client of a token the server refused
 
 
 class TeamSignIn:
@@ -127,7 +128,8 @@ class TeamSignIn:
 
     def token_refused(self, err: SignInRequired) -> None:
         """The server no longer takes the token (revoked, rotated): ask for a new one; the form, the view and the
-        table stay as they are, and a command can be sent again once signed in."""
+        table stay as they are, and a command can be sent again once signed in. Meanwhile the server's client
+        stops: nothing is offered that would send the refused token again (the dialog may be cancelled)."""
         desk = self.desk
         if desk.login is None or desk.closing:
             return
@@ -135,3 +137,6 @@ class TeamSignIn:
         desk.message.emit(Message(tr(AGAIN).format(url=desk.login.url, why=why), Severity.WARNING, SIGN_IN))
         desk.refreshFailed.emit()
         desk.signInRequired.emit(desk.login.url, why)
+        if desk.service is not None and not desk.busy(REFUSED):
+            desk.commands.run(REFUSED, "Stopping the refused token's client", self.drop_service(),
+                              lambda failed: Message(str(failed), Severity.ERROR, SIGN_IN))

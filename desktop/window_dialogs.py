@@ -34,6 +34,7 @@ class WindowDialogs(QObject):
         controller.signInRequired.connect(self.ask_sign_in)
         controller.signInFailed.connect(self._sign_in_failed)
         controller.signedIn.connect(self._signed_in)
+        controller.signedOut.connect(lambda _url: state.save_signed_out())
         controller.exported.connect(lambda path: state.save_export_directory(str(path.parent)))
 
     # ---- decisions ------------------------------------------------------------------------------

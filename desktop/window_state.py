@@ -17,6 +17,7 @@ VIEW = "orders/view"
 LANGUAGE = "ui/language"
 EXPORT_DIRECTORY = "export/directory"
 SERVER_URL = "server/url"
+SIGNED_OUT = "server/signed_out"  # the person signed out of it: the next start is the embedded default
 
 
 class WindowState:
@@ -63,6 +64,18 @@ class WindowState:
         value = self.store.value(SERVER_URL)
         return value if isinstance(value, str) and value else None
 
+    @property
+    def signed_out(self) -> bool:
+        """Whether the person signed out of the server last signed in to (File -> Sign out), rather than closing
+        the desk signed in. Not known (settings from before it was kept): taken as signed out, so such a desk
+        starts as it did then, signed in only where the keyring holds the token."""
+        return str(self.store.value(SIGNED_OUT, "true")).lower() == "true"
+
     def save_server_url(self, url: str) -> None:
         self.store.setValue(SERVER_URL, url)
+        self.store.setValue(SIGNED_OUT, False)
+        self.store.sync()
+
+    def save_signed_out(self) -> None:
+        self.store.setValue(SIGNED_OUT, True)
         self.store.sync()

@@ -80,8 +80,19 @@ def test_without_a_keyring_the_token_is_kept_for_the_session_only(
     assert "your token is kept for this session only" in window.messages.text
     close_window(qtbot, window)
 
-    again = open_window(signed_in_settings(), wait_ready=False, state=state)  # asked again: it was not kept
-    assert not again.controller.signed_in
+    # Closed signed in: the next start asks for the token (it was not kept), never a desk of its own meanwhile.
+    again = open_window(signed_in_settings(), wait_ready=False, state=state)
+    qtbot.waitUntil(lambda: again.connect_dialog is not None and again.connect_dialog.isVisible())
+    assert again.connect_dialog.reason.text() == f"Enter your personal token for {team.url}."
+    assert again.controller.signed_in and again.controller.runtime.service is None and not again.controller.ready
+    sign_in(qtbot, again, team.url, token)
+    qtbot.waitUntil(lambda: again.controller.ready, timeout=CALL_TIMEOUT)
+    again.sign_out_action.trigger()
+    qtbot.waitUntil(lambda: not again.controller.signed_in and again.controller.ready, timeout=BOOT_TIMEOUT)
+    close_window(qtbot, again)
+
+    local = open_window(signed_in_settings(), state=state)  # signed out: its own desk, nothing asked
+    assert not local.controller.signed_in and local.connect_dialog is None
 
 
 def test_a_desk_with_a_server_url_but_no_token_asks_for_it(

@@ -106,6 +106,9 @@ def test_a_revoked_token_asks_to_sign_in_again_and_keeps_what_was_typed(
     assert window.messages.text.startswith(f"Sign in again to {team.url}: ")
     assert (window.form.item_edit.text(), window.form.quantity_spin.value()) == ("Giấy A4", 12)
     assert window.status.actor_label.text() == "Not signed in: sign in to act on these orders"  # not "as Bình"
+    # Nothing is offered that would send the refused token again, even if the dialog is put away.
+    qtbot.waitUntil(lambda: not window.controller.ready, timeout=CALL_TIMEOUT)
+    assert not window.form.isEnabled() and not any(enabled(window).values())
 
     qtbot.keyClicks(dialog.token_edit, token)  # the revoked token again: refused in the dialog
     qtbot.mouseClick(dialog.connect_button, Qt.MouseButton.LeftButton)
@@ -117,6 +120,7 @@ def test_a_revoked_token_asks_to_sign_in_again_and_keeps_what_was_typed(
     qtbot.waitUntil(dialog.isHidden, timeout=CALL_TIMEOUT)
     qtbot.waitUntil(lambda: window.controller.ready, timeout=CALL_TIMEOUT)
     assert window.status.actor_label.text() == f"Signed in as Bình (clerk) · {team.url}"
+    assert window.form.isEnabled() and window.form.item_edit.text() == "Giấy A4"
     assert (window.form.item_edit.text(), window.form.quantity_spin.value()) == ("Giấy A4", 12)
     qtbot.keyClick(window.form.item_edit, Qt.Key.Key_Return)  # the command, sent again
     qtbot.waitUntil(lambda: window.form.item_edit.text() == "", timeout=CALL_TIMEOUT)
