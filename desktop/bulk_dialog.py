@@ -20,11 +20,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from core.models import Action, BulkOutcome, OrderSummary
+from core.models import Action, BulkOutcome
 from desktop import formatting
-from desktop.outcomes import tally_text
+from desktop.outcomes import outcome_text, signed_only, tally_text
 from desktop.resources import icon, status_icon
-from desktop.views import status_text
 
 TITLES = {
     Action.APPROVE: QT_TRANSLATE_NOOP("BulkDialog", "Approving orders"),
@@ -41,7 +40,8 @@ OUTCOME_COLUMN, REASON_COLUMN = 2, 3
 
 
 class BulkDialog(QDialog):
-    def __init__(self, action: Action, orders: list[OrderSummary], parent: QWidget | None = None) -> None:
+    def __init__(self, action: Action, orders: list[tuple[str, str]], parent: QWidget | None = None) -> None:
+        """``orders``: the order ID and item of each order the decision goes to."""
         super().__init__(parent)
         self.setObjectName("bulkDialog")
         self.setModal(False)
@@ -51,7 +51,8 @@ class BulkDialog(QDialog):
         self.total = len(orders)
         self.landed = 0
         self.refused = 0
-        self._rows = {order.order_id: row for row, order in enumerate(orders)}
+        self.signed = 0
+        self._rows = {order_id: row for row, (order_id, _item) in enumerate(orders)}
 
         self.summary = QLabel(self)
         self.summary.setObjectName("bulkSummary")
@@ -69,8 +70,8 @@ class BulkDialog(QDialog):
         self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         self.table.horizontalHeader().setStretchLastSection(True)
         waiting = self.tr("Waiting…")
-        for row, order in enumerate(orders):
-            for column, text in enumerate((order.order_id, order.item, waiting, "")):
+        for row, (order_id, item) in enumerate(orders):
+            for column, text in enumerate((order_id, item, waiting, "")):
                 self.table.setItem(row, column, QTableWidgetItem(text))
         buttons = QDialogButtonBox(self)
         self.close_button = buttons.addButton(self.tr("Close"), QDialogButtonBox.ButtonRole.RejectRole)
@@ -95,8 +96,9 @@ class BulkDialog(QDialog):
             return
         result = self.table.item(row, OUTCOME_COLUMN)
         if outcome.ok and outcome.status is not None:
-            result.setText(status_text(outcome.status))
+            result.setText(outcome_text(self.action, outcome.status))
             result.setIcon(status_icon(outcome.status))
+            self.signed += signed_only(self.action, outcome.status)
         else:
             self.refused += 1
             result.setText(self.tr("Refused"))
@@ -108,7 +110,7 @@ class BulkDialog(QDialog):
     def _show_progress(self) -> None:
         self.progress.setValue(self.landed)
         if self.finished_all:
-            self.summary.setText(tally_text(self.action, self.landed - self.refused, self.refused))
+            self.summary.setText(tally_text(self.action, self.landed - self.refused, self.refused, self.signed))
         else:
             self.summary.setText(self.tr("{done} of {total} done…").format(
                 done=formatting.number(self.landed), total=formatting.number(self.total)))

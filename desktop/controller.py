@@ -25,6 +25,7 @@ from pathlib import Path
 
 from PySide6.QtCore import QObject, Signal
 
+from core.errors import ErrorCode
 from core.models import (
     Action,
     Actor,
@@ -92,7 +93,7 @@ class DeskController(QObject):
     detailsLoaded = Signal(object)  # OrderDetails of the current order
     detailsFailed = Signal(str)  # why the current order's details could not be loaded
     created = Signal(object)  # OrderSummary of the order just created, already in the model
-    bulkStarted = Signal(object, list)  # Action, the OrderSummary of every order it goes to
+    bulkStarted = Signal(object, list)  # Action, (order ID, item) of every order it goes to ("": not in the table)
     bulkLanded = Signal(object, str)  # BulkOutcome, why it was refused ("" when it was not)
     exported = Signal(object)  # the Path written
     pendingArrived = Signal(list)  # OrderSummary awaiting this person's approval, new since the last poll
@@ -191,11 +192,10 @@ class DeskController(QObject):
         details = self.details.known(order.order_id)
         return self.session.allows(action, order, details.steps if details is not None else None)
 
-    def signed_before(self, order: OrderSummary) -> bool:
-        """Whether four-eyes keeps this person off ``order``'s approval: they created it or signed a step of it."""
+    def approve_refusal(self, order: OrderSummary) -> ErrorCode | None:
+        """Why this person may not approve ``order`` though its status allows it (the approve tooltip says it)."""
         details = self.details.known(order.order_id)
-        return self.session.four_eyes and Action.APPROVE.allowed_from(order.status) and (
-            order.created_by == self.actor.name or self.session.signed(details.steps if details else None))
+        return self.session.approve_refusal(order, details.steps if details is not None else None)
 
     @property
     def default_currency(self) -> str:

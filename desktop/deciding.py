@@ -15,7 +15,7 @@ from PySide6.QtCore import QObject
 from core.errors import Forbidden, InvalidTransition, OrderDeskError
 from core.models import Action, BulkOutcome, OrderStatus
 from core.service_interface import OrderServiceProtocol
-from desktop.outcomes import decided_text, tally_text
+from desktop.outcomes import decided_text, signed_only, tally_text
 from desktop.refusals import refusal_text
 from desktop.reports import Message, Severity
 
@@ -62,13 +62,14 @@ class Deciding(QObject):
                     desk.model.discard([order_id])
             desk.refresh_now()  # the next step's role, and the details with this signature
         desk.learn(order_id, status)
-        desk.message.emit(Message(decided_text(order_id, status), Severity.SUCCESS, DECISION))
+        desk.message.emit(Message(decided_text(action, order_id, status), Severity.SUCCESS, DECISION))
 
     def _decide_many(self, service: OrderServiceProtocol, action: Action, order_ids: list[str],
                      reason: str | None) -> None:
         desk = self.desk
-        orders = [order for order_id in order_ids if (order := desk.model.summary(order_id)) is not None]
-        desk.bulkStarted.emit(action, orders)
+        # Every order sent has its row, those the table no longer shows too (another desk decided one meanwhile).
+        desk.bulkStarted.emit(action, [(order_id, order.item if (order := desk.model.summary(order_id)) else "")
+                                       for order_id in dict.fromkeys(order_ids)])
 
         def landed(outcome: BulkOutcome) -> None:
             why = "" if outcome.ok else refusal_text(action, outcome.code, outcome.status, outcome.error)
@@ -78,7 +79,8 @@ class Deciding(QObject):
 
         def tally(outcomes: list[BulkOutcome]) -> None:
             refused = sum(not outcome.ok for outcome in outcomes)
-            desk.message.emit(Message(tally_text(action, len(outcomes) - refused, refused),
+            signed = sum(outcome.ok and signed_only(action, outcome.status) for outcome in outcomes)
+            desk.message.emit(Message(tally_text(action, len(outcomes) - refused, refused, signed),
                                       Severity.WARNING if refused else Severity.SUCCESS, DECISION))
 
         failed = self.tr("The decisions could not all be sent: {error}")

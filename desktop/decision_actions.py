@@ -7,7 +7,9 @@ from __future__ import annotations
 from PySide6.QtCore import QT_TRANSLATE_NOOP, QObject
 from PySide6.QtGui import QAction, QKeySequence
 
+from core.errors import ErrorCode
 from core.models import Action
+from desktop.refusals import refusal_text
 from desktop.resources import icon
 
 SHORTCUTS = {
@@ -25,8 +27,6 @@ TOOLTIPS = {
     Action.REJECT: QT_TRANSLATE_NOOP("DecisionActions", "Reject the selected orders, with a reason ({shortcut})"),
     Action.CANCEL: QT_TRANSLATE_NOOP("DecisionActions", "Cancel the selected orders ({shortcut})"),
 }
-FOUR_EYES_TIP = QT_TRANSLATE_NOOP("DecisionActions", "The four-eyes rule: someone else must approve the orders "
-                                                    "you created")
 ICONS = {Action.APPROVE: "status-approved", Action.REJECT: "status-rejected", Action.CANCEL: "status-cancelled"}
 
 
@@ -51,14 +51,16 @@ class DecisionActions(QObject):
     def __getitem__(self, decision: Action) -> QAction:
         return self.actions[decision]
 
-    def update_for(self, allowed: set[Action], ready: bool = True, four_eyes: bool = False) -> None:
+    def update_for(self, allowed: set[Action], ready: bool = True, why_not_approve: ErrorCode | None = None) -> None:
         """Enable each decision the person may take on some selected order; all off when a call is running.
-        ``four_eyes``: approve is off only because they created the orders, and its tooltip says so."""
+        ``why_not_approve``: the rule that keeps approve off (their role, the step's, four-eyes): its tooltip
+        says it in the words a refusal would."""
         for decision, action in self.actions.items():
             action.setEnabled(ready and decision in allowed)
         approve = self.actions[Action.APPROVE]
-        if four_eyes and Action.APPROVE not in allowed:
-            approve.setToolTip(self.tr(FOUR_EYES_TIP))
+        if why_not_approve is not None and Action.APPROVE not in allowed:
+            reason = refusal_text(Action.APPROVE, why_not_approve, None)
+            approve.setToolTip(reason[:1].upper() + reason[1:])
         else:
             shortcut = approve.shortcut().toString(QKeySequence.SequenceFormat.NativeText)
             approve.setToolTip(self.tr(TOOLTIPS[Action.APPROVE]).format(shortcut=shortcut))

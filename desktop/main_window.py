@@ -306,8 +306,8 @@ class MainWindow(QMainWindow):
         controller = self.controller
         orders = self._selected_orders()
         allowed = {action for action in Action if any(controller.may(action, order) for order in orders)}
-        four_eyes = any(controller.signed_before(order) for order in orders)
-        self.decisions.update_for(allowed, ready=controller.can_decide, four_eyes=four_eyes)
+        why_not = next((code for order in orders if (code := controller.approve_refusal(order)) is not None), None)
+        self.decisions.update_for(allowed, ready=controller.can_decide, why_not_approve=why_not)
         self.copy_id_action.setEnabled(bool(orders))
         current = self.table.current_order_id()
         self.web_ui_action.setEnabled(current is not None and controller.workflow_url(current) is not None)

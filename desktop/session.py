@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
+from core.errors import ErrorCode
 from core.models import (
     SIGNING_ROLES,
     Action,
@@ -65,6 +66,21 @@ class Session:
         if action is Action.APPROVE and self.four_eyes:
             return not own and not self.signed(steps)
         return True
+
+    def approve_refusal(self, order: OrderSummary, steps: list[ApprovalStep] | None = None) -> ErrorCode | None:
+        """Why the service would refuse this person's approval of ``order`` though its status allows one, as the
+        refusal's code (``allows`` is the yes or no): the role, the step's role, four-eyes. None: it would not."""
+        if not Action.APPROVE.allowed_from(order.status):
+            return None
+        if Permission.APPROVE not in self.may:
+            return ErrorCode.MANAGER_ONLY
+        if not self.may_sign(order.awaiting_role):
+            return ErrorCode.WRONG_STEP_ROLE
+        if self.four_eyes and order.created_by == self.actor.name:
+            return ErrorCode.FOUR_EYES
+        if self.four_eyes and self.signed(steps):
+            return ErrorCode.ALREADY_SIGNED
+        return None
 
     def may_sign(self, step: Role | None) -> bool:
         """Whether this person's role may sign a step awaiting ``step`` (no role restricts nothing)."""

@@ -51,7 +51,7 @@ class WindowDialogs(QObject):
         dialog.confirmed.connect(self.controller.decide)
         dialog.open()
 
-    def _open_bulk(self, action: Action, orders: list[OrderSummary]) -> None:
+    def _open_bulk(self, action: Action, orders: list[tuple[str, str]]) -> None:
         """Not modal: every outcome shows in it as it lands, while the window stays usable."""
         if self.bulk is not None and self.bulk.isHidden():
             self.bulk.deleteLater()

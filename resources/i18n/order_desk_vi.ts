@@ -918,6 +918,14 @@
         <translation>Đơn {order} hiện ở trạng thái {status}.</translation>
     </message>
     <message>
+        <source>Order {order}: your approval is recorded; it awaits the next step.</source>
+        <translation>Đơn {order}: đã ghi nhận phê duyệt của bạn; đơn đang chờ bước tiếp theo.</translation>
+    </message>
+    <message>
+        <source>Signed, awaits the next step</source>
+        <translation>Đã ký, chờ bước tiếp theo</translation>
+    </message>
+    <message>
         <source>Approved: {ok}. Refused: {refused}.</source>
         <translation>Đã phê duyệt: {ok}. Không thực hiện được: {refused}.</translation>
     </message>
@@ -928,6 +936,10 @@
     <message>
         <source>Cancelled: {ok}. Refused: {refused}.</source>
         <translation>Đã hủy: {ok}. Không thực hiện được: {refused}.</translation>
+    </message>
+    <message>
+        <source>Approved: {ok}. Signed, awaiting the next step: {signed}. Refused: {refused}.</source>
+        <translation>Đã phê duyệt: {ok}. Đã ký, chờ bước tiếp theo: {signed}. Không thực hiện được: {refused}.</translation>
     </message>
 </context>
 <context>

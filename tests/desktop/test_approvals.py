@@ -143,6 +143,8 @@ def test_a_manager_signs_the_first_of_two_steps_and_the_chain_shows_it(
         timeout=CALL_TIMEOUT)
 
     window.decisions[Action.APPROVE].trigger()
+    qtbot.waitUntil(lambda: window.messages.text == f"Order {order_id}: your approval is recorded; it awaits the "
+                                                    "next step.", timeout=CALL_TIMEOUT)  # not "now pending approval"
 
     # Signed: it leaves mona's review (she may not sign the director's step), the count follows.
     qtbot.waitUntil(lambda: review_tab(window) == "Needs my review (0)", timeout=CALL_TIMEOUT)
@@ -190,9 +192,37 @@ def test_who_signed_one_step_is_not_offered_the_next(
     # ...but not the director's step after it: four-eyes. Rejecting stays his to do.
     assert not window.decisions[Action.APPROVE].isEnabled()
     assert window.decisions[Action.REJECT].isEnabled()
-    assert window.decisions[Action.APPROVE].toolTip().startswith("The four-eyes rule")
+    assert window.decisions[Action.APPROVE].toolTip() == ("The four-eyes rule: you signed a step of this order already, "
+                                                          "so someone else must sign the next one")
 
     assert window.table.select_order(fresh)
     qtbot.waitUntil(lambda: window.detail.chain.rows()[:1] == [("1 of 2", "manager", "awaiting signature", "", "")],
                     timeout=CALL_TIMEOUT)
     assert window.decisions[Action.APPROVE].isEnabled()
+
+
+def test_a_bulk_approval_that_only_signs_a_step_is_counted_apart(
+        qtbot: QtBot, open_window: OpenWindow, aio: Aio, policy_settings: Callable[[str], Settings],
+        temporal_address: str) -> None:
+    from desktop.bulk_dialog import BulkDialog
+    from desktop.decision_dialog import DecisionDialog
+
+    settings = policy_settings("mona")
+    window = open_window(settings)
+    clerk = aio(OrderService.connect(settings, temporal_address))
+    one_step = aio(clerk.create_order(OrderRequest(item="Máy in", quantity=1, unit_price=Decimal(20_000_000)), AN))
+    two_steps = aio(clerk.create_order(OrderRequest(item="Máy chủ", quantity=1, unit_price=Decimal(90_000_000)), AN))
+    for order_id in (one_step, two_steps):
+        wait_status(qtbot, window, order_id, OrderStatus.PENDING_APPROVAL)
+    assert window.table.select_orders([one_step, two_steps]) == 2
+    window.decisions[Action.APPROVE].trigger()
+    dialog = window.findChild(DecisionDialog, "approveDialog")
+    qtbot.mouseClick(dialog.confirm_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: window.findChild(BulkDialog, "bulkDialog") is not None, timeout=CALL_TIMEOUT)
+    bulk = window.findChild(BulkDialog, "bulkDialog")
+    qtbot.waitUntil(lambda: bulk.finished_all, timeout=CALL_TIMEOUT)
+
+    assert {row[0]: row[2] for row in bulk.rows()} == {one_step: "Approved",
+                                                       two_steps: "Signed, awaits the next step"}
+    summary = "Approved: 1. Signed, awaiting the next step: 1. Refused: 0."
+    qtbot.waitUntil(lambda: bulk.summary.text() == window.messages.text == summary, timeout=CALL_TIMEOUT)

@@ -77,6 +77,27 @@ def test_bulk_approve_lists_every_outcome_without_blocking_the_window(qtbot: QtB
     assert aio(other.status(cancelled)) is OrderStatus.CANCELLED
 
 
+def test_an_order_decided_elsewhere_while_confirming_keeps_its_row_and_the_counts_agree(
+        qtbot: QtBot, open_window: OpenWindow, aio: Aio, other: OrderService) -> None:
+    window = open_window()  # the Pending view: an order cancelled elsewhere leaves the table
+    orders = create_pending(qtbot, window, aio, other, ["Laptop", "Máy in"])
+    assert window.table.select_orders(orders) == 2
+    window.decisions[Action.APPROVE].trigger()
+    dialog = window.findChild(DecisionDialog, "approveDialog")
+    aio(other.cancel(orders[1], ALICE))  # while the confirmation is open
+    qtbot.waitUntil(lambda: window.controller.model.row_of(orders[1]) is None, timeout=CALL_TIMEOUT)
+    qtbot.mouseClick(dialog.confirm_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: window.findChild(BulkDialog, "bulkDialog") is not None, timeout=CALL_TIMEOUT)
+    bulk = window.findChild(BulkDialog, "bulkDialog")
+    qtbot.waitUntil(lambda: bulk.finished_all, timeout=CALL_TIMEOUT)
+
+    assert outcomes(bulk) == {orders[0]: ("Approved", ""),
+                              orders[1]: ("Refused", "cannot approve an order that is cancelled")}
+    assert {row[0]: row[1] for row in bulk.rows()} == {orders[0]: "Laptop", orders[1]: ""}  # not known here now
+    qtbot.waitUntil(lambda: window.messages.text == bulk.summary.text() == "Approved: 1. Refused: 1.",
+                    timeout=CALL_TIMEOUT)
+
+
 def test_bulk_reject_gives_every_order_the_one_reason(qtbot: QtBot, open_window: OpenWindow, aio: Aio,
                                                       other: OrderService) -> None:
     window = open_window()

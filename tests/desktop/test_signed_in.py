@@ -69,6 +69,7 @@ def test_a_clerk_and_a_manager_follow_each_other_and_the_server_decides(
     select(qtbot, clerk, order_id)
     wait_status(qtbot, clerk, order_id, OrderStatus.PENDING_APPROVAL)
     assert enabled(clerk) == {Action.APPROVE: False, Action.REJECT: False, Action.CANCEL: True}  # their own
+    assert clerk.decisions[Action.APPROVE].toolTip() == "Only a manager may approve"  # the role, not four-eyes
     clerk.controller.decide(Action.APPROVE, [order_id])  # sent anyway, as a window that still offered it would
     qtbot.waitUntil(lambda: clerk.messages.text == f"{order_id}: only a manager may approve", timeout=CALL_TIMEOUT)
 
@@ -81,7 +82,8 @@ def test_a_clerk_and_a_manager_follow_each_other_and_the_server_decides(
     own = create_in_form(qtbot, manager, "Bàn họp", 1)
     wait_status(qtbot, manager, own, OrderStatus.PENDING_APPROVAL)
     approve = manager.decisions[Action.APPROVE]
-    assert not approve.isEnabled() and approve.toolTip().startswith("The four-eyes rule")
+    assert not approve.isEnabled() and approve.toolTip() == ("The four-eyes rule: you created this order, so someone "
+                                                             "else must approve it")
     assert enabled(manager)[Action.REJECT]
     manager.controller.decide(Action.APPROVE, [own])
     qtbot.waitUntil(lambda: "four-eyes rule" in manager.messages.text, timeout=CALL_TIMEOUT)
