@@ -32,8 +32,10 @@ def os_user() -> str:
 
 
 def desk_actor(settings: Settings) -> Actor:
+    """With roles configured, a name they do not list is a clerk: deny by default (with no role the rules restrict
+    nobody, so an unlisted name could sign even a director's step). With none configured nobody is restricted."""
     name = ((settings.actor or "").strip() or os_user().strip() or FALLBACK_NAME)[:MAX_NAME]
-    return Actor(name=name, role=settings.roles.get(name))
+    return Actor(name=name, role=settings.roles.get(name, Role.CLERK if settings.roles else None))
 
 
 def signed_in_as(actor: Actor, url: str) -> str:

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from enum import StrEnum
 
-from babel.numbers import NumberFormatError, get_decimal_symbol, parse_decimal
+from babel.numbers import NumberFormatError, get_decimal_symbol, get_group_symbol, parse_decimal
 
 from core.money import MAX_AMOUNT, MoneyError, currency_code, decimals, format_number, minor_units, normalized
 
@@ -52,6 +52,18 @@ def example(locale: str) -> str:
     return format_number(EXAMPLE, locale)
 
 
+def parse_typed(text: str, locale: str) -> Decimal:
+    """A number as typed in ``locale``: digits, that language's grouping and decimal symbols, a leading sign.
+    Babel reads ``1e5`` too (as 100,000): nobody types a price or a quantity so, so it is no number here.
+    Raises ``NumberFormatError``."""
+    text = text.strip().replace("\u00a0", "").replace("\u202f", "")
+    allowed = {get_decimal_symbol(locale), get_group_symbol(locale)}
+    body = text[1:] if text[:1] in "+-" else text
+    if not body or not all(char.isdigit() or char in allowed for char in body):
+        raise NumberFormatError(f"{text!r} is not a number")
+    return parse_decimal(text, locale=locale, strict=True)
+
+
 def read_price(text: str, currency: str, quantity: int, locale: str) -> Price | None:
     """The price typed as ``text`` in ``currency`` for ``quantity`` items; None when no price was typed (an order
     without a price). ``locale`` is Babel's name of the reader's locale (``vi_VN``, ``en_US``)."""
@@ -63,7 +75,7 @@ def read_price(text: str, currency: str, quantity: int, locale: str) -> Price | 
     except MoneyError as err:
         raise PriceError(PriceProblem.UNKNOWN_CURRENCY, "currency", {"currency": currency.strip()}) from err
     try:
-        number = parse_decimal(text, locale=locale, strict=True)
+        number = parse_typed(text, locale)
     except NumberFormatError as err:
         raise PriceError(PriceProblem.NOT_A_NUMBER, details={"example": example(locale)}) from err
     if not number.is_finite():

@@ -1,6 +1,7 @@
 """The new-order form: validated with the service's own ``OrderRequest``, errors shown by each field.
 
-The service's rule decides what is valid; the form words pydantic's error in the interface's language. An
+The service's rule decides what is valid; the form words pydantic's error in the interface's language. The quantity
+is kept exactly as typed (``desktop.quantity_input``) and refused in words unless it is a whole number in range. An
 optional unit price is typed as the interface's language writes numbers (``1.250.000`` in Vietnamese,
 ``1,250,000`` in English) and read exactly by ``desktop.money_input``, in the currency beside it (the team
 server's default when signed in, else the settings', until changed). A refused field says why beneath it, and
@@ -11,17 +12,24 @@ from __future__ import annotations
 
 from pydantic import ValidationError
 from pydantic_core import ErrorDetails
-from PySide6.QtCore import QEvent, QLocale, QRegularExpression, Qt, Signal
+from PySide6.QtCore import QEvent, QRegularExpression, Qt, Signal
 from PySide6.QtGui import QKeyEvent, QRegularExpressionValidator
-from PySide6.QtWidgets import QGridLayout, QGroupBox, QLabel, QLineEdit, QPushButton, QSpinBox, QWidget
+from PySide6.QtWidgets import QGridLayout, QGroupBox, QLabel, QLineEdit, QPushButton, QWidget
 
 from core.models import OrderRequest
 from core.money import DEFAULT_CURRENCY, MAX_AMOUNT
 from core.text import CONTROL_CHARACTER
 from desktop import formatting
 from desktop.money_input import PriceError, PriceProblem, example, read_price
+from desktop.quantity_input import (
+    MAX_QUANTITY,
+    MIN_QUANTITY,
+    QuantityEdit,
+    QuantityError,
+    QuantityProblem,
+    read_quantity,
+)
 
-MAX_QUANTITY = 1_000_000
 MAX_AMOUNT_INT = int(MAX_AMOUNT)
 FIELDS = ("item", "quantity", "price", "currency")
 
@@ -37,11 +45,9 @@ class OrderForm(QGroupBox):
         self.item_edit = QLineEdit(self)
         self.item_edit.setObjectName("itemEdit")
         self.item_edit.setClearButtonEnabled(True)
-        self.quantity_spin = QSpinBox(self)
-        self.quantity_spin.setObjectName("quantitySpin")
-        self.quantity_spin.setRange(1, MAX_QUANTITY)
-        self.quantity_spin.setGroupSeparatorShown(True)
-        self.quantity_spin.setAccelerated(True)
+        self.quantity_edit = QuantityEdit(formatting.babel_locale(), self)
+        self.quantity_edit.setObjectName("quantityEdit")
+        self.quantity_edit.setMaximumWidth(110)
         self.price_edit = QLineEdit(self)
         self.price_edit.setObjectName("priceEdit")
         self.price_edit.setClearButtonEnabled(True)
@@ -57,18 +63,18 @@ class OrderForm(QGroupBox):
         self.submit_button.clicked.connect(self.submit)
         self._errors = {field: self._error_label(field) for field in FIELDS}
         self.item_edit.textEdited.connect(lambda _text: self.clear_error("item"))
-        self.quantity_spin.valueChanged.connect(lambda _value: self.clear_error("quantity"))
+        self.quantity_edit.textEdited.connect(lambda _text: self.clear_error("quantity"))
         self.price_edit.textEdited.connect(lambda _text: self.clear_error("price"))
         self.currency_edit.textEdited.connect(lambda _text: self.clear_error("currency"))
 
         self._item_label = QLabel(self)
         self._item_label.setBuddy(self.item_edit)
         self._quantity_label = QLabel(self)
-        self._quantity_label.setBuddy(self.quantity_spin)
+        self._quantity_label.setBuddy(self.quantity_edit)
         self._price_label = QLabel(self)
         self._price_label.setBuddy(self.price_edit)
         layout = QGridLayout(self)
-        for column, widget in enumerate((self._item_label, self.item_edit, self._quantity_label, self.quantity_spin,
+        for column, widget in enumerate((self._item_label, self.item_edit, self._quantity_label, self.quantity_edit,
                                          self._price_label, self.price_edit, self.currency_edit, self.submit_button)):
             layout.addWidget(widget, 0, column)
         layout.addWidget(self._errors["item"], 1, 1)
@@ -92,7 +98,18 @@ class OrderForm(QGroupBox):
         self.price_edit.setToolTip(self.tr("The price of one item, written as your language writes numbers; "
                                            "leave it empty for an order without a price"))
         self.currency_edit.setToolTip(self.tr("The currency of the price (ISO 4217, such as VND or USD)"))
-        self.quantity_spin.setLocale(QLocale())
+        self._follow_language(formatting.babel_locale())
+
+    def _follow_language(self, locale: str) -> None:
+        """The quantity's grouping follows the language; a quantity that reads is written again in the new one."""
+        edit = self.quantity_edit
+        try:
+            value = read_quantity(edit.text(), edit.locale)
+        except QuantityError:
+            value = None
+        edit.locale = locale
+        if value is not None:
+            edit.setValue(value)
 
     def changeEvent(self, event: QEvent) -> None:  # noqa: N802
         if event.type() == QEvent.Type.LanguageChange:
@@ -125,7 +142,11 @@ class OrderForm(QGroupBox):
 
     def submit(self) -> None:
         self.clear_errors()
-        quantity = self.quantity_spin.value()
+        try:
+            quantity = read_quantity(self.quantity_edit.text(), self.quantity_edit.locale)
+        except QuantityError as err:
+            self.show_error("quantity", self.quantity_text(err))
+            quantity = MIN_QUANTITY  # the price is still checked, as for one
         fields: dict[str, object] = {"item": self.item_edit.text(), "quantity": quantity}
         try:
             price = read_price(self.price_edit.text(), self.currency_edit.text(), quantity,
@@ -147,6 +168,14 @@ class OrderForm(QGroupBox):
             self.focus_first_error()
             return
         self.submitted.emit(request)
+
+    def quantity_text(self, err: QuantityError) -> str:
+        """Why a typed quantity cannot be taken, in the interface's language."""
+        if err.problem is QuantityProblem.TOO_SMALL:
+            return self.tr("At least {count}.").format(count=formatting.number(MIN_QUANTITY))
+        if err.problem is QuantityProblem.TOO_LARGE:
+            return self.tr("At most {count}.").format(count=formatting.number(MAX_QUANTITY))
+        return self.tr("Enter a whole number, such as 12.")
 
     def price_text(self, err: PriceError) -> str:
         """Why a typed price cannot be taken, in the interface's language."""
@@ -201,21 +230,21 @@ class OrderForm(QGroupBox):
             self.clear_error(field)
 
     def focus_first_error(self) -> None:
-        widgets = {"item": self.item_edit, "quantity": self.quantity_spin, "price": self.price_edit,
+        widgets = {"item": self.item_edit, "quantity": self.quantity_edit, "price": self.price_edit,
                    "currency": self.currency_edit}
         first = next((field for field in FIELDS if self.error(field)), None)
         if first is not None:
             widgets[first].setFocus()
 
     def set_busy(self, busy: bool) -> None:
-        for widget in (self.item_edit, self.quantity_spin, self.price_edit, self.currency_edit, self.submit_button):
+        for widget in (self.item_edit, self.quantity_edit, self.price_edit, self.currency_edit, self.submit_button):
             widget.setEnabled(not busy)
 
     def reset(self) -> None:
         """Ready for the next order: the item and the price cleared, the item focused, the quantity back to 1, the
         currency back to the default."""
         self.item_edit.clear()
-        self.quantity_spin.setValue(1)
+        self.quantity_edit.setValue(MIN_QUANTITY)
         self.price_edit.clear()
         self.currency_edit.setText(self._default_currency)
         self.clear_errors()

@@ -233,10 +233,6 @@
         <source>Cancel the selected orders ({shortcut})</source>
         <translation>Hủy các đơn đã chọn ({shortcut})</translation>
     </message>
-    <message>
-        <source>The four-eyes rule: someone else must approve the orders you created</source>
-        <translation>Quy tắc bốn mắt: người khác phải phê duyệt các đơn hàng do bạn tạo</translation>
-    </message>
 </context>
 <context>
     <name>DecisionDialog</name>
@@ -745,6 +741,10 @@
     <message>
         <source>The currency of the price (ISO 4217, such as VND or USD)</source>
         <translation>Đơn vị tiền tệ của giá (ISO 4217, như VND hoặc USD)</translation>
+    </message>
+    <message>
+        <source>Enter a whole number, such as 12.</source>
+        <translation>Nhập một số nguyên, ví dụ 12.</translation>
     </message>
     <message>
         <source>Enter a number such as {example}.</source>

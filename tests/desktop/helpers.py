@@ -66,7 +66,7 @@ def create_in_form(qtbot: QtBot, window: MainWindow, item: str, quantity: int = 
     """Type an order and press Enter; return the order the window then selects."""
     before = window.table.current_order_id()
     window.form.item_edit.setText(item)
-    window.form.quantity_spin.setValue(quantity)
+    window.form.quantity_edit.setValue(quantity)
     qtbot.keyClick(window.form.item_edit, Qt.Key.Key_Return)
     qtbot.waitUntil(lambda: window.table.current_order_id() not in (None, before), timeout=CALL_TIMEOUT)
     order_id = window.table.current_order_id()

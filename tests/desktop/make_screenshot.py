@@ -98,7 +98,7 @@ async def shoot(window: MainWindow, scene: dict) -> None:
     await until(lambda: len(window.detail.history_rows()) >= 3)
     item, quantity = scene["typing"]
     window.form.item_edit.setText(item)
-    window.form.quantity_spin.setValue(quantity)
+    window.form.quantity_edit.setValue(quantity)
     window.raise_()
     await asyncio.sleep(1.0)  # let the last paint reach the X server
     geometry = window.frameGeometry()

@@ -78,6 +78,7 @@ def test_a_price_is_read_as_vietnamese_writes_numbers(qtbot: QtBot, form: OrderF
 @pytest.mark.parametrize(("price", "currency", "field", "message"), [
     ("1.250.000", "VND", "price", "Enter a number such as 1,250,000."),  # Vietnamese grouping in English
     ("abc", "VND", "price", "Enter a number such as 1,250,000."),
+    ("1e5", "VND", "price", "Enter a number such as 1,250,000."),  # Babel reads it as 100,000: nobody types so
     ("-5", "VND", "price", "A price is 0 or more."),
     ("12.5", "VND", "price", "VND has no decimals."),
     ("5.000", "VND", "price", "VND has no decimals."),  # Vietnamese grouping typed in English: never 5
@@ -87,11 +88,11 @@ def test_a_price_is_read_as_vietnamese_writes_numbers(qtbot: QtBot, form: OrderF
 ])
 def test_a_refused_price_is_said_by_its_field_and_nothing_typed_is_lost(
         qtbot: QtBot, form: OrderForm, price: str, currency: str, field: str, message: str) -> None:
-    form.quantity_spin.setValue(3)
+    form.quantity_edit.setValue(3)
     assert not submit(qtbot, form, "Máy chiếu Epson", price, currency)
     assert form.error(field) == message
-    assert (form.item_edit.text(), form.quantity_spin.value(), form.price_edit.text(),
-            form.currency_edit.text()) == ("Máy chiếu Epson", 3, price, currency)
+    assert (form.item_edit.text(), form.quantity_edit.text(), form.price_edit.text(),
+            form.currency_edit.text()) == ("Máy chiếu Epson", "3", price, currency)
     assert form.error("item") == ""
 
 
@@ -192,8 +193,8 @@ def test_who_signed_one_step_is_not_offered_the_next(
     # ...but not the director's step after it: four-eyes. Rejecting stays his to do.
     assert not window.decisions[Action.APPROVE].isEnabled()
     assert window.decisions[Action.REJECT].isEnabled()
-    assert window.decisions[Action.APPROVE].toolTip() == ("The four-eyes rule: you signed a step of this order already, "
-                                                          "so someone else must sign the next one")
+    assert window.decisions[Action.APPROVE].toolTip() == (
+        "The four-eyes rule: you signed a step of this order already, so someone else must sign the next one")
 
     assert window.table.select_order(fresh)
     qtbot.waitUntil(lambda: window.detail.chain.rows()[:1] == [("1 of 2", "manager", "awaiting signature", "", "")],

@@ -55,19 +55,49 @@ def test_editing_the_field_clears_its_error(qtbot: QtBot, form: OrderForm) -> No
 
 def test_enter_submits_a_valid_request_from_either_field(qtbot: QtBot, form: OrderForm) -> None:
     form.item_edit.setText("  Laptop Dell XPS 15  ")
-    form.quantity_spin.setValue(3)
+    form.quantity_edit.setValue(3)
     with qtbot.waitSignal(form.submitted) as from_item:
         qtbot.keyClick(form.item_edit, Qt.Key.Key_Return)
     assert from_item.args == [OrderRequest(item="Laptop Dell XPS 15", quantity=3)]
     with qtbot.waitSignal(form.submitted) as from_quantity:
-        qtbot.keyClick(form.quantity_spin, Qt.Key.Key_Enter)
+        qtbot.keyClick(form.quantity_edit, Qt.Key.Key_Enter)
     assert from_quantity.args[0].quantity == 3
 
 
-def test_quantity_is_limited_to_the_services_range(form: OrderForm) -> None:
-    assert (form.quantity_spin.minimum(), form.quantity_spin.maximum()) == (1, 1_000_000)
-    form.quantity_spin.setValue(5_000_000)
-    assert form.quantity_spin.value() == 1_000_000
+@pytest.mark.parametrize(("typed", "message"), [
+    ("2.5", "Enter a whole number, such as 12."), ("1e5", "Enter a whole number, such as 12."),
+    ("abc", "Enter a whole number, such as 12."), ("", "Enter a whole number, such as 12."),
+    ("0", "At least 1."), ("-5", "At least 1."), ("1500000", "At most 1,000,000."),
+])
+def test_a_quantity_is_taken_as_typed_or_refused_in_words_never_changed(
+        qtbot: QtBot, form: OrderForm, typed: str, message: str) -> None:
+    """A spin box changed typing silently (2.5 -> 25, 1500000 -> 150,000, -5 -> 5, 0 -> 1) and created that."""
+    form.item_edit.setText("Giấy A4")
+    form.quantity_edit.clear()
+    qtbot.keyClicks(form.quantity_edit, typed)
+    with qtbot.assertNotEmitted(form.submitted):
+        qtbot.keyClick(form.quantity_edit, Qt.Key.Key_Return)
+    assert (form.error("quantity"), form.quantity_edit.text()) == (message, typed)
+
+
+@pytest.mark.parametrize(("typed", "quantity"), [("12", 12), ("1,000", 1000), (" 1000000 ", 1_000_000)])
+def test_a_whole_quantity_in_the_readers_grouping_is_taken(qtbot: QtBot, form: OrderForm, typed: str,
+                                                           quantity: int) -> None:
+    form.item_edit.setText("Giấy A4")
+    form.quantity_edit.setText(typed)
+    with qtbot.waitSignal(form.submitted) as sent:
+        qtbot.keyClick(form.quantity_edit, Qt.Key.Key_Return)
+    assert sent.args[0].quantity == quantity
+
+
+def test_up_and_down_step_the_quantity_within_its_range(qtbot: QtBot, form: OrderForm) -> None:
+    qtbot.keyClick(form.quantity_edit, Qt.Key.Key_Down)
+    assert form.quantity_edit.text() == "1"
+    qtbot.keyClick(form.quantity_edit, Qt.Key.Key_Up)
+    assert form.quantity_edit.text() == "2"
+    form.quantity_edit.setValue(1_000_000)
+    qtbot.keyClick(form.quantity_edit, Qt.Key.Key_Up)
+    assert form.quantity_edit.text() == "1,000,000"
 
 
 def test_a_busy_form_does_not_submit_again(qtbot: QtBot, form: OrderForm) -> None:
@@ -77,4 +107,4 @@ def test_a_busy_form_does_not_submit_again(qtbot: QtBot, form: OrderForm) -> Non
         qtbot.keyClick(form, Qt.Key.Key_Return)
     form.set_busy(False)
     form.reset()
-    assert (form.item_edit.text(), form.quantity_spin.value()) == ("", 1)
+    assert (form.item_edit.text(), form.quantity_edit.text()) == ("", "1")
