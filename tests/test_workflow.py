@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import uuid
+from datetime import UTC, datetime, timedelta
 from typing import ClassVar
 
 import pytest
@@ -203,6 +204,20 @@ async def test_queries_report_status_and_details(service: OrderService, worker: 
     details = await service.details(order_id)
     assert (details.item, details.quantity, details.status) == ("Laptop Gaming XYZ", 1, OrderStatus.PENDING_APPROVAL)
     await service.cancel(order_id, ALICE)
+
+
+async def test_an_order_created_while_no_worker_runs_keeps_its_creation_time(service: OrderService) -> None:
+    """Not the time a worker first ran it (a QA pass saw such an order sorted above one created after it)."""
+    before = datetime.now(UTC)
+    order_id = await service.create_order(LAPTOP, ALICE)
+    await asyncio.sleep(1.5)  # no worker yet: the workflow's first task waits
+    async with build_worker(service.client, service.settings):
+        await wait_for_status(service, order_id, OrderStatus.PENDING_APPROVAL)
+        details = await service.details(order_id)
+    assert before <= details.created_at < before + timedelta(seconds=1)
+    assert details.history[0].at == details.created_at
+    [listed] = [order for order in await service.list_orders() if order.order_id == order_id]
+    assert listed.created_at == details.created_at  # the ledger's copy too
 
 
 async def test_list_orders_and_search_attributes_follow_transitions(service: OrderService, worker: Worker) -> None:

@@ -107,7 +107,10 @@ class OrderApprovalWorkflow:
             self._ledger_holds = order.resume.ledger_holds
             self._next_seq = order.resume.next_seq
             return
-        self._details = OrderDetails.started(order, workflow.now())
+        # When the order was created, not when a worker first ran it: with no worker running, the first task waits
+        # (a QA pass saw an order created at 22:44:11 listed as created at 22:44:26, after a later one). The start
+        # time is in the history, so replay reads the same; only the value differs, no command.
+        self._details = OrderDetails.started(order, workflow.info().workflow_start_time)
         self._steps = None
         self._ledger_in_activities = False
         self._ledger_holds = 0  # history entries (by seq) a completed activity has written to the ledger
