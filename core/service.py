@@ -382,8 +382,10 @@ class OrderService:
                 raise TemporalUnavailable(f"order {order_id} could not be read: {err}") from err
             except RPCError as err:
                 # Temporal answered the describe a moment ago: a query that times out (the client's deadline, or
-                # the server giving up first) found no worker to answer it.
-                if err.status in (RPCStatusCode.DEADLINE_EXCEEDED, RPCStatusCode.CANCELLED):
+                # the server giving up first) found no worker to answer it; so did one the server refuses at once
+                # because no worker polls the order's queue (FAILED_PRECONDITION, once the worker was stopped).
+                if err.status in (RPCStatusCode.DEADLINE_EXCEEDED, RPCStatusCode.CANCELLED,
+                                  RPCStatusCode.FAILED_PRECONDITION):
                     raise TemporalUnavailable(
                         f"no worker answered for order {order_id}; is a worker running?", ErrorCode.NO_WORKER) from err
                 raise

@@ -14,6 +14,7 @@ from datetime import datetime
 
 from PySide6.QtCore import QObject, Signal
 
+from core.errors import ErrorCode, OrderDeskError
 from core.models import OrderDetails, OrderStatus, OrderSummary
 from core.service_interface import OrderServiceProtocol
 from desktop.orders_model import OrdersModel
@@ -93,8 +94,10 @@ class DetailLoader(QObject):
         return request == self._request and order_id == self._current
 
     def _failed(self, order_id: str, request: int, err: Exception) -> None:
-        if self._latest(order_id, request):
-            self.detailsFailed.emit(str(err) or type(err).__name__)  # in the detail pane, not the message line
+        if self._latest(order_id, request):  # in the detail pane, not the message line
+            no_worker = isinstance(err, OrderDeskError) and err.code == ErrorCode.NO_WORKER
+            self.detailsFailed.emit(self.tr("no worker answered; is a worker running?") if no_worker
+                                    else str(err) or type(err).__name__)
 
     def _loaded(self, details: OrderDetails, request: int) -> None:
         if not self._latest(details.order_id, request):

@@ -434,6 +434,13 @@
     </message>
 </context>
 <context>
+    <name>DetailLoader</name>
+    <message>
+        <source>no worker answered; is a worker running?</source>
+        <translation>không có bộ xử lý nào trả lời; bộ xử lý có đang chạy không?</translation>
+    </message>
+</context>
+<context>
     <name>DetailPane</name>
     <message>
         <source>Item:</source>

@@ -98,6 +98,22 @@ def test_a_failed_detail_load_is_noted_in_the_detail_pane(qtbot: QtBot, open_win
     assert window.detail.history_rows()[0][1:] == ("Validating", "desk-tester", "")
 
 
+def test_details_of_an_order_whose_worker_was_stopped_say_so_in_words_without_a_traceback(
+        qtbot: QtBot, open_window: OpenWindow, caplog: pytest.LogCaptureFixture) -> None:
+    """The server then refuses the query at once ("no poller seen ..."): Temporal's own text reached the pane, and
+    a traceback the log."""
+    window = open_window()
+    order_id = create_in_form(qtbot, window, "Docking station")
+    wait_status(qtbot, window, order_id, OrderStatus.PENDING_APPROVAL)
+    set_worker(qtbot, window, running=False)
+    window.table.set_view(ALL_VIEW)
+    assert window.table.select_order(order_id)
+    window.controller.set_current(order_id)
+    qtbot.waitUntil(window.detail.history_note.isVisible, timeout=CALL_TIMEOUT)
+    assert window.detail.history_note.text() == "History unavailable: no worker answered; is a worker running?"
+    assert "Traceback" not in caplog.text and "poller" not in window.detail.history_note.text()
+
+
 def test_a_failed_create_says_why_and_keeps_what_was_typed(qtbot: QtBot, open_window: OpenWindow,
                                                             desk_settings: Settings, relay: TcpRelay) -> None:
     window = open_window(desk_settings.model_copy(update={"temporal_address": relay.address}), with_worker=False)
