@@ -73,3 +73,12 @@ def age(seconds: float) -> str:
     if seconds < 86400:
         return QCoreApplication.translate("Age", "{0} h").format(number(seconds // 3600))
     return QCoreApplication.translate("Age", "{0} d").format(number(seconds // 86400))
+
+
+LONGEST_UNBROKEN = 60  # characters a label shows before it may break a word that has no space
+
+
+def breakable(text: str) -> str:
+    """``text`` with a zero-width space after every ``LONGEST_UNBROKEN`` characters of a run without white space,
+    so a word-wrapping label can break it: a 200-letter item otherwise sets the label's, and the window's, width."""
+    return re.sub(rf"\S{{{LONGEST_UNBROKEN}}}(?=\S)", lambda run: run[0] + "\u200b", text)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from PySide6.QtCore import QEvent, Qt, Signal
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPushButton, QToolButton, QWidget
 
+from desktop import formatting
 from desktop.reports import Message, Severity
 
 
@@ -18,6 +19,7 @@ class MessageBar(QFrame):
         super().__init__(parent)
         self.setObjectName("messageBar")
         self.source: str | None = None
+        self._text = ""
         self._label = QLabel(self)
         self._label.setObjectName("messageLabel")
         self._label.setTextFormat(Qt.TextFormat.PlainText)
@@ -51,7 +53,7 @@ class MessageBar(QFrame):
 
     @property
     def text(self) -> str:
-        return "" if self.isHidden() else self._label.text()
+        return "" if self.isHidden() else self._text
 
     @property
     def severity(self) -> str:
@@ -60,7 +62,10 @@ class MessageBar(QFrame):
     def show_message(self, text: str, severity: Severity = Severity.INFO, *, source: str | None = None,
                      retry: bool = False) -> None:
         self.source = source
-        self._label.setText(text)
+        self._text = text
+        # A word longer than the window (an item typed without spaces) would widen the window past the screen:
+        # the label may break inside it. The text kept (``text``) is as given.
+        self._label.setText(formatting.breakable(text))
         self._retry.setVisible(retry)
         self.setProperty("severity", severity.value)
         self.style().unpolish(self)

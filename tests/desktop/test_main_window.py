@@ -62,6 +62,17 @@ def test_order_created_in_the_form_is_selected_then_approved(qtbot: QtBot, open_
     qtbot.waitUntil(lambda: ("Approved", "desk-tester") in [row[1:3] for row in window.detail.history_rows()])
 
 
+def test_a_long_item_without_spaces_does_not_widen_the_window(qtbot: QtBot, open_window: OpenWindow) -> None:
+    """Its "Created order" message set the window's minimum width: 2,449 px on a 1,600 px screen, off-screen."""
+    window = open_window()
+    window.resize(800, 600)
+    item = "W" * 200
+    order_id = create_in_form(qtbot, window, item)
+    qtbot.waitUntil(lambda: order_id in window.messages.text, timeout=CALL_TIMEOUT)
+    assert item in window.messages.text  # the text as given; only the label may break it
+    assert window.minimumSizeHint().width() <= 800 and window.width() <= 800
+
+
 def test_reject_asks_for_a_reason_without_blocking(qtbot: QtBot, open_window: OpenWindow, aio: Aio,
                                                    other: OrderService) -> None:
     window = open_window()
