@@ -18,6 +18,7 @@ from typing import TypeVar
 
 from core.embedded_server import EmbeddedServerError
 from core.errors import OrderDeskError
+from core.remote.connection import BadServerUrl
 from desktop.boot_messages import TeamLedger
 from desktop.reports import Message
 
@@ -25,7 +26,7 @@ log = logging.getLogger(__name__)
 
 T = TypeVar("T")
 # Failures a person can act on, reported without a traceback in the log; anything else is a bug worth one.
-EXPECTED = (OrderDeskError, OSError, TeamLedger, EmbeddedServerError)
+EXPECTED = (OrderDeskError, OSError, TeamLedger, EmbeddedServerError, BadServerUrl)
 
 
 def _nothing(*_: object) -> None:

@@ -15,6 +15,9 @@ UNKNOWN_TOKEN = QT_TRANSLATE_NOOP("SignIn", "The server does not accept this tok
 UNTRUSTED = QT_TRANSLATE_NOOP("SignIn", "The server's certificate is not trusted: {error}. If the server uses a "
                                         "private certificate authority, set ORDER_DESK_SERVER_CA to its certificate.")
 UNREACHABLE = QT_TRANSLATE_NOOP("SignIn", "The server does not answer: {error}")
+PLAIN_HTTP = QT_TRANSLATE_NOOP("SignIn", "The server answers in plain http://, not https://. If it runs on this "
+                                         "computer, type its address with http://; elsewhere, ask for its https:// "
+                                         "address (a token must not cross the network unencrypted).")
 BAD_URL = QT_TRANSLATE_NOOP("SignIn", "This address cannot be used: {error}")
 FAILED = QT_TRANSLATE_NOOP("SignIn", "Signing in failed: {error}")
 AGAIN = QT_TRANSLATE_NOOP("SignIn", "Sign in again to {url}: {why} What you typed is kept.")
@@ -36,6 +39,8 @@ def sign_in_error(err: BaseException) -> str:
     detail = (str(err) or type(err).__name__).rstrip(".")
     if isinstance(err, SignInRequired):
         return tr(REVOKED) if err.code == ErrorCode.TOKEN_REVOKED else tr(UNKNOWN_TOKEN)
+    if isinstance(err, ServerUnreachable) and err.plain_http:
+        return tr(PLAIN_HTTP)
     if isinstance(err, ServerUnreachable):
         return tr(UNTRUSTED if err.untrusted else UNREACHABLE).format(error=detail)
     if isinstance(err, BadServerUrl):

@@ -44,9 +44,10 @@ class ServerUnreachable(OrderDeskError):
 
     code = ErrorCode.HTTP_ERROR
 
-    def __init__(self, message: str, untrusted: bool = False) -> None:
+    def __init__(self, message: str, untrusted: bool = False, plain_http: bool = False) -> None:
         super().__init__(message)
         self.untrusted = untrusted
+        self.plain_http = plain_http  # an https:// address that answered in plain HTTP: its scheme is wrong
 
 
 class ServerAnswerUnreadable(OrderDeskError):
@@ -145,6 +146,8 @@ def unreachable(url: str, err: httpx.TransportError) -> ServerUnreachable:
         if isinstance(cause, ssl.SSLCertVerificationError):
             return ServerUnreachable(f"the certificate of {url} is not trusted ({cause.verify_message})",
                                      untrusted=True)
+        if isinstance(cause, ssl.SSLError) and cause.reason == "WRONG_VERSION_NUMBER":  # the TLS hello met HTTP
+            return ServerUnreachable(f"the server at {url} answers in plain http://, not https://", plain_http=True)
         cause = cause.__cause__ or cause.__context__
     if "CERTIFICATE_VERIFY_FAILED" in str(err):
         return ServerUnreachable(f"the certificate of {url} is not trusted ({err})", untrusted=True)

@@ -1132,6 +1132,10 @@
         <translation>Máy chủ không trả lời: {error}</translation>
     </message>
     <message>
+        <source>The server answers in plain http://, not https://. If it runs on this computer, type its address with http://; elsewhere, ask for its https:// address (a token must not cross the network unencrypted).</source>
+        <translation>Máy chủ trả lời bằng http:// thường, không phải https://. Nếu máy chủ chạy trên máy này, hãy nhập địa chỉ với http://; nếu ở nơi khác, hãy hỏi địa chỉ https:// của nó (mã truy cập không được đi qua mạng mà không mã hóa).</translation>
+    </message>
+    <message>
         <source>This address cannot be used: {error}</source>
         <translation>Không thể dùng địa chỉ này: {error}</translation>
     </message>

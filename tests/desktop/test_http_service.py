@@ -25,6 +25,7 @@ from core.http_service import HttpOrderService
 from core.models import Action, BulkOutcome, OrderChange, OrderFilter, OrderRequest, OrderStatus
 from core.remote.connection import BadServerUrl, server_url
 from core.remote.errors import ServerUnreachable, SignInRequired, error_of
+from desktop.sign_in_text import sign_in_error
 from tests.desktop.conftest import AN
 from tests.desktop.team_server import TeamServer
 from tests.helpers import free_port
@@ -171,3 +172,7 @@ def test_a_refused_token_and_a_silent_server_are_told_apart(aio: Aio, team: Team
     silent = aio(attempt(f"http://127.0.0.1:{free_port()}", "odt_whatever"))
     assert isinstance(wrong, SignInRequired) and wrong.code == ErrorCode.UNAUTHORIZED
     assert isinstance(silent, ServerUnreachable) and not silent.untrusted and "does not answer" in str(silent)
+    # https:// to a server that speaks plain HTTP: said so, not "[SSL: WRONG_VERSION_NUMBER] wrong version number"
+    scheme = aio(attempt(team.url.replace("http://", "https://"), "odt_whatever"))
+    assert isinstance(scheme, ServerUnreachable) and scheme.plain_http and "WRONG_VERSION" not in str(scheme)
+    assert sign_in_error(scheme).startswith("The server answers in plain http://, not https://.")
