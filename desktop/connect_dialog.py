@@ -94,6 +94,7 @@ class ConnectDialog(QDialog):
         self.error.clear()
         self.error.setVisible(False)
         self.set_busy(False)
+        self._fit()
         (self.token_edit if self.url_edit.text() else self.url_edit).setFocus()
 
     def _ask(self) -> None:
@@ -109,6 +110,15 @@ class ConnectDialog(QDialog):
         self.error.setText(text)
         self.error.setVisible(True)
         self.set_busy(False)
+        self._fit()
+
+    def _fit(self) -> None:
+        """As tall as what it says now: an open dialog does not grow by itself, so a long reason was cut off and
+        squeezed the fields to a few pixels (a QA pass, in English and in Vietnamese)."""
+        layout = self.layout()
+        layout.activate()
+        width = max(self.width(), self.minimumWidth())
+        self.resize(width, layout.totalHeightForWidth(width))
 
     def set_busy(self, busy: bool) -> None:
         for widget in (self.url_edit, self.token_edit, self.connect_button):

@@ -130,3 +130,19 @@ def test_https_is_verified_against_the_private_ca(qtbot: QtBot, open_window: Ope
     qtbot.waitUntil(lambda: stranger.messages.severity == "error", timeout=CALL_TIMEOUT)
     assert stranger.messages.text.startswith("The server's certificate is not trusted: ")
     assert "ORDER_DESK_SERVER_CA" in stranger.messages.text and not stranger.controller.ready
+
+
+def test_a_long_refusal_is_shown_whole_and_the_fields_keep_their_height(qtbot: QtBot) -> None:
+    """An open dialog did not grow: a long reason was cut off and the fields squeezed to a few pixels."""
+    from desktop.connect_dialog import ConnectDialog
+
+    dialog = ConnectDialog(session_only=True)
+    qtbot.addWidget(dialog)
+    dialog.open()
+    dialog.prepare("https://127.0.0.1:18281", "The server refused your token: it was revoked. Ask for a new one.")
+    dialog.show_error("The server does not answer: the server at https://127.0.0.1:18281 does not answer: "
+                      + "a cause in many words " * 12)
+    for label in (dialog.reason, dialog.error):
+        assert label.height() >= label.heightForWidth(label.width())
+    for field in (dialog.url_edit, dialog.token_edit):
+        assert field.height() >= field.sizeHint().height()
