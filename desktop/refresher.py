@@ -60,6 +60,7 @@ class OrdersRefresher(QObject):
         self._seq: int | None = None  # the newest change applied
         self._overlay: list[OrderSummary] | None = None  # changes applied while a list runs
         self._failing = False
+        self._logged_failures: set[str] = set()  # the causes logged since a list last worked
         self._stopping = False
 
     @property
@@ -188,6 +189,9 @@ class OrdersRefresher(QObject):
                 self.refresh_now()  # the view changed while this list ran: list the new one at once
                 continue
             self._failing = False
+            if self._logged_failures:
+                log.info("Refreshing the orders works again")
+                self._logged_failures.clear()
             if view.review:
                 orders = [order for order in orders if order.order_id not in self._signed]
             merged = _laid_over(orders, overlay or [], self.shows)
@@ -204,7 +208,12 @@ class OrdersRefresher(QObject):
             woken.cancel()
 
     def _fail(self, err: Exception) -> None:
-        log.warning("Refreshing the orders failed: %s", err)
+        """Logged once per cause (the list and the feed both retry every 2 s while a server is down: 23 lines in
+        25 s), then again when it works."""
+        cause = str(err) or type(err).__name__
+        if cause not in self._logged_failures:
+            log.warning("Refreshing the orders failed: %s", cause)
+            self._logged_failures.add(cause)
         self._failing = True
         self.failed.emit(str(err) or type(err).__name__)
 

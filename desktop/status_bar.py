@@ -178,6 +178,10 @@ class DeskStatusBar(QStatusBar):
             text = self.tr("Not refreshed yet")
         else:
             text = self.tr("Refreshed {time}").format(time=formatting.time_of_day(self._refreshed))
-        if self._refresh_failing:
-            text = self.tr("{refreshed} (failing)").format(refreshed=text)
+        if self._refresh_failing:  # in the warning's colour: a server that stopped answering must be seen
+            text = self.tr("{refreshed}: cannot refresh now, retrying…").format(refreshed=text)
         self.refresh_label.setText(text)
+        if bool(self.refresh_label.property("fieldError")) != self._refresh_failing:
+            self.refresh_label.setProperty("fieldError", self._refresh_failing)
+            self.refresh_label.style().unpolish(self.refresh_label)
+            self.refresh_label.style().polish(self.refresh_label)

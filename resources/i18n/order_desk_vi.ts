@@ -429,8 +429,8 @@
         <translation>Làm mới lúc {time}</translation>
     </message>
     <message>
-        <source>{refreshed} (failing)</source>
-        <translation>{refreshed} (đang lỗi)</translation>
+        <source>{refreshed}: cannot refresh now, retrying…</source>
+        <translation>{refreshed}: hiện không làm mới được, đang thử lại…</translation>
     </message>
 </context>
 <context>

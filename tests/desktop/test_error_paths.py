@@ -5,6 +5,7 @@ be written."""
 from __future__ import annotations
 
 import contextlib
+import logging
 import sqlite3
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -53,7 +54,9 @@ def set_worker(qtbot: QtBot, window: MainWindow, running: bool) -> None:
 
 
 def test_a_failed_refresh_warns_and_clears_once_the_ledger_answers_again(qtbot: QtBot, open_window: OpenWindow,
-                                                                         desk_settings: Settings) -> None:
+                                                                         desk_settings: Settings,
+                                                                         caplog: pytest.LogCaptureFixture) -> None:
+    caplog.set_level(logging.INFO, logger="desktop.refresher")
     window = open_window(refresh_interval=0.2)
     rename_orders_table(desk_settings, "orders", "orders_away")  # the list's table is gone
     try:
@@ -61,12 +64,18 @@ def test_a_failed_refresh_warns_and_clears_once_the_ledger_answers_again(qtbot: 
         assert window.messages.severity == Severity.WARNING
         assert window.messages.text.startswith("Refreshing the orders failed: ")
         assert "no such table: orders" in window.messages.text and window.messages.text.endswith("Retrying…")
-        assert window.status.refresh_label.text().endswith("(failing)")
+        assert window.status.refresh_label.text().endswith(": cannot refresh now, retrying…")
+        assert window.status.refresh_label.property("fieldError")  # in the warning's colour
     finally:
         rename_orders_table(desk_settings, "orders_away", "orders")
 
     qtbot.waitUntil(lambda: window.messages.text == "", timeout=CALL_TIMEOUT)  # the poll recovered by itself
-    assert not window.status.refresh_label.text().endswith("(failing)")
+    assert not window.status.refresh_label.text().endswith("retrying…")
+    assert not window.status.refresh_label.property("fieldError")
+    failures = [record.getMessage() for record in caplog.records
+                if record.getMessage().startswith("Refreshing the orders failed")]
+    assert len(failures) == len(set(failures))  # each cause once, not every 0.2 s while it lasts
+    assert any(record.getMessage() == "Refreshing the orders works again" for record in caplog.records)
 
 
 def test_a_polls_warning_never_hides_what_a_persons_own_action_reported(qtbot: QtBot) -> None:
