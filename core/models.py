@@ -27,9 +27,10 @@ from core.roles import (  # noqa: F401 (re-exported: core.models stays the domai
     Tier,
     permissions,
 )
-from core.text import stored_text, visible
+from core.text import no_direction_override, stored_text, visible
 
-ItemText = Annotated[stored_text(max_length=200, min_length=1), AfterValidator(visible)]
+ItemText = Annotated[stored_text(max_length=200, min_length=1), AfterValidator(visible),
+                     AfterValidator(no_direction_override)]
 Quantity = Annotated[int, Field(ge=1, le=1_000_000, strict=False)]
 REASON_LENGTH = 500
 Reason = stored_text(max_length=REASON_LENGTH, multiline=True)
@@ -48,7 +49,8 @@ def not_the_system(name: str) -> str:
 
 # Who a person says they are (X-Actor, a desk's ORDER_DESK_ACTOR). ActorName itself stays as it was: decisions
 # already in workflow histories carry it and must still replay.
-PersonName = Annotated[ActorName, AfterValidator(not_the_system), AfterValidator(visible)]
+PersonName = Annotated[ActorName, AfterValidator(not_the_system), AfterValidator(visible),
+                       AfterValidator(no_direction_override)]
 
 
 class OrderStatus(StrEnum):

@@ -60,6 +60,21 @@ def visible(value: str) -> str:
     return value
 
 
+DIRECTION_OVERRIDES = frozenset("\u202d\u202e")  # LRO, RLO
+
+
+def no_direction_override(value: str) -> str:
+    """No LRO or RLO: they show what follows them reversed (``a\u202eexe.live`` reads ``aevil.exe``), the
+    "Trojan Source" trick, and run on into whatever a face shows after the text. The embeddings and marks that text
+    pasted from Windows or a chat carries (U+202A-U+202C, U+200E/U+200F, isolates) stay allowed. Checked where text
+    comes in, as ``visible`` is; the same error as a control character (the desk asks to remove it)."""
+    found = next((char for char in value if char in DIRECTION_OVERRIDES), None)
+    if found is not None:
+        raise PydanticCustomError(CONTROL_CHARACTER, "must not contain control characters (found {character})",
+                                  {"character": f"U+{ord(found):04X}"})
+    return value
+
+
 def stored_text(max_length: int, min_length: int = 0, multiline: bool = False) -> object:
     """A text field as the ledger stores it: NFC, trimmed, ``min_length``-``max_length`` characters, no control
     characters (but line breaks and tabs when ``multiline``). The pattern is in the JSON schema, so OpenAPI says

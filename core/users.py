@@ -22,14 +22,14 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, StringConstraints, T
 
 from core.ledger.users import UserRow, UserTable
 from core.models import SYSTEM_ACTOR, ActorName, Role
-from core.text import fold, visible
+from core.text import fold, no_direction_override, visible
 
 TOKEN_PREFIX = "odt_"
 TOKEN_BYTES = 32
 WEAK_TOKEN_CHARACTERS = 32  # an imported token shorter than this is accepted, with advice to rotate it
 RESERVED_NAMES = frozenset({SYSTEM_ACTOR, "api"})  # the workflow's own actor, and the open demo's default one
 _NAME = TypeAdapter(ActorName)
-_NEW_NAME = TypeAdapter(Annotated[ActorName, AfterValidator(visible)])
+_NEW_NAME = TypeAdapter(Annotated[ActorName, AfterValidator(visible), AfterValidator(no_direction_override)])
 
 
 class UserError(ValueError):

@@ -72,9 +72,9 @@ class DecisionDialog(QDialog):
 
     def _prompt(self, orders: list[OrderSummary]) -> str:
         if len(orders) == 1:
-            return self.tr(ONE[self.action]).format(order=orders[0].order_id, item=orders[0].item)
+            return self.tr(ONE[self.action]).format(order=orders[0].order_id, item=formatting.isolated(orders[0].item))
         lines = [self.tr(MANY[self.action]).format(count=formatting.number(len(orders)))]
-        lines += [f"• {order.item} ({order.order_id})" for order in orders[:LISTED]]
+        lines += [f"• {formatting.isolated(order.item)} ({order.order_id})" for order in orders[:LISTED]]
         if len(orders) > LISTED:
             lines.append(self.tr("…and {count} more").format(count=formatting.number(len(orders) - LISTED)))
         return "\n".join(lines)

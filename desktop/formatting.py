@@ -82,3 +82,9 @@ def breakable(text: str) -> str:
     """``text`` with a zero-width space after every ``LONGEST_UNBROKEN`` characters of a run without white space,
     so a word-wrapping label can break it: a 200-letter item otherwise sets the label's, and the window's, width."""
     return re.sub(rf"\S{{{LONGEST_UNBROKEN}}}(?=\S)", lambda run: run[0] + "\u200b", text)
+
+
+def isolated(text: str) -> str:
+    """``text`` as a bidirectional isolate (FSI ... PDI): whatever direction controls it holds (an item stored
+    before they were refused) stay inside it instead of reversing the rest of a line that lists several."""
+    return f"\u2068{text}\u2069"

@@ -109,6 +109,8 @@ async def test_every_accepted_item_reaches_pending_approval_and_the_ledger(
     ("x" * 201, "at most 200"),
     ("\u200b", "a visible character"),  # an order of nothing that looks like an order (found by a QA pass)
     ("\ufeff\u200b\u2060", "a visible character"),
+    ("a\u202eexe.live", "U+202E"),  # shown as "aevil.exe" (Trojan Source; found by a desk QA pass)
+    ("\u202dabc", "U+202D"),
 ])
 def test_text_a_database_cannot_hold_is_refused(item: str, field_message: str) -> None:
     with pytest.raises(ValueError, match=re.escape(field_message)):
@@ -145,3 +147,9 @@ def test_an_item_whose_search_copy_is_longer_is_stored(postgres_ledger_url: str,
         assert stored is not None and stored.item == item
     finally:
         ledger.close()
+
+
+@pytest.mark.parametrize("item", ["\u202ab\u202c 12", "so \u200flượng\u200e", "\u2067عربى\u2069 x"])
+def test_embeddings_and_marks_that_pasted_text_carries_are_kept(item: str) -> None:
+    """Windows and chat apps put U+202A/U+202C, marks and isolates around numbers and names: not refused."""
+    assert OrderRequest(item=item, quantity=1).item == item
