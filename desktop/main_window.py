@@ -32,6 +32,7 @@ from desktop.session import Session
 from desktop.status_bar import DeskStatusBar
 from desktop.views import PENDING_VIEW, VIEWS
 from desktop.window_dialogs import WindowDialogs
+from desktop.window_shortcuts import WindowShortcutsFirst
 from desktop.window_state import WindowState
 
 
@@ -73,6 +74,10 @@ class MainWindow(QMainWindow):
         self.setCentralWidget(central)
         self._build_actions()
         self._connect()
+        self._shortcuts_first = WindowShortcutsFirst([self.export_action.shortcut()], self)
+        for field in (self.form.item_edit, self.form.quantity_edit, self.form.price_edit, self.form.currency_edit,
+                      self.table.search):
+            field.installEventFilter(self._shortcuts_first)
 
         self.status.set_session(controller.session)
         self.form.set_default_currency(controller.default_currency)

@@ -10,7 +10,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from PySide6.QtWidgets import QFileDialog
+from PySide6.QtCore import QEvent, Qt
+from PySide6.QtGui import QKeySequence
+from PySide6.QtWidgets import QFileDialog, QLineEdit
 from pytestqt.qtbot import QtBot
 
 from core.csv_export import CSV_HEADER
@@ -134,3 +136,32 @@ def test_a_failed_or_cancelled_export_leaves_the_target_as_it_was(aio: Aio, othe
     aio(cancel_after_the_first_chunk())
     assert target.read_text() == "an earlier export"
     assert [path.name for path in target.parent.iterdir()] == [target.name]
+
+
+
+
+class _EndOfLineOnCtrlE(QLineEdit):
+    """A line edit under X11's key bindings, which claim Ctrl+E for "end of line" (the offscreen platform has none)."""
+
+    def event(self, event: QEvent) -> bool:
+        if event.type() == QEvent.Type.ShortcutOverride and QKeySequence(event.keyCombination()) == QKeySequence(
+                "Ctrl+E"):
+            event.accept()
+            return True
+        return super().event(event)
+
+
+def test_ctrl_e_reaches_the_windows_export_from_a_field_that_claims_it(qtbot: QtBot,
+                                                                       open_window: OpenWindow) -> None:
+    """Export did nothing with the cursor in the item field or the search box (a desk QA pass, under X11)."""
+    window = open_window()
+    field = _EndOfLineOnCtrlE(window.form)
+    window.form.layout().addWidget(field, 2, 1)
+    field.installEventFilter(window._shortcuts_first)  # as the window does for its own fields
+    field.setFocus()
+    qtbot.keyClick(field, Qt.Key.Key_E, Qt.KeyboardModifier.ControlModifier)
+    [dialog] = [found for found in window.findChildren(QFileDialog, "exportDialog") if found.isVisible()]
+    dialog.reject()
+    field.removeEventFilter(window._shortcuts_first)  # and without it, the field keeps Ctrl+E
+    qtbot.keyClick(field, Qt.Key.Key_E, Qt.KeyboardModifier.ControlModifier)
+    assert not [found for found in window.findChildren(QFileDialog, "exportDialog") if found.isVisible()]
