@@ -36,7 +36,8 @@ HEADERS = (
     QT_TRANSLATE_NOOP("BulkDialog", "Outcome"),
     QT_TRANSLATE_NOOP("BulkDialog", "Reason"),
 )
-OUTCOME_COLUMN, REASON_COLUMN = 2, 3
+ITEM_COLUMN, OUTCOME_COLUMN, REASON_COLUMN = 1, 2, 3
+ITEM_WIDTH = 200  # pixels: a long item is elided (its whole text in the tooltip), never pushes the outcome away
 
 
 class BulkDialog(QDialog):
@@ -67,12 +68,17 @@ class BulkDialog(QDialog):
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.verticalHeader().setVisible(False)
-        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-        self.table.horizontalHeader().setStretchLastSection(True)
+        header = self.table.horizontalHeader()
+        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(ITEM_COLUMN, QHeaderView.ResizeMode.Interactive)
+        header.resizeSection(ITEM_COLUMN, ITEM_WIDTH)
+        header.setSectionResizeMode(REASON_COLUMN, QHeaderView.ResizeMode.Stretch)
+        self.table.setWordWrap(True)  # a reason wraps in its column rather than being cut off
         waiting = self.tr("Waiting…")
         for row, (order_id, item) in enumerate(orders):
             for column, text in enumerate((order_id, item, waiting, "")):
                 self.table.setItem(row, column, QTableWidgetItem(text))
+            self.table.item(row, ITEM_COLUMN).setToolTip(item)
         buttons = QDialogButtonBox(self)
         self.close_button = buttons.addButton(self.tr("Close"), QDialogButtonBox.ButtonRole.RejectRole)
         self.close_button.setObjectName("bulkCloseButton")
@@ -104,6 +110,8 @@ class BulkDialog(QDialog):
             result.setText(self.tr("Refused"))
             result.setIcon(status_icon(outcome.status) if outcome.status is not None else icon("status-rejected"))
             self.table.item(row, REASON_COLUMN).setText(reason)
+            self.table.item(row, REASON_COLUMN).setToolTip(reason)
+            self.table.resizeRowToContents(row)
         self.landed += 1
         self._show_progress()
 

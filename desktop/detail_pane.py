@@ -192,7 +192,8 @@ class DetailPane(QStackedWidget):
         self._history_error = None
         self.history.setRowCount(len(details.history))
         for row, step in enumerate(details.history):
-            status = self.tr("Reminder sent") if step.kind == "reminder" else status_text(step.status)
+            status = {"reminder": self.tr("Reminder sent"),
+                      "signature": self.tr("Signed, awaits the next step")}.get(step.kind) or status_text(step.status)
             cells = (formatting.date_time(step.at), status, step.actor, step.reason or "")
             for column, text in enumerate(cells):
                 self.history.setItem(row, column, QTableWidgetItem(text))

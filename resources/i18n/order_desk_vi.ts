@@ -523,6 +523,10 @@
         <translation>Đã gửi nhắc nhở</translation>
     </message>
     <message>
+        <source>Signed, awaits the next step</source>
+        <translation>Đã ký, chờ bước tiếp theo</translation>
+    </message>
+    <message>
         <source>History unavailable: {error}</source>
         <translation>Không tải được lịch sử: {error}</translation>
     </message>

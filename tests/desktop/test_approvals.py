@@ -158,6 +158,7 @@ def test_a_manager_signs_the_first_of_two_steps_and_the_chain_shows_it(
         ("1 of 2", "manager", "mona (manager)"), ("2 of 2", "director", "awaiting signature")], timeout=CALL_TIMEOUT)
     assert window.detail.fields["amount"].text() == "VND\u00a080,000,000"
     assert window.detail.fields["awaiting"].text() == "a director's signature"
+    assert window.detail.history_rows()[-1][1:3] == ("Signed, awaits the next step", "mona")  # not "Pending approval"
     # The director's step: a manager neither approves nor rejects it.
     assert not window.decisions[Action.APPROVE].isEnabled() and not window.decisions[Action.REJECT].isEnabled()
     assert window.decisions[Action.CANCEL].isEnabled()

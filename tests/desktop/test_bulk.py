@@ -131,3 +131,18 @@ def test_bulk_decisions_keep_the_four_eyes_rule_per_order(qtbot: QtBot, open_win
     assert outcomes(bulk)[mine[0]] == (
         "Refused", "the four-eyes rule: you created this order, so someone else must approve it")
     assert aio(rules.status(mine[0])) is OrderStatus.PENDING_APPROVAL
+
+
+def test_a_long_item_does_not_push_the_outcome_and_reason_out_of_sight(qtbot: QtBot) -> None:
+    from core.models import BulkOutcome
+
+    dialog = BulkDialog(Action.APPROVE, [("order_0000000000aa", "W" * 200), ("order_0000000000bb", "Máy in")])
+    qtbot.addWidget(dialog)
+    dialog.show()
+    dialog.record(BulkOutcome(order_id="order_0000000000aa", ok=False, error_type="forbidden", code="four_eyes"),
+                  "the four-eyes rule: you created this order, so someone else must approve it")
+    table = dialog.table
+    for column in (2, 3):  # outcome, reason: in sight without scrolling sideways
+        assert 0 <= table.columnViewportPosition(column) < table.viewport().width()
+    assert table.item(0, 1).toolTip() == "W" * 200
+    assert table.item(0, 3).toolTip().endswith("someone else must approve it")
