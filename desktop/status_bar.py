@@ -102,6 +102,10 @@ class DeskStatusBar(QStatusBar):
         acting; the next session (``set_session``) replaces this."""
         self._signed_out = True
         self.actor_label.setText(not_signed_in())
+        # Nothing of the desk's own runs while it asks (a team's ledger, a server to sign in to): no Temporal
+        # address or worker state to show ("Worker: not started" beside "Not signed in" read as a fault).
+        self.server_label.setVisible(False)
+        self.worker_label.setVisible(False)
 
     @property
     def signed_in(self) -> bool:

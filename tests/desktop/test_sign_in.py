@@ -85,6 +85,7 @@ def test_without_a_keyring_the_token_is_kept_for_the_session_only(
     qtbot.waitUntil(lambda: again.connect_dialog is not None and again.connect_dialog.isVisible())
     assert again.connect_dialog.reason.text() == f"Enter your personal token for {team.url}."
     assert again.controller.signed_in and again.controller.runtime.service is None and not again.controller.ready
+    assert again.status.server_label.isHidden() and again.status.worker_label.isHidden()  # nothing of its own runs
     sign_in(qtbot, again, team.url, token)
     qtbot.waitUntil(lambda: again.controller.ready, timeout=CALL_TIMEOUT)
     again.sign_out_action.trigger()
