@@ -71,6 +71,9 @@ def test_a_long_item_without_spaces_does_not_widen_the_window(qtbot: QtBot, open
     qtbot.waitUntil(lambda: order_id in window.messages.text, timeout=CALL_TIMEOUT)
     assert item in window.messages.text  # the text as given; only the label may break it
     assert window.minimumSizeHint().width() <= 800 and window.width() <= 800
+    qtbot.waitUntil(lambda: window.detail.title.text() == order_id, timeout=CALL_TIMEOUT)
+    assert window.detail.fields["item"].text().replace("\u200b", "") == item  # shown whole, wrapped in the pane
+    assert window.detail.minimumSizeHint().width() <= 800
 
 
 def test_reject_asks_for_a_reason_without_blocking(qtbot: QtBot, open_window: OpenWindow, aio: Aio,
