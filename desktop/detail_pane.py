@@ -164,7 +164,8 @@ class DetailPane(QStackedWidget):
         self.order_id = order.order_id
         self._summary = order
         self.title.setText(order.order_id)
-        self.fields["item"].setText(formatting.breakable(order.item))  # an item without spaces wraps, not clipped
+        # An item without spaces wraps in the pane's narrow column instead of being clipped.
+        self.fields["item"].setText(formatting.breakable(order.item, every=20))
         self.fields["quantity"].setText(formatting.number(order.quantity))
         priced = order.unit_price is not None and order.currency is not None
         self.fields["unit price"].setText(formatting.money(order.unit_price, order.currency) if priced  # type: ignore[arg-type]

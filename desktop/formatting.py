@@ -78,10 +78,10 @@ def age(seconds: float) -> str:
 LONGEST_UNBROKEN = 60  # characters a label shows before it may break a word that has no space
 
 
-def breakable(text: str) -> str:
-    """``text`` with a zero-width space after every ``LONGEST_UNBROKEN`` characters of a run without white space,
-    so a word-wrapping label can break it: a 200-letter item otherwise sets the label's, and the window's, width."""
-    return re.sub(rf"\S{{{LONGEST_UNBROKEN}}}(?=\S)", lambda run: run[0] + "\u200b", text)
+def breakable(text: str, every: int = LONGEST_UNBROKEN) -> str:
+    """``text`` with a zero-width space after every ``every`` characters of a run without white space, so a
+    word-wrapping label can break it: a 200-letter item otherwise sets the label's, and the window's, width."""
+    return re.sub(rf"\S{{{every}}}(?=\S)", lambda run: run[0] + "\u200b", text)
 
 
 def isolated(text: str) -> str:
