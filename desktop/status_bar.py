@@ -183,7 +183,7 @@ class DeskStatusBar(QStatusBar):
         else:
             text = self.tr("Refreshed {time}").format(time=formatting.time_of_day(self._refreshed))
         if self._refresh_failing:  # in the warning's colour: a server that stopped answering must be seen
-            text = self.tr("{refreshed}: cannot refresh now, retrying…").format(refreshed=text)
+            text = self.tr("{refreshed}: the list may be out of date").format(refreshed=text)
         self.refresh_label.setText(text)
         if bool(self.refresh_label.property("fieldError")) != self._refresh_failing:
             self.refresh_label.setProperty("fieldError", self._refresh_failing)

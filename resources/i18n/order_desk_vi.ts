@@ -429,8 +429,8 @@
         <translation>Làm mới lúc {time}</translation>
     </message>
     <message>
-        <source>{refreshed}: cannot refresh now, retrying…</source>
-        <translation>{refreshed}: hiện không làm mới được, đang thử lại…</translation>
+        <source>{refreshed}: the list may be out of date</source>
+        <translation>{refreshed}: danh sách có thể đã cũ</translation>
     </message>
 </context>
 <context>
