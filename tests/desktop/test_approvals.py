@@ -206,8 +206,7 @@ def test_who_signed_one_step_is_not_offered_the_next(
 def test_a_bulk_approval_that_only_signs_a_step_is_counted_apart(
         qtbot: QtBot, open_window: OpenWindow, aio: Aio, policy_settings: Callable[[str], Settings],
         temporal_address: str) -> None:
-    from desktop.bulk_dialog import BulkDialog
-    from desktop.decision_dialog import DecisionDialog
+    from tests.desktop.test_bulk import confirm
 
     settings = policy_settings("mona")
     window = open_window(settings)
@@ -217,11 +216,7 @@ def test_a_bulk_approval_that_only_signs_a_step_is_counted_apart(
     for order_id in (one_step, two_steps):
         wait_status(qtbot, window, order_id, OrderStatus.PENDING_APPROVAL)
     assert window.table.select_orders([one_step, two_steps]) == 2
-    window.decisions[Action.APPROVE].trigger()
-    dialog = window.findChild(DecisionDialog, "approveDialog")
-    qtbot.mouseClick(dialog.confirm_button, Qt.MouseButton.LeftButton)
-    qtbot.waitUntil(lambda: window.findChild(BulkDialog, "bulkDialog") is not None, timeout=CALL_TIMEOUT)
-    bulk = window.findChild(BulkDialog, "bulkDialog")
+    bulk = confirm(qtbot, window, Action.APPROVE)
     qtbot.waitUntil(lambda: bulk.finished_all, timeout=CALL_TIMEOUT)
 
     assert {row[0]: row[2] for row in bulk.rows()} == {one_step: "Approved",
