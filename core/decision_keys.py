@@ -1,12 +1,12 @@
-"""A keyed decision's Update ID, and whether its ``Idempotency-Key`` was already used with another reason.
+"""A keyed decision's Update ID, and whether a retry under it changed the reason.
 
-Temporal deduplicates Updates by ID and answers a repeat with the first outcome without looking at what it carries.
-An ID made of the caller, the action and the key alone therefore answered ``200`` to a retry that changed the
-reason, and recorded nothing of the new one. So the reason is part of the ID too: the same request again is the
-same Update; another reason is another Update, which the order refuses as a second decision. That refusal is then
-told apart from a plain second decision by the order's own history: an accepted Update with the same key and
-another reason means the key was reused with a different request, which is ``422 idempotency_conflict`` as it is
-for a create (docs/REST.md). A decision without a reason keeps the ID it always had.
+The Update ID is the caller, the action and the ``Idempotency-Key``: Temporal applies an Update once per ID and
+answers a repeat with the first outcome, so a retried decision can never take effect twice (a second signature on a
+multi-step order included). Temporal does not look at what a repeat carries, though, and a retry that changed the
+reason was answered ``200`` while the new reason was recorded nowhere. So once a keyed decision has answered, the
+reason the order accepted under that ID is read back from its history: another reason is ``422
+idempotency_conflict``, as a create reused with another body is (docs/REST.md). One history read per keyed decision;
+unkeyed decisions (the desk's) cost nothing more.
 """
 
 from __future__ import annotations
@@ -16,37 +16,39 @@ import json
 
 from temporalio.api.enums.v1 import EventType
 from temporalio.client import WorkflowHandle
+from temporalio.converter import DataConverter
 from temporalio.service import RPCError
+
+from core.errors import IdempotencyConflict
+from core.models import Decision
 
 PREFIX = "api-"
 
 
-def update_id(action: str, actor: str, key: str | None, reason: str | None) -> str | None:
+def update_id(action: str, actor: str, key: str | None) -> str | None:
     """The Update ID of a decision sent with an ``Idempotency-Key`` (None without one)."""
     if key is None:
         return None
-    keyed = PREFIX + hashlib.sha256(json.dumps([actor, action, key]).encode()).hexdigest()[:32]
-    return keyed if reason is None else f"{keyed}-{hashlib.sha256(reason.encode()).hexdigest()[:16]}"
+    return PREFIX + hashlib.sha256(json.dumps([actor, action, key]).encode()).hexdigest()[:32]
 
 
-def _request_of(update: str) -> tuple[str, str]:
-    """An Update ID as (the key's part, the order's part): ``api-<key>[-<reason>][:<order of a bulk request>]``."""
-    head, _, order = update.partition(":")
-    return head[:len(PREFIX) + 32], order
-
-
-async def used_otherwise(handle: WorkflowHandle, update: str | None) -> bool:
-    """Whether the order accepted an Update with this one's key, action and caller but another reason. Read only
-    after a refusal, so a plain keyed decision costs nothing more."""
+async def same_reason(handle: WorkflowHandle, update: str | None, decision: Decision,
+                      converter: DataConverter) -> None:
+    """Raises ``IdempotencyConflict`` when the Update the order accepted under this keyed ID carried another reason
+    than ``decision``. Nothing where it cannot be told: no key, a history already gone (retention), an acceptance in
+    a run before a continue-as-new."""
     if update is None or not update.startswith(PREFIX):
-        return False
-    request = _request_of(update)
+        return
     try:
         async for event in handle.fetch_history_events():
-            if event.event_type == EventType.EVENT_TYPE_WORKFLOW_EXECUTION_UPDATE_ACCEPTED:
-                accepted = event.workflow_execution_update_accepted_event_attributes.accepted_request.meta.update_id
-                if accepted != update and _request_of(accepted) == request:
-                    return True
-    except RPCError:  # the history is gone (retention) or out of reach: the refusal stands as it was
-        return False
-    return False
+            if event.event_type != EventType.EVENT_TYPE_WORKFLOW_EXECUTION_UPDATE_ACCEPTED:
+                continue
+            accepted = event.workflow_execution_update_accepted_event_attributes.accepted_request
+            if accepted.meta.update_id == update:
+                [sent] = await converter.decode(accepted.input.args.payloads, [Decision])
+                if sent.reason != decision.reason:
+                    raise IdempotencyConflict(f"Idempotency-Key already used to {decision.action.value} order "
+                                              f"{handle.id} with another reason")
+                return
+    except RPCError:
+        return

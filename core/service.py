@@ -43,7 +43,6 @@ from core.change_feed import ChangeFeedWaker
 from core.csv_export import ledger_csv
 from core.errors import (
     ErrorCode,
-    Forbidden,
     IdempotencyConflict,
     InvalidTransition,
     OrderNotFound,
@@ -238,16 +237,12 @@ class OrderService:
         """Send a decision as a Workflow Update, so a refusal comes back at once with its reason.
 
         ``request_id`` becomes the Update ID: a retried request with the same ID is the same
-        decision, not a second one; a refused one whose key was used with another reason is that conflict.
+        decision, not a second one; one whose key was used with another reason is that conflict.
         """
         decision = Decision(action=action, actor=actor, reason=reason or None)
-        try:
-            return await self._decided(order_id, decision, request_id)
-        except (InvalidTransition, Forbidden) as err:
-            if await decision_keys.used_otherwise(self._handle(order_id), request_id):
-                raise IdempotencyConflict(f"Idempotency-Key already used to {action.value} order {order_id} with "
-                                          "another reason") from err
-            raise
+        status = await self._decided(order_id, decision, request_id)
+        await decision_keys.same_reason(self._handle(order_id), request_id, decision, self.client.data_converter)
+        return status
 
     async def _decided(self, order_id: str, decision: Decision, request_id: str | None) -> OrderStatus:
         async with self._temporal(order_id):

@@ -88,8 +88,8 @@ IdempotencyKey = Annotated[str | None, Header(
                 "is the same request, not a second one")]
 
 
-def decision_request_id(action: Action, actor: Actor, idempotency_key: str | None, reason: str | None) -> str | None:
-    """The Update ID of a keyed decision: the same caller retrying the same action with the same key and reason
-    gets the first answer; another caller's key, or the key reused for another action, is a new request; the key
-    reused with another reason is refused (``core.decision_keys``)."""
-    return decision_keys.update_id(action.value, actor.name, idempotency_key, reason or None)
+def decision_request_id(action: Action, actor: Actor, idempotency_key: str | None) -> str | None:
+    """The Update ID of a keyed decision: the same caller retrying the same action with the same key gets the
+    first answer (with another reason: refused, ``core.decision_keys``); another caller's key, or the key reused for
+    another action, is a new request."""
+    return decision_keys.update_id(action.value, actor.name, idempotency_key)

@@ -76,6 +76,21 @@ async def test_a_priced_order_answers_its_amount_awaited_role_and_steps(client: 
     assert done.json() == {"order_id": order_id, "status": "APPROVED"}
 
 
+async def test_a_keyed_signature_retried_with_another_reason_signs_nothing_more(client: httpx.AsyncClient) -> None:
+    """Open demo, no four-eyes: a second signature by the same person is allowed, so the key alone must keep a retry
+    from signing the director's step too (a review caught an Update ID that included the reason doing so)."""
+    order_id = await pending(client, LARGE)
+    key = {"X-Actor": "mona", "Idempotency-Key": "sign-1"}
+    signed = await client.post(f"/orders/{order_id}/approve", json={"reason": "within budget"}, headers=key)
+    changed = await client.post(f"/orders/{order_id}/approve", json={"reason": "within budget."}, headers=key)
+
+    assert signed.json()["status"] == "PENDING_APPROVAL"
+    assert (changed.status_code, changed.json()["code"]) == (422, "idempotency_conflict")
+    order = (await client.get(f"/orders/{order_id}")).json()
+    assert (order["status"], order["awaiting_role"]) == ("PENDING_APPROVAL", "director")
+    assert [step["signature"] and step["signature"]["comment"] for step in order["steps"]] == ["within budget", None]
+
+
 @pytest.mark.parametrize(("raw_price", "currency", "exact"), [
     ('"12.50"', "USD", "12.5"), ("12.5", "USD", "12.5"), ("2500000", "VND", "2500000"),
     ("1.25e6", "VND", "1250000"),

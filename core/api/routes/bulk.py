@@ -37,7 +37,7 @@ async def decide_many(
     requested = list(dict.fromkeys(body.order_ids))
     decided = await service.decide_many([order_id for order_id in requested if is_order_id(order_id)],
                                         action, actor, reason=body.reason,
-                                        request_id=decision_request_id(action, actor, idempotency_key, body.reason))
+                                        request_id=decision_request_id(action, actor, idempotency_key))
     outcomes = {outcome.order_id: outcome for outcome in decided}
     results = [BulkOrderResult.model_validate(outcomes.get(order_id) or _unknown(order_id), from_attributes=True)
                for order_id in requested]

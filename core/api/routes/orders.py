@@ -176,9 +176,8 @@ async def cancel_order(order_id: OrderIdDep, service: OrderServiceDep, actor: Ac
 
 async def _decide(service: OrderService, order_id: str, action: Action, actor: Actor,
                   body: DecisionBody | None, idempotency_key: str | None) -> OrderDecided:
-    reason = body.reason if body else None
-    status = await service.decide(order_id, action, actor, reason=reason,
-                                  request_id=decision_request_id(action, actor, idempotency_key, reason))
+    status = await service.decide(order_id, action, actor, reason=body.reason if body else None,
+                                    request_id=decision_request_id(action, actor, idempotency_key))
     awaiting = None
     if status is OrderStatus.PENDING_APPROVAL:  # a signature that left a step open: whose is next
         awaiting = (await service.details(order_id)).awaiting_role
