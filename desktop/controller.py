@@ -350,7 +350,7 @@ class DeskController(QObject):
         self.model.upsert(order)
         self.created.emit(order)
         text = self.tr("Created order {order}: {quantity} × {item}").format(
-            order=order.order_id, quantity=formatting.number(order.quantity), item=order.item)
+            order=order.order_id, quantity=formatting.number(order.quantity), item=formatting.isolated(order.item))
         self.message.emit(Message(text, Severity.SUCCESS, Command.CREATE))
 
     def decide(self, action: Action, order_ids: list[str], reason: str = "") -> None:
@@ -414,6 +414,7 @@ class DeskController(QObject):
         close = getattr(self.service, "aclose", None)  # a team server's client; the runtime closed the rest
         if close is not None:
             await close()
+        await self._team.close_refused()
 
     def _stopped(self) -> None:
         self.service = None

@@ -17,6 +17,7 @@ from PySide6.QtWidgets import (
     QHeaderView,
     QLabel,
     QPushButton,
+    QSizePolicy,
     QStackedWidget,
     QTableWidget,
     QTableWidgetItem,
@@ -82,6 +83,7 @@ class DetailPane(QStackedWidget):
         self.fields = {
             name: _plain_label(page, f"detail{name.title().replace(' ', '')}") for name in FIELD_LABELS
         }
+        self.fields["item"].setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)  # see show_summary
         self._field_labels = {name: QLabel(page) for name in FIELD_LABELS}
         form = QFormLayout()
         form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
@@ -164,8 +166,9 @@ class DetailPane(QStackedWidget):
         self.order_id = order.order_id
         self._summary = order
         self.title.setText(order.order_id)
-        # An item without spaces wraps in the pane's narrow column instead of being clipped.
-        self.fields["item"].setText(formatting.breakable(order.item, every=20))
+        self.fields["item"].setText(order.item)
+        # A long word (a part number) is clipped by the pane's column, never widens it: whole in the tooltip.
+        self.fields["item"].setToolTip(order.item if formatting.has_long_word(order.item) else "")
         self.fields["quantity"].setText(formatting.number(order.quantity))
         priced = order.unit_price is not None and order.currency is not None
         self.fields["unit price"].setText(formatting.money(order.unit_price, order.currency) if priced  # type: ignore[arg-type]

@@ -75,13 +75,13 @@ def age(seconds: float) -> str:
     return QCoreApplication.translate("Age", "{0} d").format(number(seconds // 86400))
 
 
-LONGEST_UNBROKEN = 60  # characters a label shows before it may break a word that has no space
+LONG_WORD = 40  # characters without white space: more may not fit a label's width, which then clips them
 
 
-def breakable(text: str, every: int = LONGEST_UNBROKEN) -> str:
-    """``text`` with a zero-width space after every ``every`` characters of a run without white space, so a
-    word-wrapping label can break it: a 200-letter item otherwise sets the label's, and the window's, width."""
-    return re.sub(rf"\S{{{every}}}(?=\S)", lambda run: run[0] + "\u200b", text)
+def has_long_word(text: str) -> bool:
+    """Whether ``text`` holds a run of over ``LONG_WORD`` characters without white space, which a word-wrapping
+    label cannot break: it is clipped, so the label's tooltip should hold the whole text."""
+    return re.search(rf"\S{{{LONG_WORD + 1}}}", text) is not None
 
 
 def isolated(text: str) -> str:

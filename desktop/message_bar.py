@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from PySide6.QtCore import QEvent, Qt, Signal
-from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPushButton, QToolButton, QWidget
+from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPushButton, QSizePolicy, QToolButton, QWidget
 
 from desktop import formatting
 from desktop.reports import Message, Severity
@@ -24,6 +24,10 @@ class MessageBar(QFrame):
         self._label.setObjectName("messageLabel")
         self._label.setTextFormat(Qt.TextFormat.PlainText)
         self._label.setWordWrap(True)
+        # A word longer than the window (an item typed without spaces) must not widen the window past the screen:
+        # the label takes the width it is given and clips such a word (whole in the tooltip). Its text stays exactly
+        # as given, so what a person copies from it is what was said.
+        self._label.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
         self._label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self._retry = QPushButton(self)
         self._retry.setObjectName("retryButton")
@@ -63,9 +67,8 @@ class MessageBar(QFrame):
                      retry: bool = False) -> None:
         self.source = source
         self._text = text
-        # A word longer than the window (an item typed without spaces) would widen the window past the screen:
-        # the label may break inside it. The text kept (``text``) is as given.
-        self._label.setText(formatting.breakable(text))
+        self._label.setText(text)
+        self._label.setToolTip(text if formatting.has_long_word(text) else "")
         self._retry.setVisible(retry)
         self.setProperty("severity", severity.value)
         self.style().unpolish(self)

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from enum import StrEnum
 
-from babel.numbers import NumberFormatError
+from babel.numbers import NumberFormatError, get_decimal_symbol
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import QLineEdit, QWidget
@@ -35,7 +35,11 @@ class QuantityError(Exception):
 
 
 def read_quantity(text: str, locale: str) -> int:
-    """The whole number typed as ``text`` in ``locale`` (Babel's name), from 1 to ``MAX_QUANTITY``."""
+    """The whole number typed as ``text`` in ``locale`` (Babel's name), from 1 to ``MAX_QUANTITY``. The language's
+    decimal symbol is refused outright: ``1,000`` in Vietnamese (or ``1.000`` in English) reads as one, where the
+    person surely meant a thousand in the other language's grouping."""
+    if get_decimal_symbol(locale) in text:
+        raise QuantityError(QuantityProblem.NOT_WHOLE)
     try:
         number = parse_typed(text, locale)
     except NumberFormatError as err:

@@ -32,6 +32,7 @@ REFUSED = "token_refused"  # the command that stops the client of a token the se
 class TeamSignIn:
     def __init__(self, desk: DeskController) -> None:
         self.desk = desk
+        self._refused: HttpOrderService | None = None  # the client of a refused token, until it may be closed
 
     def sign_in(self, url: str, token: str, *, from_dialog: bool = True) -> None:
         """Once ``GET /me`` accepts the token, the desk works through the server alone (the embedded runtime, if
@@ -62,6 +63,7 @@ class TeamSignIn:
     async def drop_service(self) -> None:
         """Stop what serves the desk now: the refresher, and the team server's client or the embedded runtime."""
         desk = self.desk
+        await self.close_refused()
         service, desk.service = desk.service, None
         if service is not None:
             desk.readyChanged.emit(False)
@@ -138,5 +140,19 @@ class TeamSignIn:
         desk.refreshFailed.emit()
         desk.signInRequired.emit(desk.login.url, why)
         if desk.service is not None and not desk.busy(REFUSED):
-            desk.commands.run(REFUSED, "Stopping the refused token's client", self.drop_service(),
+            desk.commands.run(REFUSED, "Pausing until signed in again", self._pause(),
                               lambda failed: Message(str(failed), Severity.ERROR, SIGN_IN))
+
+    async def _pause(self) -> None:
+        """Nothing more is offered or polled with the refused token: the desk is not ready, the refresher stops. The
+        client is closed only at the next sign-in, sign-out or close: a command still under way on it (a bulk
+        decision's later orders) finishes with the server's own refusal, not a client closed under it."""
+        desk = self.desk
+        self._refused, desk.service = desk.service, None  # type: ignore[assignment]
+        desk.readyChanged.emit(False)
+        await desk.refresher.stop()
+
+    async def close_refused(self) -> None:
+        refused, self._refused = self._refused, None
+        if refused is not None:
+            await refused.aclose()

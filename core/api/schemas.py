@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, Strict, StringConstraints
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, Strict, StringConstraints
 
 from core.errors import ErrorCode
 from core.models import (
@@ -19,6 +19,11 @@ from core.models import (
     RefusalKind,
     Role,
 )
+from core.text import no_direction_override
+
+IncomingReason = Annotated[Reason, AfterValidator(no_direction_override)]
+"""A decision's reason as a request brings it: no direction override (``Reason`` itself stays as the workflows'
+recorded decisions hold it)."""
 
 MAX_BULK_ORDERS = 500
 
@@ -42,7 +47,8 @@ class DecisionBody(BaseModel):
 
     model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [{"reason": "budget approved"}]})
 
-    reason: Reason | None = Field(None, description="why; recorded in the order's history (at most 500 characters)")
+    reason: IncomingReason | None = Field(
+        None, description="why; recorded in the order's history (at most 500 characters)")
 
 
 class OrderCreated(BaseModel):
@@ -79,7 +85,8 @@ class BulkDecisionBody(BaseModel):
     order_ids: list[Annotated[str, StringConstraints(max_length=200)]] = Field(
         min_length=1, max_length=MAX_BULK_ORDERS,
         description=f"1-{MAX_BULK_ORDERS} order IDs; a repeated ID is decided (and answered) once")
-    reason: Reason | None = Field(None, description="why; recorded in each order's history (at most 500 characters)")
+    reason: IncomingReason | None = Field(
+        None, description="why; recorded in each order's history (at most 500 characters)")
 
 
 class BulkOrderResult(BaseModel):

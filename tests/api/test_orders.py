@@ -228,3 +228,12 @@ async def test_the_same_key_for_another_action_is_not_a_retry(client: httpx.Asyn
 
     assert response.status_code == 409
     assert response.json()["status"] == "APPROVED"
+
+
+async def test_a_reason_with_a_direction_override_is_422_naming_it(client: httpx.AsyncClient) -> None:
+    order_id = await pending_order(client)
+    refused = await client.post(f"/orders/{order_id}/reject", json={"reason": "ok \u202eevil"})
+    assert refused.status_code == 422
+    assert [error["field"] for error in refused.json()["errors"]] == ["reason"]
+    assert "U+202E" in refused.json()["detail"]
+    assert (await client.get(f"/orders/{order_id}/status")).json()["status"] == "PENDING_APPROVAL"

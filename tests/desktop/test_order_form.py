@@ -108,3 +108,19 @@ def test_a_busy_form_does_not_submit_again(qtbot: QtBot, form: OrderForm) -> Non
     form.set_busy(False)
     form.reset()
     assert (form.item_edit.text(), form.quantity_edit.text()) == ("", "1")
+
+
+@pytest.mark.parametrize(("typed", "locale", "quantity"), [
+    ("1.000", "vi_VN", 1000), ("1,000", "vi_VN", None), ("1.000", "en_US", None), ("1,000", "en_US", 1000),
+    ("12", "vi_VN", 12),
+])
+def test_a_quantity_is_read_in_the_readers_grouping_and_never_as_a_decimal(typed: str, locale: str,
+                                                                           quantity: int | None) -> None:
+    """``1,000`` in Vietnamese is 1,0 (one): a person who meant a thousand would get one; refused instead."""
+    from desktop.quantity_input import QuantityError, read_quantity
+
+    if quantity is None:
+        with pytest.raises(QuantityError):
+            read_quantity(typed, locale)
+    else:
+        assert read_quantity(typed, locale) == quantity
