@@ -377,10 +377,11 @@ class OrderService:
                 raise TemporalUnavailable(f"order {order_id} could not be read: {err}") from err
             except RPCError as err:
                 # Temporal answered the describe a moment ago: a query that times out (the client's deadline, or
-                # the server giving up first) found no worker to answer it; so did one the server refuses at once
-                # because no worker polls the order's queue (FAILED_PRECONDITION, once the worker was stopped).
-                if err.status in (RPCStatusCode.DEADLINE_EXCEEDED, RPCStatusCode.CANCELLED,
-                                  RPCStatusCode.FAILED_PRECONDITION):
+                # the server giving up first) found no worker to answer it; so did one refused at once because no
+                # worker polls the queue (FAILED_PRECONDITION), unless its workflow task is failing (update_aborted's
+                # WorkflowNotReadyFailure): that order's own fault, which a worker would not mend.
+                if err.status in (RPCStatusCode.DEADLINE_EXCEEDED, RPCStatusCode.CANCELLED) or (
+                        err.status is RPCStatusCode.FAILED_PRECONDITION and not update_aborted(err)):
                     raise TemporalUnavailable(
                         f"no worker answered for order {order_id}; is a worker running?", ErrorCode.NO_WORKER) from err
                 raise
