@@ -23,6 +23,8 @@ from desktop.session import Session
 STUCK_LISTED = 20  # order IDs in the stuck label's tooltip; more are counted
 
 
+MIN_ACTOR_WIDTH = 120  # pixels: the least the status bar keeps of who acts, when the window is narrow
+
 def _label(parent: QWidget, name: str) -> QLabel:
     label = QLabel(parent)
     label.setObjectName(name)
@@ -48,6 +50,9 @@ class DeskStatusBar(QStatusBar):
         self.addWidget(self.progress)
         for label in (self.actor_label, self.server_label, self.worker_label, self.stuck_label, self.refresh_label):
             self.addPermanentWidget(label)
+        # Who is signed in where can be long (a full name and a server's URL): the label may be clipped rather than
+        # widen the window (800 -> 860 px on signing in, seen under openbox); its tooltip holds the whole text.
+        self.actor_label.setMinimumWidth(MIN_ACTOR_WIDTH)
         self._actor: Actor | None = None
         self._signed_out = False
         self._server_url: str | None = None
@@ -89,6 +94,7 @@ class DeskStatusBar(QStatusBar):
         self._actor, self._signed_out = actor, False
         url = self._server_url
         self.actor_label.setText(describe(actor) if url is None else signed_in_as(actor, url))
+        self.actor_label.setToolTip(self.actor_label.text())
 
     def set_session(self, session: Session) -> None:
         """Who sits at the desk; signed in, the team server's URL instead of Temporal and the worker."""

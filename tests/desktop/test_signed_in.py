@@ -128,3 +128,16 @@ def test_a_revoked_token_asks_to_sign_in_again_and_keeps_what_was_typed(
     qtbot.waitUntil(lambda: window.form.item_edit.text() == "", timeout=CALL_TIMEOUT)
     order_id = window.table.current_order_id()
     assert window.controller.model.summary(order_id).created_by == "Bình"
+
+
+def test_a_long_name_and_server_address_do_not_widen_the_window(open_window: OpenWindow) -> None:
+    """Signing in put "Signed in as <name> (manager) · <URL>" in the status bar, which widened the window."""
+    from core.models import Actor, Role
+    from desktop.session import Session
+
+    window = open_window()
+    window.resize(800, 600)
+    name, url = "Nguyễn " + "Thị Minh Khai " * 5, "https://orders.a-rather-long-company-name.example.com.vn:18281"
+    window.status.set_session(Session(Actor(name=name.strip(), role=Role.MANAGER), frozenset(), True, url))
+    assert window.minimumSizeHint().width() <= 800
+    assert window.status.actor_label.toolTip() == f"Signed in as {name.strip()} (manager) · {url}"
