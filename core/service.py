@@ -36,14 +36,13 @@ from temporalio.converter import default as default_converter
 from temporalio.exceptions import WorkflowAlreadyStartedError
 from temporalio.service import RPCError, RPCStatusCode
 
-from core import bulk, closed_outside, decision_keys
+from core import bulk, closed_outside, idempotency
 from core import search_attributes as sa
 from core.admin import ensure_search_attributes
 from core.change_feed import ChangeFeedWaker
 from core.csv_export import ledger_csv
 from core.errors import (
     ErrorCode,
-    IdempotencyConflict,
     InvalidTransition,
     OrderNotFound,
     TemporalUnavailable,
@@ -190,7 +189,7 @@ class OrderService:
             # same ID; the ledger remembers it, so a key keeps its promise for as long as the ledger does.
             known = await asyncio.to_thread(self.ledger.get, order_id)
             if known is not None:
-                _same_request(order_id, known, request)
+                idempotency.same_order(order_id, known, request)
                 return order_id
         team = await self.team()
         order = OrderInput(order_id=order_id, item=request.item, quantity=request.quantity,
@@ -213,12 +212,8 @@ class OrderService:
                 if idempotency_key is None:
                     raise
             if idempotency_key is not None:
-                await self._check_same_request(order_id, request)
+                idempotency.same_order(order_id, await self._started_input(order_id), request)
         return order_id
-
-    async def _check_same_request(self, order_id: str, request: OrderRequest) -> None:
-        started = await self._started_input(order_id)
-        _same_request(order_id, started, request)
 
     async def approve(self, order_id: str, actor: Actor, reason: str | None = None,
                       request_id: str | None = None) -> OrderStatus:
@@ -241,7 +236,7 @@ class OrderService:
         """
         decision = Decision(action=action, actor=actor, reason=reason or None)
         status = await self._decided(order_id, decision, request_id)
-        await decision_keys.same_reason(self._handle(order_id), request_id, decision, self.client.data_converter)
+        await idempotency.same_reason(self._handle(order_id), request_id, decision, self.client.data_converter)
         return status
 
     async def _decided(self, order_id: str, decision: Decision, request_id: str | None) -> OrderStatus:
@@ -449,9 +444,3 @@ class OrderService:
             raise OrderNotFound(order_id)
         async with self._temporal(order_id):
             return await self._handle(order_id).describe(rpc_timeout=DECISION_TIMEOUT)
-
-
-def _same_request(order_id: str, known: OrderInput | OrderDetails, request: OrderRequest) -> None:
-    if (known.item, known.quantity, known.unit_price, known.currency if known.unit_price is not None else None) != (
-            request.item, request.quantity, request.unit_price, request.currency):
-        raise IdempotencyConflict(f"Idempotency-Key already used for order {order_id} with a different request")

@@ -33,15 +33,18 @@ def fold(text: str) -> str:
     return unicodedata.normalize("NFC", text).casefold()
 
 
+def _control_character(found: str) -> PydanticCustomError:
+    # A type of its own (REST's FieldError.type, the desk's wording), not a generic value_error.
+    return PydanticCustomError(CONTROL_CHARACTER, "must not contain control characters (found {character})",
+                               {"character": f"U+{ord(found):04X}"})
+
+
 def _no_controls(pattern: str) -> Callable[[str], str]:
     allowed = re.compile(pattern)
 
     def check(value: str) -> str:
         if not allowed.fullmatch(value):
-            found = next(char for char in value if not allowed.fullmatch(char))
-            # A type of its own (REST's FieldError.type, the desk's wording), not a generic value_error.
-            raise PydanticCustomError(CONTROL_CHARACTER, "must not contain control characters (found {character})",
-                                      {"character": f"U+{ord(found):04X}"})
+            raise _control_character(next(char for char in value if not allowed.fullmatch(char)))
         return value
 
     return check
@@ -70,8 +73,7 @@ def no_direction_override(value: str) -> str:
     comes in, as ``visible`` is; the same error as a control character (the desk asks to remove it)."""
     found = next((char for char in value if char in DIRECTION_OVERRIDES), None)
     if found is not None:
-        raise PydanticCustomError(CONTROL_CHARACTER, "must not contain control characters (found {character})",
-                                  {"character": f"U+{ord(found):04X}"})
+        raise _control_character(found)
     return value
 
 

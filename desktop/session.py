@@ -61,11 +61,9 @@ class Session:
         own = order.created_by == self.actor.name
         if action is Action.CANCEL:
             return Permission.CANCEL_ANY in self.may or (Permission.CANCEL_OWN in self.may and own)
-        if Permission(action.value) not in self.may or not self.may_sign(order.awaiting_role):
-            return False
-        if action is Action.APPROVE and self.four_eyes:
-            return not own and not self.signed(steps)
-        return True
+        if action is Action.APPROVE:
+            return self.approve_refusal(order, steps) is None
+        return Permission(action.value) in self.may and self.may_sign(order.awaiting_role)
 
     def approve_refusal(self, order: OrderSummary, steps: list[ApprovalStep] | None = None) -> ErrorCode | None:
         """Why the service would refuse this person's approval of ``order`` though its status allows one, as the

@@ -11,7 +11,7 @@ from fastapi.dependencies.models import Dependant
 from fastapi.exceptions import RequestValidationError
 from fastapi.routing import APIRoute
 
-from core import decision_keys
+from core import idempotency
 from core.api.auth import Caller, authenticate, current_actor
 from core.api.filters import order_filter
 from core.errors import OrderNotFound, TemporalUnavailable
@@ -90,6 +90,6 @@ IdempotencyKey = Annotated[str | None, Header(
 
 def decision_request_id(action: Action, actor: Actor, idempotency_key: str | None) -> str | None:
     """The Update ID of a keyed decision: the same caller retrying the same action with the same key gets the
-    first answer (with another reason: refused, ``core.decision_keys``); another caller's key, or the key reused for
+    first answer (with another reason: refused, ``core.idempotency``); another caller's key, or the key reused for
     another action, is a new request."""
-    return decision_keys.update_id(action.value, actor.name, idempotency_key)
+    return idempotency.update_id(action.value, actor.name, idempotency_key)

@@ -1,12 +1,14 @@
-"""A keyed decision's Update ID, and whether a retry under it changed the reason.
+"""What an ``Idempotency-Key`` promises: a retry under it is the same request, or a 422 ``idempotency_conflict``.
 
-The Update ID is the caller, the action and the ``Idempotency-Key``: Temporal applies an Update once per ID and
-answers a repeat with the first outcome, so a retried decision can never take effect twice (a second signature on a
+A create: the order ID derives from the caller and the key (``core.service.new_order_id``); a retry that finds the
+order with another item, quantity or price is the conflict (``same_order``).
+
+A decision: the Update ID is the caller, the action and the key. Temporal applies an Update once per ID and answers
+a repeat with the first outcome, so a retried decision can never take effect twice (a second signature on a
 multi-step order included). Temporal does not look at what a repeat carries, though, and a retry that changed the
 reason was answered ``200`` while the new reason was recorded nowhere. So once a keyed decision has answered, the
-reason the order accepted under that ID is read back from its history: another reason is ``422
-idempotency_conflict``, as a create reused with another body is (docs/REST.md). One history read per keyed decision;
-unkeyed decisions (the desk's) cost nothing more.
+reason the order accepted under that ID is read back from its history (``same_reason``): another reason is the
+conflict. One history read per keyed decision; unkeyed decisions (the desk's) cost nothing more. docs/REST.md.
 """
 
 from __future__ import annotations
@@ -20,9 +22,17 @@ from temporalio.converter import DataConverter
 from temporalio.service import RPCError
 
 from core.errors import IdempotencyConflict
-from core.models import Decision
+from core.models import Decision, OrderDetails, OrderInput, OrderRequest
 
 PREFIX = "api-"
+
+
+def same_order(order_id: str, known: OrderInput | OrderDetails, request: OrderRequest) -> None:
+    """Raises ``IdempotencyConflict`` unless the order a keyed create found (its input, or the ledger's copy) is what
+    ``request`` asks for."""
+    if (known.item, known.quantity, known.unit_price, known.currency if known.unit_price is not None else None) != (
+            request.item, request.quantity, request.unit_price, request.currency):
+        raise IdempotencyConflict(f"Idempotency-Key already used for order {order_id} with a different request")
 
 
 def update_id(action: str, actor: str, key: str | None) -> str | None:
