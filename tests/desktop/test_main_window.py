@@ -68,6 +68,7 @@ def test_a_long_item_without_spaces_does_not_widen_the_window(qtbot: QtBot, open
     window.resize(800, 600)
     item = "W" * 200
     order_id = create_in_form(qtbot, window, item)
+    wait_status(qtbot, window, order_id, OrderStatus.PENDING_APPROVAL)
     qtbot.waitUntil(lambda: order_id in window.messages.text, timeout=CALL_TIMEOUT)
     assert item in window.messages.text and item in window.messages._label.text()  # as given: copied as said
     assert window.minimumSizeHint().width() <= 800 and window.width() <= 800
